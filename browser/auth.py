@@ -1,0 +1,35 @@
+"""What the Django session remembers of the CouchDB login: the AuthSession token and the userCtx."""
+
+from browser.couch.session import UserContext
+
+TOKEN_KEY = "couch_token"
+USER_KEY = "couch_user"
+RECENT_KEY = "recent_databases"
+
+
+def remember_login(request, token, user):
+    request.session.cycle_key()
+    request.session[TOKEN_KEY] = token
+    request.session[USER_KEY] = {"name": user.name, "roles": list(user.roles)}
+
+
+def logged_in_user(session):
+    data = session.get(USER_KEY)
+    if not data:
+        return None
+    return UserContext(name=data.get("name"), roles=tuple(data.get("roles") or ()))
+
+
+def remember_recent_database(request, name, keep):
+    recent = [n for n in request.session.get(RECENT_KEY, []) if n != name]
+    request.session[RECENT_KEY] = [name, *recent][:keep]
+
+
+def recent_databases(session):
+    return list(session.get(RECENT_KEY, []))
+
+
+def public(view):
+    """Mark a view as reachable without a CouchDB login."""
+    view.couch_login_not_required = True
+    return view

@@ -1,0 +1,12 @@
+"""Database names in our URLs: "/" is written "~" because WSGI decodes %2F before routing."""
+
+
+class DatabaseNameConverter:
+    # "~" is not allowed in CouchDB database names, so it cannot clash with a real character.
+    regex = r"[^/]+"
+
+    def to_python(self, value):
+        return value.replace("~", "/")
+
+    def to_url(self, value):
+        return value.replace("/", "~")

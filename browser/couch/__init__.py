@@ -1,0 +1,1 @@
+"""The service layer: every conversation with CouchDB goes through here."""

@@ -1,0 +1,157 @@
+"""CouchClient: the only code that speaks HTTP to CouchDB."""
+
+import json
+import re
+import threading
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import quote, urlencode
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from browser.couch.errors import CouchUnavailable, error_for
+
+AUTH_COOKIE = "AuthSession"
+_AUTH_COOKIE_RE = re.compile(r"(?:^|[\s,;])AuthSession=([^;,\s]*)")
+_KEEP_SLASH_PREFIXES = ("_design/", "_local/")
+
+_http_lock = threading.Lock()
+_http = None
+
+
+def shared_http():
+    """One pooled requests.Session per process; it never stores cookies, so people never share one."""
+    global _http
+    with _http_lock:
+        if _http is None:
+            http = requests.Session()
+            http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
+            http.mount("http://", adapter)
+            http.mount("https://", adapter)
+            _http = http
+    return _http
+
+
+def quote_segment(segment):
+    """Percent-encode one path segment; `_design/` and `_local/` ids keep their first slash."""
+    segment = str(segment)
+    for prefix in _KEEP_SLASH_PREFIXES:
+        if segment.startswith(prefix):
+            return prefix + quote(segment[len(prefix):], safe="")
+    return quote(segment, safe="")
+
+
+def couch_url(base_url, segments=(), params=None):
+    """Build a CouchDB URL: base (maybe under a sub-path) + encoded segments + query string."""
+    url = base_url.rstrip("/") + "/" + "/".join(quote_segment(s) for s in segments)
+    if params:
+        pairs = [(k, _param_text(v)) for k, v in params.items() if v is not None]
+        if pairs:
+            url += "?" + urlencode(pairs, quote_via=quote, safe="")
+    return url
+
+
+def _param_text(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def json_param(value):
+    """Query parameters such as keys and start_key are JSON on the wire."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def auth_token_from(response):
+    """The AuthSession value CouchDB set on this response, if it set a non-empty one."""
+    headers = getattr(response.raw, "headers", None)
+    values = headers.getlist("Set-Cookie") if hasattr(headers, "getlist") else []
+    if not values and response.headers.get("Set-Cookie"):
+        values = [response.headers["Set-Cookie"]]
+    for value in values:
+        match = _AUTH_COOKIE_RE.search(value)
+        if match and match.group(1):
+            return match.group(1)
+    return None
+
+
+class CouchClient:
+    """Talks to CouchDB as one person, identified by their AuthSession cookie (or anonymous)."""
+
+    def __init__(self, token=None, base_url=None, timeout=None, http=None):
+        self.base_url = base_url or settings.COUCHDB_URL
+        self.timeout = timeout or settings.COUCHDB_TIMEOUT
+        self.token = token
+        self.token_refreshed = False
+        self._http = http or shared_http()
+
+    def url(self, *segments, params=None):
+        return couch_url(self.base_url, segments, params)
+
+    def request(self, method, *segments, params=None, json_body=None, data=None, headers=None,
+                stream=False, timeout=None):
+        """Send one request; answer the response or raise a typed error."""
+        url = self.url(*segments, params=params)
+        all_headers = {"Accept": "application/json"}
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False).encode()
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        if self.token:
+            all_headers["Cookie"] = f"{AUTH_COOKIE}={self.token}"
+        try:
+            response = self._http.request(
+                method, url, data=data, headers=all_headers, stream=stream,
+                timeout=timeout or self.timeout, allow_redirects=False,
+            )
+        except requests.Timeout:
+            raise CouchUnavailable(self.base_url, f"no answer within {timeout or self.timeout:g} seconds") from None
+        except requests.ConnectionError as exc:
+            raise CouchUnavailable(self.base_url, _connection_reason(exc)) from None
+        self._remember_token(response)
+        if response.status_code >= 400:
+            body = _body_of(response)
+            response.close()
+            raise error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
+        return response
+
+    def get_json(self, *segments, params=None):
+        return self.request("GET", *segments, params=params).json()
+
+    def post_json(self, *segments, body, params=None):
+        return self.request("POST", *segments, params=params, json_body=body).json()
+
+    def put_json(self, *segments, body=None, params=None):
+        return self.request("PUT", *segments, params=params, json_body=body).json()
+
+    def delete_json(self, *segments, params=None):
+        return self.request("DELETE", *segments, params=params).json()
+
+    def _remember_token(self, response):
+        fresh = auth_token_from(response)
+        if fresh and fresh != self.token:
+            self.token = fresh
+            self.token_refreshed = True
+
+
+def _body_of(response):
+    try:
+        return response.json()
+    except ValueError:
+        try:
+            return response.text
+        except Exception:  # noqa: BLE001 - a body we cannot read says nothing more
+            return ""
+
+
+def _connection_reason(exc):
+    text = str(exc)
+    if "Connection refused" in text:
+        return "the connection was refused (is CouchDB running?)"
+    if "Name or service not known" in text or "nodename nor servname" in text or "Failed to resolve" in text:
+        return "the host name could not be resolved"
+    if "SSL" in text or "certificate" in text:
+        return "the TLS connection failed"
+    return "the connection failed"

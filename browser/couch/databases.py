@@ -1,0 +1,177 @@
+"""Databases: _all_dbs paging, _dbs_info, create, info, exists, delete."""
+
+import re
+from dataclasses import dataclass
+
+from browser.couch.client import json_param
+from browser.couch.errors import CouchError, NotFound
+
+DATABASE_NAME_RE = re.compile(r"^[a-z][a-z0-9_$()+/-]*$")
+DATABASE_NAME_MAX = 238
+SYSTEM_DATABASES = ("_users", "_replicator", "_global_changes")
+PREFIX_END = "\ufff0"
+
+
+def database_name_problem(name):
+    """Why CouchDB would refuse this name, in words; None when it is acceptable."""
+    if name in SYSTEM_DATABASES:
+        return None
+    if not name:
+        return "Enter a database name."
+    if len(name) > DATABASE_NAME_MAX:
+        return f"A database name has at most {DATABASE_NAME_MAX} characters."
+    if not name[0].islower() or not name[0].isascii():
+        return "A database name must start with a lowercase letter (a–z)."
+    if not DATABASE_NAME_RE.match(name):
+        return ("A database name may contain only lowercase letters (a–z), digits (0–9) "
+                "and the characters _ $ ( ) + - /.")
+    return None
+
+
+@dataclass(frozen=True)
+class DatabasePage:
+    names: tuple
+    next_start: str | None
+    prev_before: str | None
+
+
+@dataclass(frozen=True)
+class DatabaseSummary:
+    name: str
+    doc_count: int | None = None
+    doc_del_count: int | None = None
+    active_size: int | None = None
+    external_size: int | None = None
+    file_size: int | None = None
+    partitioned: bool = False
+    shards_q: int | None = None
+    replicas_n: int | None = None
+    problem: str = ""
+
+    @property
+    def deleted_outnumber_live(self):
+        return (self.doc_del_count or 0) > (self.doc_count or 0)
+
+
+def list_databases(client, prefix="", start=None, before=None, limit=20):
+    """GET /_all_dbs — one page of names, paged by key (never the whole list for one page)."""
+    if before is not None:
+        return _page_before(client, prefix, before, limit)
+    params = {"limit": limit + 1}
+    if start or prefix:
+        params["start_key"] = json_param(max(start or "", prefix))
+    if prefix:
+        params["end_key"] = json_param(prefix + PREFIX_END)
+    names = _in_range_locally(client.get_json("_all_dbs", params=params), prefix, low=start)
+    return DatabasePage(
+        names=tuple(names[:limit]),
+        next_start=names[limit] if len(names) > limit else None,
+        prev_before=names[0] if start and names else None,
+    )
+
+
+def _page_before(client, prefix, before, limit):
+    params = {"descending": True, "start_key": json_param(before), "limit": limit + 2}
+    if prefix:
+        params["end_key"] = json_param(prefix)
+    names = _in_range_locally(client.get_json("_all_dbs", params=params), prefix, below=before)
+    if not names:
+        return list_databases(client, prefix=prefix, limit=limit)
+    shown = names[-limit:]
+    return DatabasePage(
+        names=tuple(shown),
+        next_start=before,
+        prev_before=shown[0] if len(names) > limit else None,
+    )
+
+
+def _in_range_locally(names, prefix, low=None, below=None):
+    # pouchdb-server ignores limit/start_key/end_key/descending on _all_dbs and answers in no set
+    # order; CouchDB already answers exactly this range, so for it this changes nothing.
+    names = sorted(n for n in names if n.startswith(prefix))
+    if low:
+        names = [n for n in names if n >= low]
+    if below is not None:
+        names = [n for n in names if n < below]
+    return names
+
+
+def database_summaries(client, names):
+    """POST /_dbs_info — details for a page of databases in one request."""
+    if not names:
+        return []
+    try:
+        rows = client.post_json("_dbs_info", body={"keys": list(names)})
+    except NotFound:
+        return _summaries_one_by_one(client, names)
+    by_name = {row.get("key"): row for row in rows}
+    return [_summary_from_row(name, by_name.get(name) or {}) for name in names]
+
+
+def _summary_from_row(name, row):
+    if "info" in row:
+        return summary_from_info(name, row["info"])
+    return DatabaseSummary(name=name, problem=str(row.get("error") or "not found"))
+
+
+def _summaries_one_by_one(client, names):
+    # pouchdb-server (and CouchDB before 2.2) has no _dbs_info: ask GET /{db} for each.
+    summaries = []
+    for name in names:
+        try:
+            summaries.append(database_info(client, name))
+        except CouchError as exc:
+            summaries.append(DatabaseSummary(name=name, problem=exc.error or exc.message))
+    return summaries
+
+
+def summary_from_info(name, info):
+    """A DatabaseSummary from the body of GET /{db} (CouchDB 3 or pouchdb-server)."""
+    sizes = info.get("sizes") or {}
+    props = info.get("props") or {}
+    cluster = info.get("cluster") or {}
+    return DatabaseSummary(
+        name=name,
+        doc_count=info.get("doc_count"),
+        doc_del_count=info.get("doc_del_count"),
+        active_size=sizes.get("active"),
+        external_size=sizes.get("external"),
+        file_size=sizes.get("file", info.get("disk_size")),
+        partitioned=bool(props.get("partitioned")),
+        shards_q=cluster.get("q"),
+        replicas_n=cluster.get("n"),
+    )
+
+
+def database_info(client, name):
+    """GET /{db} — counts, sizes and cluster settings of one database."""
+    info = client.get_json(name)
+    return summary_from_info(str(info.get("db_name") or name), info)
+
+
+def database_exists(client, name):
+    """HEAD /{db} — whether the database exists (and this person may see it)."""
+    try:
+        client.request("HEAD", name).close()
+    except NotFound:
+        return False
+    return True
+
+
+def create_database(client, name, partitioned=False, shards_q=None, replicas_n=None):
+    """PUT /{db} — answers the name the server actually gave the database."""
+    params = {"partitioned": True if partitioned else None, "q": shards_q, "n": replicas_n}
+    client.put_json(name, params=params)
+    return _name_the_server_kept(client, name)
+
+
+def _name_the_server_kept(client, name):
+    # pouchdb-server strips "/" from names ("team/orders" becomes "teamorders"); CouchDB keeps it.
+    if "/" not in name:
+        return name
+    return database_info(client, name).name
+
+
+def delete_database(client, name):
+    """DELETE /{db}."""
+    client.delete_json(name)

@@ -1,0 +1,46 @@
+"""Cookie authentication: POST, GET and DELETE /_session."""
+
+from dataclasses import dataclass, field
+
+from browser.couch.errors import Unauthorized
+
+SERVER_ADMIN_ROLE = "_admin"
+
+
+@dataclass(frozen=True)
+class UserContext:
+    name: str | None
+    roles: tuple = field(default_factory=tuple)
+
+    @property
+    def is_server_admin(self):
+        return SERVER_ADMIN_ROLE in self.roles
+
+    @property
+    def is_anonymous(self):
+        return self.name is None
+
+
+def login(client, name, password):
+    """POST /_session — on success the client holds the new AuthSession token."""
+    body = client.post_json("_session", body={"name": name, "password": password})
+    if not client.token:
+        raise Unauthorized(401, "unauthorized", "CouchDB accepted the login but sent no session cookie.")
+    return UserContext(name=body.get("name") or name, roles=tuple(body.get("roles") or ()))
+
+
+def current_user(client):
+    """GET /_session — who CouchDB thinks is asking."""
+    ctx = client.get_json("_session").get("userCtx") or {}
+    return UserContext(name=ctx.get("name"), roles=tuple(ctx.get("roles") or ()))
+
+
+def is_admin_party(client):
+    """A server with no admins treats everyone, even anonymous, as a server admin."""
+    user = current_user(client)
+    return user.is_anonymous and user.is_server_admin
+
+
+def logout(client):
+    """DELETE /_session — ends the cookie session."""
+    client.delete_json("_session")

@@ -1,0 +1,120 @@
+"""Per-request CouchDB identity, login enforcement, error pages and the Content-Security-Policy."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from browser.auth import TOKEN_KEY, logged_in_user
+from browser.couch.client import CouchClient
+from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, NotFound, ServerError, Unauthorized
+from browser.couch.session import UserContext, current_user, is_admin_party
+from browser.denials import missing_permission
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
+
+
+class CouchSessionMiddleware:
+    """Gives each request a CouchClient acting as the logged-in person, and keeps their cookie fresh."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.couch = CouchClient(token=request.session.get(TOKEN_KEY))
+        request.couch_user = logged_in_user(request.session)
+        request.admin_party = False
+        response = self.get_response(request)
+        # CouchDB sends a fresh AuthSession as the old one ages; keeping it is what keeps people logged in.
+        if request.couch.token_refreshed and request.session.get(TOKEN_KEY):
+            request.session[TOKEN_KEY] = request.couch.token
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "couch_login_not_required", False) or request.couch_user:
+            return None
+        try:
+            party = is_admin_party(request.couch)
+        except CouchUnavailable as exc:
+            return unavailable_page(request, exc)
+        except CouchError as exc:
+            return server_error_page(request, exc)
+        if party:
+            request.admin_party = True
+            request.couch_user = UserContext(name=None, roles=("_admin",))
+            return None
+        return to_login(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, CouchUnavailable):
+            return unavailable_page(request, exception)
+        if isinstance(exception, Unauthorized):
+            return self._unauthorized(request, exception)
+        if isinstance(exception, Forbidden):
+            return forbidden_page(request, exception)
+        if isinstance(exception, NotFound):
+            return render(request, "404.html", {"reason": exception.message}, status=404)
+        if isinstance(exception, (ServerError, CouchError)):
+            return server_error_page(request, exception)
+        return None
+
+    def _unauthorized(self, request, exception):
+        # CouchDB answers 401 both to an expired session and to a logged-in person on a
+        # server-admin endpoint: only the first should send them to the login page.
+        if request.couch.token and not request.admin_party:
+            try:
+                still_logged_in = not current_user(request.couch).is_anonymous
+            except CouchError:
+                still_logged_in = False
+            if still_logged_in:
+                return forbidden_page(request, exception)
+        request.session.flush()
+        return to_login(request)
+
+
+def to_login(request):
+    next_url = request.get_full_path()
+    if request.htmx and request.htmx.current_url_abs_path:
+        next_url = request.htmx.current_url_abs_path
+    url = reverse("browser:login") + "?" + urlencode({"next": next_url})
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def forbidden_page(request, exception):
+    context = {"reason": exception.message, "permission": missing_permission(exception)}
+    return render(request, "403.html", context, status=403)
+
+
+def unavailable_page(request, exception):
+    context = {"couchdb_url": settings.COUCHDB_URL, "reason": exception.reason}
+    return render(request, "503.html", context, status=503)
+
+
+def server_error_page(request, exception):
+    context = {"couchdb_url": settings.COUCHDB_URL, "status": exception.status, "reason": exception.message}
+    return render(request, "502.html", context, status=502)

@@ -1,0 +1,114 @@
+"""The databases page (home): list, filter, page, open, create and delete databases."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from browser.auth import recent_databases, remember_recent_database
+from browser.couch.databases import (
+    create_database,
+    database_info,
+    database_summaries,
+    delete_database,
+    list_databases,
+)
+from browser.couch.errors import BadRequest, CouchError, PreconditionFailed, Unauthorized
+from browser.couch.session import current_user
+from browser.forms import DatabaseCreateForm, DatabaseDeleteForm, DatabaseListForm, OpenDatabaseForm
+from browser.middleware import forbidden_page
+from browser.views.responses import render_page_or_fragment
+
+
+@require_GET
+def database_list(request):
+    return _render_databases(request, create_form=DatabaseCreateForm())
+
+
+def _render_databases(request, create_form, status=200):
+    list_form = DatabaseListForm(request.GET)
+    args = list_form.page_args()
+    try:
+        page = list_databases(request.couch, **args)
+    except Unauthorized:
+        if current_user(request.couch).is_anonymous:
+            raise
+        return _render_open_by_name(request, OpenDatabaseForm())
+    context = {
+        "list_form": list_form,
+        "page": page,
+        "prefix": args["prefix"],
+        "databases": database_summaries(request.couch, page.names),
+        "create_form": create_form if request.couch_user.is_server_admin else None,
+    }
+    return render_page_or_fragment(request, "browser/databases.html", "browser/_database_table.html",
+                                   context, status=status)
+
+
+def _render_open_by_name(request, open_form, status=200):
+    # CouchDB 3 lets only server admins list databases; everyone else opens one by name.
+    context = {"open_form": open_form, "recent": recent_databases(request.session)}
+    return render(request, "browser/databases_by_name.html", context, status=status)
+
+
+@require_GET
+def database_open(request):
+    form = OpenDatabaseForm(request.GET)
+    if not form.is_valid():
+        return _render_open_by_name(request, form, status=400)
+    return redirect("browser:database", db=form.cleaned_data["name"])
+
+
+@require_POST
+def database_create(request):
+    if not request.couch_user.is_server_admin:
+        return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.", "PUT", "/"))
+    form = DatabaseCreateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            kept = create_database(request.couch, data["name"], data["partitioned"],
+                                   data["shards_q"], data["replicas_n"])
+        except PreconditionFailed:
+            form.add_error("name", f"A database named “{data['name']}” already exists.")
+        except BadRequest as exc:
+            form.add_error("name", f"CouchDB refused this database: {exc.message}")
+        else:
+            _announce_created(request, data["name"], kept)
+            return redirect("browser:database", db=kept)
+    return _render_databases(request, create_form=form, status=400)
+
+
+def _announce_created(request, asked, kept):
+    if kept == asked:
+        messages.success(request, f"Database “{kept}” created.")
+    else:
+        messages.warning(request, f"The server created the database as “{kept}”, not “{asked}” "
+                                  "(pouchdb-server drops “/” from names).")
+
+
+@require_GET
+def database_detail(request, db):
+    info = database_info(request.couch, db)
+    remember_recent_database(request, db, settings.RECENT_DATABASES_KEPT)
+    return render(request, "browser/database.html", {"db": db, "info": info})
+
+
+@require_http_methods(["GET", "POST"])
+def database_delete(request, db):
+    if not request.couch_user.is_server_admin:
+        return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.",
+                                                    "DELETE", "/" + db))
+    form = DatabaseDeleteForm(request.POST or None, database=db)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete_database(request.couch, db)
+        except CouchError as exc:
+            if exc.status in (401, 403):
+                raise
+            form.add_error(None, f"CouchDB did not delete the database: {exc.message}")
+        else:
+            messages.success(request, f"Database “{db}” deleted.")
+            return redirect("browser:databases")
+    status = 400 if form.errors else 200
+    return render(request, "browser/database_delete.html", {"db": db, "form": form}, status=status)

@@ -1,0 +1,95 @@
+"""Typed readers for settings that come from the environment; a bad value stops start-up."""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_str(name, default=""):
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name, default=False):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
+
+
+def env_list(name, default=()):
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_positive_float(name, default):
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number of seconds.") from None
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be greater than zero.")
+    return value
+
+
+def env_positive_int(name, default):
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be greater than zero.")
+    return value
+
+
+def env_couchdb_url(name, default):
+    """A CouchDB base URL, optionally under a sub-path; it must carry no credentials."""
+    raw = env_str(name, default)
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be an http:// or https:// URL with a host.")
+    if parts.username or parts.password:
+        raise ImproperlyConfigured(
+            f"{name} must not contain a user name or password: "
+            "the dashboard acts only as the person who logs in."
+        )
+    if parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name}={raw!r} must not have a query string or fragment.")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} has an invalid port.") from None
+    return raw.rstrip("/") + "/"
+
+
+def secret_key(name, debug, var_dir: Path):
+    """SECRET_KEY from the environment; in development, generated once into var/."""
+    value = env_str(name)
+    if value:
+        return value
+    if not debug:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The embedded CouchDB-compatible server (pouchdb-server) for `make run` and the tests."""

@@ -1,0 +1,68 @@
+"""`make run`: the embedded server when COUCHDB_URL is unset, the demo data, then the dashboard."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from embedded.pouchdb import EmbeddedCouch, free_port, port_is_free
+from embedded.seed import seed_demo
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_DIR / "var"
+ADMIN_NAME = "admin"
+
+
+def admin_password():
+    path = VAR_DIR / "couchdb-admin-password"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(18))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def main():
+    port = os.environ.get("PORT", "8000")
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    couch = None
+    if not env.get("COUCHDB_URL"):
+        password = admin_password()
+        couch_port = int(env.get("EMBEDDED_COUCHDB_PORT", "5984"))
+        if not port_is_free(couch_port):
+            couch_port = free_port()
+        couch = EmbeddedCouch(VAR_DIR / "couchdb", couch_port, ADMIN_NAME, password).start()
+        env["COUCHDB_URL"] = couch.url
+        if seed_demo(couch.url, ADMIN_NAME, password):
+            print("Seeded the demo database “demo”.")
+    dashboard = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                                 cwd=PROJECT_DIR, env=env)
+    print(f"\n  couchadmin: http://127.0.0.1:{port}/")
+    if couch:
+        print(f"  CouchDB (embedded pouchdb-server): {couch.url}")
+        print(f"  Log in as: {ADMIN_NAME} / {password}\n")
+    else:
+        print(f"  CouchDB: {env['COUCHDB_URL']} (log in with a user of that server)\n")
+    print("  Ctrl-C stops everything.\n", flush=True)
+    try:
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        dashboard.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if dashboard.poll() is None:
+            dashboard.terminate()
+            dashboard.wait(timeout=10)
+        if couch:
+            couch.stop()
+
+
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    main()

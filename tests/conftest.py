@@ -1,0 +1,136 @@
+"""The real server for every test: a fresh pouchdb-server, or COUCHDB_TEST_URL (e.g. Apache CouchDB 3)."""
+
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import requests
+from django.conf import settings
+
+from embedded.pouchdb import EmbeddedCouch, free_port
+
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    password: str
+    roles: tuple = ()
+
+
+@dataclass
+class TestServer:
+    url: str
+    admin: Persona
+    is_apache_couchdb: bool
+
+    def admin_http(self):
+        http = requests.Session()
+        http.auth = (self.admin.name, self.admin.password)
+        http.headers["Accept"] = "application/json"
+        return http
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("COUCHDB_TEST_URL"):
+        return
+    skip = pytest.mark.skip(reason="needs Apache CouchDB 3: set COUCHDB_TEST_URL (pouchdb-server differs here)")
+    for item in items:
+        if "couchdb3" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def couch_server(tmp_path_factory):
+    url = os.environ.get("COUCHDB_TEST_URL")
+    if url:
+        admin = Persona(os.environ["COUCHDB_TEST_USER"], os.environ["COUCHDB_TEST_PASSWORD"], ("_admin",))
+        server = TestServer(url.rstrip("/") + "/", admin, is_apache_couchdb=True)
+        info = server.admin_http().get(server.url, timeout=10).json()
+        server.is_apache_couchdb = "couchdb" in info
+        yield server
+        return
+    admin = Persona("admin", uuid.uuid4().hex, ("_admin",))
+    embedded = EmbeddedCouch(tmp_path_factory.mktemp("pouchdb"), free_port(), admin.name, admin.password).start()
+    try:
+        yield TestServer(embedded.url, admin, is_apache_couchdb=False)
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dashboard_uses_test_server(couch_server):
+    settings.COUCHDB_URL = couch_server.url
+    yield
+
+
+@pytest.fixture(scope="session")
+def personas(couch_server):
+    """Real CouchDB users: a database admin, a member and an outsider (the server admin is configured)."""
+    http = couch_server.admin_http()
+    made = {}
+    for key, roles in (("dbadmin", ["ca-team-admins"]), ("member", ["ca-team"]), ("outsider", [])):
+        persona = Persona(f"ca-{RUN_ID}-{key}", uuid.uuid4().hex, tuple(roles))
+        doc = {"_id": f"org.couchdb.user:{persona.name}", "name": persona.name, "type": "user",
+               "roles": roles, "password": persona.password}
+        http.put(couch_server.url + "_users/" + requests.utils.quote(doc["_id"], safe=""), json=doc,
+                 timeout=10).raise_for_status()
+        made[key] = persona
+    made["admin"] = couch_server.admin
+    yield made
+    for key in ("dbadmin", "member", "outsider"):
+        doc_url = couch_server.url + "_users/" + requests.utils.quote(f"org.couchdb.user:{made[key].name}", safe="")
+        current = http.get(doc_url, timeout=10)
+        if current.status_code == 200:
+            http.delete(doc_url, params={"rev": current.json()["_rev"]}, timeout=10)
+
+
+@pytest.fixture
+def make_database(couch_server):
+    """Create uniquely named databases for one test and drop them afterwards."""
+    http = couch_server.admin_http()
+    created = []
+
+    def make(name=None, security=None):
+        name = name or f"ca-{RUN_ID}-{uuid.uuid4().hex[:8]}"
+        db_url = couch_server.url + requests.utils.quote(name, safe="")
+        http.put(db_url, timeout=10).raise_for_status()
+        created.append(db_url)
+        if security is not None:
+            http.put(db_url + "/_security", json=security, timeout=10).raise_for_status()
+        return name
+
+    yield make
+    for db_url in created:
+        http.delete(db_url, timeout=10)
+
+
+@pytest.fixture
+def drop_database_afterwards(couch_server):
+    """For databases a test creates through the dashboard."""
+    names = []
+    yield names.append
+    http = couch_server.admin_http()
+    for name in names:
+        http.delete(couch_server.url + requests.utils.quote(name, safe=""), timeout=10)
+
+
+def log_in(client, persona):
+    response = client.post("/login/", {"username": persona.name, "password": persona.password})
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def admin_client(client, personas):
+    return log_in(client, personas["admin"])
+
+
+@pytest.fixture(scope="session")
+def admin_party_server(tmp_path_factory):
+    """A second embedded server with no admin at all."""
+    embedded = EmbeddedCouch(tmp_path_factory.mktemp("party"), free_port(), None, None).start()
+    yield embedded
+    embedded.stop()

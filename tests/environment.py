@@ -1,0 +1,12 @@
+"""Loaded with `-p` before Django reads its settings: production-like settings for the tests."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("COOKIES_SECURE", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("COUCHADMIN_MANIFEST_STATIC", "0")
+# Playwright's sync API keeps an event loop in the main thread; the tests touch no SQL database.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
