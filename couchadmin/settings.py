@@ -103,11 +103,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Development and tests serve static files straight from static/; production from collectstatic's output.
+STATIC_FROM_FINDERS = env_bool("COUCHADMIN_STATIC_FROM_FINDERS", DEBUG)
+WHITENOISE_USE_FINDERS = STATIC_FROM_FINDERS
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env_bool("COUCHADMIN_MANIFEST_STATIC", True)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if STATIC_FROM_FINDERS
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
 

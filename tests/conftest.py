@@ -11,6 +11,8 @@ from django.conf import settings
 from embedded.pouchdb import EmbeddedCouch, free_port
 
 RUN_ID = uuid.uuid4().hex[:8]
+# CouchDB 3's default for new databases; pouchdb-server makes new databases public instead.
+ADMINS_ONLY = {"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}}
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,11 @@ def admin_party_server(tmp_path_factory):
     embedded = EmbeddedCouch(tmp_path_factory.mktemp("party"), free_port(), None, None).start()
     yield embedded
     embedded.stop()
+
+
+def set_session_values(client, **values):
+    """Change the test client's signed-cookie session (saving it makes a new cookie value)."""
+    session = client.session
+    session.update(values)
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key

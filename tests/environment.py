@@ -7,6 +7,6 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-us
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("COOKIES_SECURE", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("COUCHADMIN_MANIFEST_STATIC", "0")
+os.environ.setdefault("COUCHADMIN_STATIC_FROM_FINDERS", "1")
 # Playwright's sync API keeps an event loop in the main thread; the tests touch no SQL database.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,45 @@
+# Two commands for a fresh Debian machine (Python 3.11, Node 20): `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check -q
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test install install-dev lint check-deploy clean
+
+run: install ## Start the dashboard (and an embedded pouchdb-server unless COUCHDB_URL is set).
+	$(PY) -m embedded.run
+
+test: install-dev $(CHROMIUM) ## Run every test: lint, deploy checks, service, views and browser.
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+install: $(VENV)/.installed-runtime node_modules/.installed
+
+install-dev: install $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed-runtime
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+
+lint: install-dev
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
