@@ -10,3 +10,15 @@ class DatabaseNameConverter:
 
     def to_url(self, value):
         return value.replace("/", "~")
+
+
+class DocumentIdConverter:
+    """A document id as the rest of the path: any characters, "/" and line breaks included."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value

@@ -1,10 +1,14 @@
 """Every input, query strings included, goes through one of these forms."""
 
+import re
+
 from django import forms
 
 from browser.couch.databases import database_name_problem
+from browser.couch.documents import id_problem
 
 PAGE_SIZES = (20, 50, 100)
+_REV_RE = re.compile(r"^\d+-[0-9a-zA-Z]+$")
 
 
 class LoginForm(forms.Form):
@@ -68,3 +72,80 @@ class DatabaseDeleteForm(forms.Form):
         if typed != self.database:
             raise forms.ValidationError("The name you typed does not match the database name.")
         return typed
+
+
+DOC_PAGE_SIZES = (20, 50, 100, 500)
+DISPLAY_MODES = (("table", "Table"), ("json", "JSON"), ("meta", "Metadata"))
+
+
+class DocumentListForm(forms.Form):
+    start = forms.CharField(required=False, strip=False)
+    before = forms.CharField(required=False, strip=False)
+    jump = forms.CharField(required=False, strip=False, label="Jump to id (prefix)")
+    size = forms.TypedChoiceField(choices=[(n, n) for n in DOC_PAGE_SIZES], coerce=int, required=False,
+                                  empty_value=DOC_PAGE_SIZES[0], label="Per page")
+    order = forms.ChoiceField(choices=[("asc", "Ascending"), ("desc", "Descending")], required=False,
+                              label="Order")
+    design = forms.ChoiceField(choices=[("show", "Show"), ("hide", "Hide")], required=False,
+                               label="Design documents")
+    mode = forms.ChoiceField(choices=DISPLAY_MODES, required=False, label="Display")
+    columns = forms.CharField(required=False, strip=True, label="Columns (comma-separated fields)")
+    kind = forms.ChoiceField(choices=[("all", "All documents"), ("local", "Local documents")], required=False,
+                             label="Documents")
+
+    def values(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "start": data.get("start") or None,
+            "before": data.get("before") or None,
+            "prefix": data.get("jump") or "",
+            "limit": data.get("size") or DOC_PAGE_SIZES[0],
+            "descending": data.get("order") == "desc",
+            "include_design": data.get("design") != "hide",
+            "mode": data.get("mode") or "table",
+            "columns": [c.strip() for c in (data.get("columns") or "").split(",") if c.strip()],
+            "local": data.get("kind") == "local",
+        }
+
+
+class DocumentIdField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", 4000)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and id_problem(value):
+            raise forms.ValidationError(id_problem(value), code="invalid_id")
+
+
+class NewDocumentForm(forms.Form):
+    docid = DocumentIdField(required=False, label="Document id",
+                            help_text="Leave empty for an id from the server. Start with _design/ for a design "
+                                      "document or _local/ for a local one.")
+
+
+class CopyDocumentForm(forms.Form):
+    destination = DocumentIdField(label="Copy to id")
+
+
+class RevisionField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not _REV_RE.match(value):
+            raise forms.ValidationError("That is not a revision (like 3-a1b2…).")
+
+
+class DeleteDocumentForm(forms.Form):
+    rev = RevisionField()
+
+
+class ResolveConflictForm(forms.Form):
+    keep = RevisionField(label="Revision to keep")
+    merged = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12}),
+                             label="Body to save (JSON); leave as it is to keep the chosen revision unchanged")

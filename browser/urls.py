@@ -1,9 +1,10 @@
 from django.urls import path, register_converter
 
-from browser.converters import DatabaseNameConverter
-from browser.views import auth, databases, server
+from browser.converters import DatabaseNameConverter, DocumentIdConverter
+from browser.views import auth, databases, document, documents, history, server
 
 register_converter(DatabaseNameConverter, "dbname")
+register_converter(DocumentIdConverter, "docid")
 
 app_name = "browser"
 urlpatterns = [
@@ -13,6 +14,16 @@ urlpatterns = [
     path("server/", server.server_page, name="server"),
     path("databases/new/", databases.database_create, name="database-create"),
     path("databases/open/", databases.database_open, name="database-open"),
-    path("db/<dbname:db>/", databases.database_detail, name="database"),
+    path("db/<dbname:db>/", documents.document_list, name="database"),
     path("db/<dbname:db>/delete/", databases.database_delete, name="database-delete"),
+    path("db/<dbname:db>/new/", document.document_new, name="document-new"),
+    path("db/<dbname:db>/bulk-delete/", documents.bulk_delete_documents, name="bulk-delete"),
+    path("db/<dbname:db>/conflicts/", documents.conflict_list, name="conflict-list"),
+    # A document id may contain "/", so it is always the last part of the path.
+    path("db/<dbname:db>/doc/<docid:docid>", document.document_detail, name="document"),
+    path("db/<dbname:db>/edit/<docid:docid>", document.document_edit, name="document-edit"),
+    path("db/<dbname:db>/copy/<docid:docid>", document.document_copy, name="document-copy"),
+    path("db/<dbname:db>/delete-doc/<docid:docid>", document.document_delete, name="document-delete"),
+    path("db/<dbname:db>/revisions/<docid:docid>", history.document_revisions, name="document-revisions"),
+    path("db/<dbname:db>/resolve/<docid:docid>", history.document_conflicts, name="document-conflicts"),
 ]

@@ -10,6 +10,7 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from browser.couch import jsontext
 from browser.couch.errors import CouchUnavailable, error_for
 
 AUTH_COOKIE = "AuthSession"
@@ -128,6 +129,16 @@ class CouchClient:
 
     def delete_json(self, *segments, params=None):
         return self.request("DELETE", *segments, params=params).json()
+
+    def get_exact(self, *segments, params=None):
+        """GET a JSON answer whose numbers must not be rounded (documents, rows)."""
+        return jsontext.loads(self.request("GET", *segments, params=params).text)
+
+    def send_exact(self, method, *segments, body, params=None, headers=None):
+        """Send a JSON body written by jsontext, so numbers go out exactly as they came in."""
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        data = jsontext.dumps(body).encode()
+        return jsontext.loads(self.request(method, *segments, params=params, data=data, headers=all_headers).text)
 
     def _remember_token(self, response):
         fresh = auth_token_from(response)

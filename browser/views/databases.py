@@ -1,14 +1,12 @@
 """The databases page (home): list, filter, page, open, create and delete databases."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from browser.auth import recent_databases, remember_recent_database
+from browser.auth import recent_databases
 from browser.couch.databases import (
     create_database,
-    database_info,
     database_summaries,
     delete_database,
     list_databases,
@@ -85,13 +83,6 @@ def _announce_created(request, asked, kept):
     else:
         messages.warning(request, f"The server created the database as “{kept}”, not “{asked}” "
                                   "(pouchdb-server drops “/” from names).")
-
-
-@require_GET
-def database_detail(request, db):
-    info = database_info(request.couch, db)
-    remember_recent_database(request, db, settings.RECENT_DATABASES_KEPT)
-    return render(request, "browser/database.html", {"db": db, "info": info})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,277 @@
+"""Documents: _all_docs and _local_docs paged by key, read, save, create, copy, delete, bulk delete,
+revisions and conflicts. Bodies go through jsontext so that no number is ever rounded."""
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from browser.couch.client import json_param
+from browser.couch.errors import NotFound
+from browser.couch.server import is_apache_couchdb, new_uuids
+
+DESIGN_PREFIX = "_design/"
+LOCAL_PREFIX = "_local/"
+ID_END = "\ufff0"
+# Members CouchDB keeps or adds itself; the editor shows them as metadata, not as fields.
+METADATA_FIELDS = ("_id", "_rev", "_attachments", "_revs_info", "_revisions", "_conflicts",
+                   "_deleted_conflicts", "_local_seq")
+ALLOWED_SPECIAL_FIELDS = ("_deleted",)
+
+
+@dataclass(frozen=True)
+class DocRow:
+    id: str
+    rev: str
+    doc: dict | None = None
+
+    @property
+    def conflicts(self):
+        return tuple((self.doc or {}).get("_conflicts") or ())
+
+    @property
+    def attachment_count(self):
+        return len((self.doc or {}).get("_attachments") or {})
+
+
+@dataclass(frozen=True)
+class DocPage:
+    rows: tuple
+    next_start: str | None
+    prev_before: str | None
+    total_rows: int | None
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a page of the document list asks for."""
+
+    limit: int = 20
+    descending: bool = False
+    include_design: bool = True
+    prefix: str = ""
+    start: str | None = None
+    before: str | None = None
+    local: bool = False
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: str
+    status: str
+
+    @property
+    def available(self):
+        return self.status == "available"
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    id: str
+    ok: bool
+    error: str = ""
+    reason: str = ""
+
+
+def id_problem(docid):
+    """Why CouchDB would refuse this document id; None when it is acceptable."""
+    if not docid:
+        return "Enter a document id."
+    if docid.startswith("_") and not docid.startswith((DESIGN_PREFIX, LOCAL_PREFIX)):
+        return "Only design (_design/…) and local (_local/…) document ids may start with “_”."
+    if docid in (DESIGN_PREFIX, LOCAL_PREFIX):
+        return "Add a name after the “/”."
+    return None
+
+
+def list_documents(client, db, listing):
+    """GET /{db}/_all_docs (or _local_docs) — one page by key, never by a growing skip."""
+    endpoint = "_local_docs" if listing.local else "_all_docs"
+    keep = _keeps_design(listing)
+    if listing.before is not None:
+        return _page_before(client, db, endpoint, listing, keep)
+    params = _range_params(listing, listing.descending, listing.start)
+    rows, total = _fetch_rows(client, db, endpoint, params, listing.limit + 1, keep)
+    return DocPage(
+        rows=tuple(rows[:listing.limit]),
+        next_start=rows[listing.limit].id if len(rows) > listing.limit else None,
+        prev_before=rows[0].id if listing.start and rows else None,
+        total_rows=total,
+    )
+
+
+def _page_before(client, db, endpoint, listing, keep):
+    params = _range_params(listing, not listing.descending, listing.before)
+    rows, total = _fetch_rows(client, db, endpoint, params, listing.limit + 2, keep)
+    rows = [row for row in rows if row.id != listing.before]
+    if not rows:
+        first = Listing(**{**listing.__dict__, "before": None, "start": None})
+        return list_documents(client, db, first)
+    shown = list(reversed(rows[:listing.limit]))
+    return DocPage(rows=tuple(shown), next_start=listing.before,
+                   prev_before=shown[0].id if len(rows) > listing.limit else None, total_rows=total)
+
+
+def _keeps_design(listing):
+    if listing.include_design or listing.local:
+        return lambda row: True
+    return lambda row: not row.id.startswith(DESIGN_PREFIX)
+
+
+def _range_params(listing, descending, start):
+    low, high = (listing.prefix, listing.prefix + ID_END) if listing.prefix else (None, None)
+    first, last = (high, low) if descending else (low, high)
+    if start is not None:
+        first = start
+    return {"include_docs": True, "conflicts": True, "descending": descending or None,
+            "startkey": json_param(first) if first is not None else None,
+            "endkey": json_param(last) if last is not None else None}
+
+
+def _fetch_rows(client, db, endpoint, params, wanted, keep):
+    """Rows until `wanted` are kept; hidden design documents are skipped by asking again past them."""
+    kept, total = [], None
+    params = dict(params)
+    while True:
+        ask = wanted - len(kept)
+        answer = client.get_exact(db, endpoint, params={**params, "limit": ask})
+        total = answer.get("total_rows", total)
+        rows = [_row(r) for r in answer.get("rows", []) if "id" in r]
+        kept.extend(row for row in rows if keep(row))
+        if len(rows) < ask or len(kept) >= wanted:
+            return kept[:wanted], _as_int(total)
+        params.update(startkey=json_param(rows[-1].id), skip=1)
+
+
+def _row(raw):
+    return DocRow(id=raw["id"], rev=(raw.get("value") or {}).get("rev", ""), doc=raw.get("doc"))
+
+
+def _as_int(value):
+    return int(value) if value is not None else None
+
+
+def find_ids(client, db, prefix, limit=20):
+    """GET /{db}/_all_docs by id prefix — for "jump to an id"."""
+    params = {"startkey": json_param(prefix), "endkey": json_param(prefix + ID_END), "limit": limit}
+    return [r["id"] for r in client.get_json(db, "_all_docs", params=params).get("rows", [])]
+
+
+def get_document(client, db, docid, rev=None):
+    """GET /{db}/{docid} — with its available revisions and conflicts, or one given revision."""
+    if rev:
+        params = {"rev": rev}
+    elif docid.startswith(LOCAL_PREFIX):
+        params = None
+    else:
+        params = {"revs_info": True, "conflicts": True}
+    return client.get_exact(db, docid, params=params)
+
+
+def editable_body(doc):
+    """The document without the members CouchDB manages."""
+    return {k: v for k, v in doc.items() if k not in METADATA_FIELDS}
+
+
+def special_field_problem(body):
+    """Top-level "_" members CouchDB would refuse (doc_validation), in words."""
+    bad = [k for k in body if k.startswith("_") and k not in ALLOWED_SPECIAL_FIELDS + METADATA_FIELDS]
+    if bad:
+        names = ", ".join(f"“{k}”" for k in bad)
+        return f"Top-level field names may not start with “_” (CouchDB reserves them): {names}."
+    return None
+
+
+def revisions(doc):
+    """The revisions CouchDB listed in _revs_info, newest first."""
+    return tuple(Revision(r["rev"], r.get("status", "")) for r in doc.get("_revs_info") or ())
+
+
+def save_document(client, db, docid, body, rev=None, attachments=None):
+    """PUT /{db}/{docid} — always with the _rev the edit started from; answers the new rev."""
+    payload = {**editable_body(body), "_id": docid}
+    if rev:
+        payload["_rev"] = rev
+    if attachments:
+        payload["_attachments"] = attachments
+    return str(client.send_exact("PUT", db, docid, body=payload).get("rev", ""))
+
+
+def create_document(client, db, body, docid=None):
+    """PUT /{db}/{docid} with a given id, or one from /_uuids; answers (id, rev)."""
+    docid = docid or new_uuids(client, 1)[0]
+    return docid, save_document(client, db, docid, body)
+
+
+def delete_document(client, db, docid, rev):
+    """DELETE /{db}/{docid}?rev= — answers the tombstone's rev."""
+    return str(client.delete_json(db, docid, params={"rev": rev}).get("rev", ""))
+
+
+def copy_document(client, db, docid, destination):
+    """COPY /{db}/{docid} to a new id."""
+    if not is_apache_couchdb(client):
+        return _copy_by_get_and_put(client, db, docid, destination)
+    headers = {"Destination": quote(destination, safe="")}
+    client.request("COPY", db, docid, headers=headers).close()
+    return destination
+
+
+def _copy_by_get_and_put(client, db, docid, destination):
+    # pouchdb-server does not percent-decode COPY's Destination ("a%2Fb" stays "a%2Fb"), so copy
+    # by reading the source (with its attachments inline) and writing it under the new id.
+    source = client.get_exact(db, docid, params={"attachments": True})
+    body = {k: v for k, v in source.items() if k not in ("_id", "_rev")}
+    client.send_exact("PUT", db, destination, body={**body, "_id": destination})
+    return destination
+
+
+def bulk_delete(client, db, id_revs):
+    """POST /{db}/_bulk_docs with _deleted tombstones — one result per document."""
+    docs = [{"_id": docid, "_rev": rev, "_deleted": True} for docid, rev in id_revs]
+    answer = client.post_json(db, "_bulk_docs", body={"docs": docs})
+    return [BulkResult(id=r.get("id", ""), ok=bool(r.get("ok") or r.get("rev")) and "error" not in r,
+                       error=r.get("error", ""), reason=r.get("reason", "")) for r in answer]
+
+
+def open_revisions(client, db, docid, revs):
+    """GET /{db}/{docid}?open_revs=[...] — the bodies of given leaf revisions."""
+    answer = client.get_exact(db, docid, params={"open_revs": json_param(list(revs))})
+    return {item["ok"]["_rev"]: item["ok"] for item in answer if "ok" in item}
+
+
+def resolve_conflict(client, db, docid, keep_rev, losing_revs, merged_body=None):
+    """POST /{db}/_bulk_docs: keep one revision (optionally with a merged body), delete the losers."""
+    losing = [rev for rev in losing_revs if rev != keep_rev]
+    docs = [{"_id": docid, "_rev": rev, "_deleted": True} for rev in losing]
+    if merged_body is not None:
+        docs.insert(0, {**editable_body(merged_body), "_id": docid, "_rev": keep_rev})
+    answer = client.send_exact("POST", db, "_bulk_docs", body={"docs": docs})
+    return [BulkResult(id=str(r.get("rev") or r.get("id", "")), ok="error" not in r,
+                       error=r.get("error", ""), reason=r.get("reason", "")) for r in answer]
+
+
+@dataclass
+class ConflictScan:
+    ids: list = field(default_factory=list)
+    next_start: str | None = None
+    scanned: int = 0
+
+
+def scan_conflicts(client, db, start=None, batch=1000):
+    """GET /{db}/_all_docs?conflicts=true — one batch of the scan for conflicted documents."""
+    params = {"include_docs": True, "conflicts": True, "limit": batch + 1,
+              "startkey": json_param(start) if start else None}
+    rows = [r for r in client.get_json(db, "_all_docs", params=params).get("rows", []) if "id" in r]
+    scan = ConflictScan(scanned=min(len(rows), batch))
+    scan.ids = [r["id"] for r in rows[:batch] if (r.get("doc") or {}).get("_conflicts")]
+    scan.next_start = rows[batch]["id"] if len(rows) > batch else None
+    return scan
+
+
+def document_exists(client, db, docid):
+    """HEAD /{db}/{docid}."""
+    try:
+        client.request("HEAD", db, docid).close()
+    except NotFound:
+        return False
+    return True
+

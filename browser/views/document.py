@@ -1,0 +1,203 @@
+"""One document: read, edit (form or text), create, copy, delete; saving never loses the edit."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from browser.couch import jsontext
+from browser.couch.documents import (
+    copy_document,
+    create_document,
+    delete_document,
+    editable_body,
+    get_document,
+    revisions,
+    save_document,
+)
+from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
+from browser.docdiff import diff
+from browser.document_editor import (
+    FORM,
+    TEXT,
+    EditorProblem,
+    attachment_stubs,
+    body_of,
+    operated,
+    replaced_text,
+    state_for,
+    state_from_post,
+    switched,
+)
+from browser.field_editor import TYPES
+from browser.forms import CopyDocumentForm, DeleteDocumentForm, NewDocumentForm
+
+COLLAPSE_OVER_BYTES = 1_000_000
+
+
+@require_GET
+def document_detail(request, db, docid):
+    doc = get_document(request.couch, db, docid)
+    text = jsontext.dumps(doc, indent=2)
+    if request.GET.get("download") == "json":
+        response = HttpResponse(text, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = "attachment; filename=document.json"
+        return response
+    return render(request, "browser/document.html", _detail_context(db, docid, doc, CopyDocumentForm()))
+
+
+def _detail_context(db, docid, doc, copy_form):
+    text = jsontext.dumps(doc, indent=2)
+    return {"db": db, "docid": docid, "doc": doc, "rev": doc.get("_rev", ""), "text": text,
+            "collapsed": len(text) > COLLAPSE_OVER_BYTES, "revisions": revisions(doc),
+            "conflicts": doc.get("_conflicts") or [],
+            "attachments": sorted((doc.get("_attachments") or {}).items()), "copy_form": copy_form}
+
+
+@require_http_methods(["GET", "POST"])
+def document_edit(request, db, docid):
+    if request.method == "GET":
+        state = state_for(get_document(request.couch, db, docid), request.GET.get("mode", FORM))
+        return _editor_page(request, db, docid, state)
+    state = state_from_post(request.POST)
+    if request.POST.get("op"):
+        return _editor_page(request, db, docid, operated(state, request.POST["op"]))
+    if request.POST.get("switch") in (FORM, TEXT):
+        return _editor_page(request, db, docid, switched(state, request.POST["switch"]))
+    if request.POST.get("switch") == "merge":
+        return _merge_by_hand(request, db, docid, state)
+    return _save(request, db, docid, state)
+
+
+def _save(request, db, docid, state):
+    rev = request.POST.get("overwrite_rev") or state.base_rev
+    try:
+        body = body_of(state)
+        new_rev = save_document(request.couch, db, docid, body, rev=rev, attachments=attachment_stubs(state))
+    except EditorProblem:
+        return _editor_page(request, db, docid, state, status=400)
+    except Conflict:
+        return _conflict_page(request, db, docid, state, body)
+    except (CouchError, CouchUnavailable) as exc:
+        state.error = _save_failure(exc)
+        return _editor_page(request, db, docid, state, status=_status_of(exc))
+    messages.success(request, f"Saved “{docid}” as revision {new_rev}.")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _conflict_page(request, db, docid, state, mine):
+    try:
+        theirs = get_document(request.couch, db, docid)
+    except NotFound:
+        theirs = {}
+    state.error = ("Someone saved this document after you opened it. Your edit is kept below: "
+                   "compare it with the saved version, then choose.")
+    extra = {"conflict": {"theirs_rev": theirs.get("_rev", ""), "diff": diff(editable_body(theirs), mine),
+                          "theirs_text": jsontext.dumps(editable_body(theirs), indent=2), "deleted": not theirs}}
+    return _editor_page(request, db, docid, state, status=409, extra=extra)
+
+
+def _merge_by_hand(request, db, docid, state):
+    theirs = get_document(request.couch, db, docid)
+    try:
+        mine = body_of(state)
+    except EditorProblem:
+        return _editor_page(request, db, docid, state, status=400)
+    state = replaced_text(state, mine)
+    state.base_rev = theirs["_rev"]
+    state.attachments = jsontext.dumps(theirs["_attachments"]) if theirs.get("_attachments") else ""
+    extra = {"merge": {"theirs_text": jsontext.dumps(editable_body(theirs), indent=2), "theirs_rev": theirs["_rev"]}}
+    return _editor_page(request, db, docid, state, extra=extra)
+
+
+def _save_failure(exc):
+    if isinstance(exc, CouchUnavailable):
+        return f"CouchDB cannot be reached ({exc.reason}). Your edit is kept: try Save again."
+    if exc.status == 413:
+        return "CouchDB refused the document as too large (413). Make it smaller; your edit is kept."
+    if exc.status == 401:
+        return ("CouchDB no longer accepts your session. Log in again in another tab, then Save: "
+                "your edit is kept here.")
+    if exc.status == 403:
+        return f"CouchDB refused this save: {exc.message}"
+    return f"CouchDB refused this document: {exc.message}"
+
+
+def _status_of(exc):
+    return 503 if isinstance(exc, CouchUnavailable) else (exc.status if exc.status < 500 else 502)
+
+
+def _editor_page(request, db, docid, state, status=200, extra=None):
+    context = {"db": db, "docid": docid, "state": state, "field_types": TYPES,
+               "action": reverse("browser:document-edit", kwargs={"db": db, "docid": docid}), **(extra or {})}
+    template = "browser/_editor.html" if request.htmx and not extra else "browser/document_edit.html"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def document_new(request, db):
+    id_form = NewDocumentForm(request.POST or request.GET or None)
+    if request.method == "GET":
+        state = replaced_text(state_for({}), {})
+        return _new_page(request, db, id_form, state)
+    state = state_from_post(request.POST)
+    if request.POST.get("op"):
+        return _new_page(request, db, id_form, operated(state, request.POST["op"]))
+    if request.POST.get("switch") in (FORM, TEXT):
+        return _new_page(request, db, id_form, switched(state, request.POST["switch"]))
+    try:
+        body = body_of(state)
+    except EditorProblem:
+        return _new_page(request, db, id_form, state, status=400)
+    if not id_form.is_valid():
+        return _new_page(request, db, id_form, state, status=400)
+    try:
+        docid, rev = create_document(request.couch, db, body, id_form.cleaned_data["docid"] or None)
+    except Conflict:
+        id_form.add_error("docid", "A document with this id already exists.")
+        return _new_page(request, db, id_form, state, status=409)
+    except (CouchError, CouchUnavailable) as exc:
+        state.error = _save_failure(exc)
+        return _new_page(request, db, id_form, state, status=_status_of(exc))
+    messages.success(request, f"Created “{docid}” (revision {rev}).")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _new_page(request, db, id_form, state, status=200):
+    context = {"db": db, "id_form": id_form, "state": state, "field_types": TYPES,
+               "action": reverse("browser:document-new", kwargs={"db": db})}
+    template = "browser/_editor.html" if request.htmx else "browser/document_new.html"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def document_copy(request, db, docid):
+    form = CopyDocumentForm(request.POST)
+    if form.is_valid():
+        destination = form.cleaned_data["destination"]
+        try:
+            copy_document(request.couch, db, docid, destination)
+        except Conflict:
+            form.add_error("destination", "A document with this id already exists.")
+        else:
+            messages.success(request, f"Copied “{docid}” to “{destination}”.")
+            return redirect("browser:document", db=db, docid=destination)
+    doc = get_document(request.couch, db, docid)
+    return render(request, "browser/document.html", _detail_context(db, docid, doc, form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def document_delete(request, db, docid):
+    form = DeleteDocumentForm(request.POST or None, initial={"rev": request.GET.get("rev", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete_document(request.couch, db, docid, form.cleaned_data["rev"])
+        except Conflict:
+            form.add_error(None, "The document changed since you opened it; open it again to see the new "
+                                 "revision before deleting.")
+        else:
+            messages.success(request, f"Deleted “{docid}”.")
+            return redirect("browser:database", db=db)
+    status = 409 if form.errors else 200
+    return render(request, "browser/document_delete.html", {"db": db, "docid": docid, "form": form}, status=status)

@@ -1,0 +1,93 @@
+"""The database page: its documents, paged by key, in table, JSON or metadata form; bulk delete;
+the scan for conflicted documents."""
+
+from collections import Counter
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from browser.auth import remember_recent_database
+from browser.couch import jsontext
+from browser.couch.databases import database_info
+from browser.couch.documents import Listing, bulk_delete, list_documents, scan_conflicts
+from browser.couch.errors import NotFound
+from browser.forms import DocumentListForm
+from browser.views.responses import render_page_or_fragment
+
+TABLE_COLUMNS = 6
+
+
+@require_GET
+def document_list(request, db):
+    form = DocumentListForm(request.GET)
+    options = form.values()
+    listing = Listing(limit=options["limit"], descending=options["descending"],
+                      include_design=options["include_design"], prefix=options["prefix"],
+                      start=options["start"], before=options["before"], local=options["local"])
+    info = database_info(request.couch, db)
+    remember_recent_database(request, db, settings.RECENT_DATABASES_KEPT)
+    try:
+        page = list_documents(request.couch, db, listing)
+    except NotFound:
+        if not listing.local:
+            raise
+        page = None  # pouchdb-server has no _local_docs.
+    columns = options["columns"] or _common_fields(page.rows if page else ())
+    context = {"db": db, "info": info, "form": form, "page": page, "mode": options["mode"],
+               "columns": columns, "rows": _rows_for_display(page, columns, options["mode"]),
+               "local": listing.local}
+    return render_page_or_fragment(request, "browser/documents.html", "browser/_document_rows.html", context)
+
+
+def _common_fields(rows):
+    counts = Counter(k for row in rows for k in (row.doc or {}) if not k.startswith("_"))
+    return [name for name, _ in counts.most_common(TABLE_COLUMNS)]
+
+
+def _rows_for_display(page, columns, mode):
+    if not page:
+        return []
+    shown = []
+    for row in page.rows:
+        doc = row.doc or {}
+        item = {"row": row, "cells": [_cell(doc, c) for c in columns]}
+        if mode == "json":
+            item["json"] = jsontext.dumps(doc, indent=2)
+        shown.append(item)
+    return shown
+
+
+def _cell(doc, column):
+    if column not in doc:
+        return ""
+    value = doc[column]
+    text = value if isinstance(value, str) else jsontext.dumps(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+@require_POST
+def bulk_delete_documents(request, db):
+    """First POST lists the selection for confirmation; the confirmed POST deletes in one _bulk_docs."""
+    selected = [_split_selection(v) for v in request.POST.getlist("selected")]
+    selected = [s for s in selected if s]
+    if not selected:
+        messages.warning(request, "Select at least one document to delete.")
+        return redirect("browser:database", db=db)
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "browser/bulk_delete_confirm.html", {"db": db, "selected": selected})
+    results = bulk_delete(request.couch, db, selected)
+    return render(request, "browser/bulk_delete_results.html", {"db": db, "results": results})
+
+
+def _split_selection(value):
+    rev, _, docid = value.partition(" ")
+    return (docid, rev) if docid and rev else None
+
+
+@require_GET
+def conflict_list(request, db):
+    start = request.GET.get("start") or None
+    scan = scan_conflicts(request.couch, db, start=start)
+    return render(request, "browser/conflicts.html", {"db": db, "scan": scan, "start": start})

@@ -1,0 +1,102 @@
+"""Revisions (open, diff, restore) and conflicts (compare, choose, remove the losers)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from browser.couch import jsontext
+from browser.couch.documents import (
+    editable_body,
+    get_document,
+    open_revisions,
+    resolve_conflict,
+    revisions,
+    save_document,
+)
+from browser.couch.errors import Conflict
+from browser.couch.jsontext import JsonSyntaxError
+from browser.docdiff import diff
+from browser.forms import DeleteDocumentForm, ResolveConflictForm
+
+
+@require_http_methods(["GET", "POST"])
+def document_revisions(request, db, docid):
+    current = get_document(request.couch, db, docid)
+    if request.method == "POST":
+        return _restore(request, db, docid, current)
+    chosen_rev = request.GET.get("rev")
+    context = {"db": db, "docid": docid, "current_rev": current["_rev"], "revisions": revisions(current)}
+    if chosen_rev:
+        old = get_document(request.couch, db, docid, rev=chosen_rev)
+        context.update(chosen_rev=chosen_rev, old_text=jsontext.dumps(old, indent=2),
+                       diff=diff(editable_body(old), editable_body(current)))
+    return render(request, "browser/revisions.html", context)
+
+
+def _restore(request, db, docid, current):
+    form = DeleteDocumentForm(request.POST)  # one field: the revision to restore
+    if not form.is_valid():
+        messages.error(request, "Choose a revision to restore.")
+        return redirect("browser:document-revisions", db=db, docid=docid)
+    old = get_document(request.couch, db, docid, rev=form.cleaned_data["rev"])
+    try:
+        new_rev = save_document(request.couch, db, docid, old, rev=request.POST.get("current_rev"),
+                                attachments=current.get("_attachments"))
+    except Conflict:
+        messages.error(request, "The document changed while you were looking; compare again before restoring.")
+        return redirect("browser:document-revisions", db=db, docid=docid)
+    messages.success(request, f"Restored revision {form.cleaned_data['rev']} as {new_rev}.")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+@require_http_methods(["GET", "POST"])
+def document_conflicts(request, db, docid):
+    winner = get_document(request.couch, db, docid)
+    leaves = [winner["_rev"], *(winner.get("_conflicts") or [])]
+    bodies = open_revisions(request.couch, db, docid, leaves)
+    form = ResolveConflictForm(request.POST or None,
+                               initial={"keep": winner["_rev"],
+                                        "merged": jsontext.dumps(editable_body(winner), indent=2)})
+    if request.method == "POST" and form.is_valid():
+        response = _resolve(request, db, docid, form, leaves, editable_body(winner))
+        if response:
+            return response
+    candidates = [{"rev": rev, "is_winner": rev == winner["_rev"],
+                   "text": jsontext.dumps(editable_body(bodies.get(rev, {})), indent=2),
+                   "diff": diff(editable_body(winner), editable_body(bodies.get(rev, {})))} for rev in leaves]
+    context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form}
+    return render(request, "browser/document_conflicts.html", context, status=400 if form.errors else 200)
+
+
+def _resolve(request, db, docid, form, leaves, prefilled):
+    keep = form.cleaned_data["keep"]
+    if keep not in leaves:
+        form.add_error("keep", "That revision is not one of the conflicting revisions any more.")
+        return None
+    merged = _merged_body(form, prefilled)
+    if merged is False:
+        return None
+    results = resolve_conflict(request.couch, db, docid, keep, [r for r in leaves if r != keep], merged)
+    failures = [r for r in results if not r.ok]
+    if failures:
+        form.add_error(None, "CouchDB refused part of the resolution: " +
+                       "; ".join(f"{r.error}: {r.reason}" for r in failures) + ". Nothing you chose is lost.")
+        return None
+    messages.success(request, f"Kept revision {keep}; removed {len(leaves) - 1} conflicting revision(s).")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _merged_body(form, prefilled):
+    """The merged body when the person edited the prefilled text; None keeps the chosen revision as it is."""
+    text = form.cleaned_data.get("merged") or ""
+    if not text.strip():
+        return None
+    try:
+        merged = jsontext.loads(text.replace("\r\n", "\n"))
+    except JsonSyntaxError as exc:
+        form.add_error("merged", f"Invalid JSON at line {exc.line}, column {exc.column}: {exc.message}.")
+        return False
+    if not isinstance(merged, dict):
+        form.add_error("merged", "The body must be a JSON object.")
+        return False
+    return None if jsontext.dumps(merged) == jsontext.dumps(prefilled) else merged

@@ -1,0 +1,66 @@
+"""A small HTTP proxy in front of the test server: serves CouchDB under a sub-path and records
+exactly what the dashboard sends (to check, for example, that no number was rounded on the way)."""
+
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host"}
+
+
+@dataclass(frozen=True)
+class Sent:
+    method: str
+    path: str
+    body: bytes
+
+
+class RecordingProxy:
+    def __init__(self, upstream, prefix="/couch"):
+        self.upstream = upstream.rstrip("/")
+        self.prefix = prefix
+        self.sent = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self._server.server_port}{self.prefix}/"
+
+    def bodies(self, method):
+        return [s.body.decode("utf-8", "replace") for s in self.sent if s.method == method]
+
+    def close(self):
+        self._server.shutdown()
+
+    def _handler(self):
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self):
+                if not self.path.startswith(proxy.prefix + "/"):
+                    self.send_error(404)
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                proxy.sent.append(Sent(self.command, self.path[len(proxy.prefix):], body))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                answer = requests.request(self.command, proxy.upstream + self.path[len(proxy.prefix):],
+                                          data=body or None, headers=headers, timeout=30, allow_redirects=False)
+                self.send_response(answer.status_code)
+                for key, value in answer.raw.headers.items():
+                    if key.lower() not in HOP_BY_HOP:
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_COPY = _forward
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
