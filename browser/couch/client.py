@@ -40,8 +40,15 @@ def quote_segment(segment):
     segment = str(segment)
     for prefix in _KEEP_SLASH_PREFIXES:
         if segment.startswith(prefix):
-            return prefix + quote(segment[len(prefix):], safe="")
-    return quote(segment, safe="")
+            return prefix + _quote_one(segment[len(prefix):])
+    return _quote_one(segment)
+
+
+def _quote_one(text):
+    # "." and ".." would be resolved away as dot segments by HTTP clients: send them encoded.
+    if text in (".", ".."):
+        return text.replace(".", "%2E")
+    return quote(text, safe="")
 
 
 def couch_url(base_url, segments=(), params=None):
