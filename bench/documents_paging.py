@@ -75,11 +75,10 @@ def main():
           f"({args.steps} pages in), median of {args.runs} runs")
     for label, seconds in results.items():
         print(f"  {label:48s} {seconds * 1000:8.1f} ms")
-    print(f"  dashboard / raw, first page: {results['dashboard first page'] / results['raw _all_docs first page']:.2f}x")
-    print(f"  dashboard / raw, deep page:  "
-          f"{results['dashboard deep page'] / results['raw _all_docs deep page (startkey)']:.2f}x")
-    print(f"  dashboard deep / dashboard first: "
-          f"{results['dashboard deep page'] / results['dashboard first page']:.2f}x")
+    first, deep = results["dashboard first page"], results["dashboard deep page"]
+    print(f"  dashboard / raw, first page: {first / results['raw _all_docs first page']:.2f}x")
+    print(f"  dashboard / raw, deep page:  {deep / results['raw _all_docs deep page (startkey)']:.2f}x")
+    print(f"  dashboard deep / dashboard first: {deep / first:.2f}x")
 
 
 if __name__ == "__main__":
