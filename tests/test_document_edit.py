@@ -256,3 +256,38 @@ def test_conflicts_can_be_resolved_with_a_merged_body(admin_client, db, couch_se
     assert response.status_code == 302
     doc = http.get(f"{couch_server.url}{db}/merge2", params={"conflicts": "true"}).json()
     assert doc["v"] == "A+B" and doc["_rev"].startswith("2-") and "_conflicts" not in doc
+
+
+def test_a_document_over_1_mb_is_collapsed_with_a_download_link(admin_client, db, couch_server):
+    put(couch_server, db, "large", {"blob": "x" * 1_100_000})
+    url = reverse("browser:document", kwargs={"db": db, "docid": "large"})
+    page = admin_client.get(url).content.decode()
+    assert "over 1 MB" in page and "?download=json" in page
+    download = admin_client.get(url, {"download": "json"})
+    assert download["Content-Disposition"].startswith("attachment")
+    assert len(download.content) > 1_100_000
+
+
+@pytest.mark.couchdb3
+def test_a_document_couchdb_refuses_as_too_large_keeps_the_text(admin_client, db, couch_server):
+    # Apache CouchDB refuses documents over max_document_size (8 MB by default) with 413;
+    # pouchdb-server stores them.
+    rev = put(couch_server, db, "huge", {"v": 1})
+    text = '{"blob": "' + "x" * 8_500_000 + '"}'
+    response = admin_client.post(edit_url(db, "huge"), {"mode": "text", "base_rev": rev, "text": text})
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "too large" in page
+    assert "x" * 1000 in page
+
+
+def test_big_documents_and_many_fields_can_be_saved_from_the_editor(admin_client, db, couch_server):
+    rev = put(couch_server, db, "wide", {"v": 1})
+    body = {f"field{i}": i for i in range(1500)}
+    data = form_data(body, rev)
+    assert len(data) > 4000
+    assert admin_client.post(edit_url(db, "wide"), data).status_code == 302
+    rev = fetch(couch_server, db, "wide")["_rev"]
+    text = '{"blob": "' + "y" * 3_000_000 + '"}'
+    assert admin_client.post(edit_url(db, "wide"), {"mode": "text", "base_rev": rev, "text": text}).status_code == 302
+    assert len(fetch(couch_server, db, "wide")["blob"]) == 3_000_000
