@@ -149,3 +149,45 @@ class ResolveConflictForm(forms.Form):
     keep = RevisionField(label="Revision to keep")
     merged = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12}),
                              label="Body to save (JSON); leave as it is to keep the chosen revision unchanged")
+
+
+def attachment_name_problem(name):
+    if not name:
+        return "Enter an attachment name."
+    if name.startswith("_"):
+        return "Attachment names may not start with “_”."
+    return None
+
+
+class AttachmentNameField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", 4000)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if (value or self.required) and attachment_name_problem(value):
+            raise forms.ValidationError(attachment_name_problem(value))
+
+
+class AttachmentNameForm(forms.Form):
+    name = AttachmentNameField()
+    rev = RevisionField(required=False)
+
+
+class RenameAttachmentForm(forms.Form):
+    name = AttachmentNameField()
+    new_name = AttachmentNameField(label="New name")
+    rev = RevisionField()
+
+
+class UploadForm(forms.Form):
+    rev = RevisionField(required=False)
+    # Browsers send only a file's base name; this lets one file be stored as "dir/sub/file.json".
+    name = AttachmentNameField(required=False, label="Store as (optional, one file)")
+
+    def clean(self):
+        if not self.files.getlist("files"):
+            raise forms.ValidationError("Choose at least one file.")
+        return super().clean()

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from browser.converters import DatabaseNameConverter, DocumentIdConverter
-from browser.views import auth, databases, document, documents, history, server
+from browser.views import attachments, auth, databases, document, documents, history, server
 
 register_converter(DatabaseNameConverter, "dbname")
 register_converter(DocumentIdConverter, "docid")
@@ -19,6 +19,7 @@ urlpatterns = [
     path("db/<dbname:db>/new/", document.document_new, name="document-new"),
     path("db/<dbname:db>/bulk-delete/", documents.bulk_delete_documents, name="bulk-delete"),
     path("db/<dbname:db>/conflicts/", documents.conflict_list, name="conflict-list"),
+    path("db/<dbname:db>/new-with-files/", attachments.new_document_with_files, name="document-new-with-files"),
     # A document id may contain "/", so it is always the last part of the path.
     path("db/<dbname:db>/doc/<docid:docid>", document.document_detail, name="document"),
     path("db/<dbname:db>/edit/<docid:docid>", document.document_edit, name="document-edit"),
@@ -26,4 +27,10 @@ urlpatterns = [
     path("db/<dbname:db>/delete-doc/<docid:docid>", document.document_delete, name="document-delete"),
     path("db/<dbname:db>/revisions/<docid:docid>", history.document_revisions, name="document-revisions"),
     path("db/<dbname:db>/resolve/<docid:docid>", history.document_conflicts, name="document-conflicts"),
+    # Attachment names travel in the query string (?name=…).
+    path("db/<dbname:db>/attachments/<docid:docid>", attachments.attachment_list, name="attachment-list"),
+    path("db/<dbname:db>/attachment/<docid:docid>", attachments.attachment_download, name="attachment"),
+    path("db/<dbname:db>/upload/<docid:docid>", attachments.attachment_upload, name="attachment-upload"),
+    path("db/<dbname:db>/attachment-delete/<docid:docid>", attachments.attachment_delete, name="attachment-delete"),
+    path("db/<dbname:db>/attachment-rename/<docid:docid>", attachments.attachment_rename, name="attachment-rename"),
 ]

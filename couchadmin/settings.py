@@ -29,6 +29,10 @@ RECENT_DATABASES_KEPT = env_positive_int("RECENT_DATABASES_KEPT", 10)
 # Documents are edited in forms: allow big bodies (CouchDB's own limit is 8 MB) and many fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_positive_int("MAX_FORM_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
+# The largest upload the dashboard accepts; uploads spill to temporary files, never to memory.
+MAX_UPLOAD_BYTES = env_positive_int("MAX_UPLOAD_BYTES", 4 * 1024 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 
 INSTALLED_APPS = [
     "django.contrib.sessions",

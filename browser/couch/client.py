@@ -115,7 +115,9 @@ class CouchClient:
                 timeout=timeout or self.timeout, allow_redirects=False,
             )
         except requests.Timeout:
-            raise CouchUnavailable(self.base_url, f"no answer within {timeout or self.timeout:g} seconds") from None
+            limit = timeout or self.timeout
+            seconds = limit[-1] if isinstance(limit, tuple) else limit
+            raise CouchUnavailable(self.base_url, f"no answer within {seconds:g} seconds") from None
         except requests.ConnectionError as exc:
             raise CouchUnavailable(self.base_url, _connection_reason(exc)) from None
         self._remember_token(response)

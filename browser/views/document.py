@@ -32,6 +32,7 @@ from browser.document_editor import (
 )
 from browser.field_editor import TYPES
 from browser.forms import CopyDocumentForm, DeleteDocumentForm, NewDocumentForm
+from browser.views.attachments import attachments_context
 
 COLLAPSE_OVER_BYTES = 1_000_000
 
@@ -44,22 +45,23 @@ def document_detail(request, db, docid):
         response = HttpResponse(text, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename=document.json"
         return response
-    return render(request, "browser/document.html", _detail_context(db, docid, doc, CopyDocumentForm()))
+    return render(request, "browser/document.html", _detail_context(request, db, docid, doc, CopyDocumentForm()))
 
 
-def _detail_context(db, docid, doc, copy_form):
+def _detail_context(request, db, docid, doc, copy_form):
     text = jsontext.dumps(doc, indent=2)
-    return {"db": db, "docid": docid, "doc": doc, "rev": doc.get("_rev", ""), "text": text,
+    # attachments_context brings db, docid, rev and the attachment panel.
+    return {**attachments_context(request, db, docid, doc), "doc": doc, "text": text,
             "collapsed": len(text) > COLLAPSE_OVER_BYTES, "revisions": revisions(doc),
-            "conflicts": doc.get("_conflicts") or [],
-            "attachments": sorted((doc.get("_attachments") or {}).items()), "copy_form": copy_form}
+            "conflicts": doc.get("_conflicts") or [], "copy_form": copy_form}
 
 
 @require_http_methods(["GET", "POST"])
 def document_edit(request, db, docid):
     if request.method == "GET":
-        state = state_for(get_document(request.couch, db, docid), request.GET.get("mode", FORM))
-        return _editor_page(request, db, docid, state)
+        doc = get_document(request.couch, db, docid)
+        extra = {"panel": attachments_context(request, db, docid, doc)}
+        return _editor_page(request, db, docid, state_for(doc, request.GET.get("mode", FORM)), extra=extra)
     state = state_from_post(request.POST)
     if request.POST.get("op"):
         return _editor_page(request, db, docid, operated(state, request.POST["op"]))
@@ -184,7 +186,7 @@ def document_copy(request, db, docid):
             messages.success(request, f"Copied “{docid}” to “{destination}”.")
             return redirect("browser:document", db=db, docid=destination)
     doc = get_document(request.couch, db, docid)
-    return render(request, "browser/document.html", _detail_context(db, docid, doc, form), status=400)
+    return render(request, "browser/document.html", _detail_context(request, db, docid, doc, form), status=400)
 
 
 @require_http_methods(["GET", "POST"])

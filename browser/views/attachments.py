@@ -1,0 +1,197 @@
+"""Attachments of a document: list, preview, download (streamed), upload (streamed), delete, rename."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from browser.couch import jsontext
+from browser.couch.attachments import (
+    CHUNK,
+    RASTER_IMAGE_TYPES,
+    attachments_of,
+    delete_attachment,
+    open_attachment,
+    put_attachment_on_latest,
+    read_start,
+    rename_attachment,
+)
+from browser.couch.documents import create_document, get_document
+from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
+from browser.forms import AttachmentNameForm, RenameAttachmentForm, UploadForm
+
+PASSED_THROUGH = ("Content-Type", "Content-Length", "ETag", "Content-Range", "Accept-Ranges", "Last-Modified")
+TEXT_PREVIEW_BYTES = 4096
+
+
+@require_GET
+def attachment_list(request, db, docid):
+    if not request.htmx:
+        return redirect("browser:document", db=db, docid=docid)
+    doc = get_document(request.couch, db, docid)
+    return render(request, "browser/_attachments.html", attachments_context(request, db, docid, doc))
+
+
+def attachments_context(request, db, docid, doc):
+    """What the attachment panel shows, previews of plain text included."""
+    items = []
+    for info in attachments_of(doc):
+        preview = None
+        if info.is_plain_text and request.GET.get("preview") == info.name:
+            raw = read_start(request.couch, db, docid, info.name, TEXT_PREVIEW_BYTES)
+            preview = raw.decode("utf-8", "replace")
+        items.append({"info": info, "preview": preview})
+    return {"db": db, "docid": docid, "rev": doc.get("_rev", ""), "attachments": items,
+            "upload_url": reverse("browser:attachment-upload", kwargs={"db": db, "docid": docid}),
+            "list_url": reverse("browser:attachment-list", kwargs={"db": db, "docid": docid})}
+
+
+@require_GET
+def attachment_download(request, db, docid):
+    form = AttachmentNameForm(request.GET)
+    if not form.is_valid():
+        return render(request, "404.html", {"reason": "Name an attachment."}, status=404)
+    name = form.cleaned_data["name"]
+    upstream = open_attachment(request.couch, db, docid, name, request.headers.get("Range"))
+    response = StreamingHttpResponse(_stream(upstream), status=upstream.status_code)
+    for header in PASSED_THROUGH:
+        if header in upstream.headers:
+            response[header] = upstream.headers[header]
+    inline = request.GET.get("inline") == "1" and _is_raster(upstream.headers.get("Content-Type", ""))
+    response["Content-Disposition"] = content_disposition_header(not inline, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Whatever the file holds (HTML, SVG), it can never run script in the dashboard's origin.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _stream(upstream):
+    try:
+        yield from upstream.iter_content(CHUNK)
+    finally:
+        upstream.close()
+
+
+def _is_raster(content_type):
+    return content_type.split(";")[0].strip().lower() in RASTER_IMAGE_TYPES
+
+
+@require_POST
+def attachment_upload(request, db, docid):
+    """One or more files from a multipart form; answers JSON to scripts and redirects plain forms."""
+    too_big = _too_big(request)
+    if too_big:
+        return _upload_failed(request, db, docid, too_big, 413)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_failed(request, db, docid, "Choose at least one file to upload.", 400)
+    return _store_uploads(request, db, docid, form.cleaned_data["rev"] or None, form.cleaned_data["name"])
+
+
+def _store_uploads(request, db, docid, rev, store_as=""):
+    started_from = rev
+    moved = False  # whether someone else changed the document meanwhile
+    files = request.FILES.getlist("files")
+    try:
+        for upload in files:
+            name = store_as if store_as and len(files) == 1 else upload.name
+            new_rev, used = put_attachment_on_latest(request.couch, db, docid, name, upload,
+                                                     upload.content_type, upload.size, rev)
+            moved = moved or used != rev
+            rev = new_rev
+    except (CouchError, CouchUnavailable) as exc:
+        return _upload_failed(request, db, docid, _upload_message(exc), _status(exc))
+    if _wants_json(request):
+        doc = get_document(request.couch, db, docid)
+        stubs = doc.get("_attachments") or {}
+        return JsonResponse({"ok": True, "rev": rev, "started_from": started_from, "moved": moved,
+                             "attachments": jsontext.dumps(stubs)})
+    messages.success(request, "Uploaded.")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _too_big(request):
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    limit = settings.MAX_UPLOAD_BYTES
+    if length > limit:
+        return f"This upload is larger than the dashboard accepts ({limit:,} bytes; setting MAX_UPLOAD_BYTES)."
+    return ""
+
+
+def _upload_message(exc):
+    if isinstance(exc, CouchUnavailable):
+        return f"CouchDB cannot be reached ({exc.reason}); nothing was stored."
+    if exc.status == 413:
+        return ("CouchDB refused the file as too large (413: max_http_request_size or "
+                "max_attachment_size); nothing was stored.")
+    if exc.status == 409:
+        return "The document kept changing while uploading; nothing was stored. Try again."
+    return f"CouchDB refused the upload: {exc.message}"
+
+
+def _status(exc):
+    return 503 if isinstance(exc, CouchUnavailable) else exc.status if exc.status < 500 else 502
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _upload_failed(request, db, docid, message, status):
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": message}, status=status)
+    messages.error(request, message)
+    return redirect("browser:document", db=db, docid=docid)
+
+
+@require_POST
+def new_document_with_files(request, db):
+    """A new, empty document (id from the server) to hold files dropped on the database page.
+    Scripts then upload each file with progress; a plain form sends the files along."""
+    too_big = _too_big(request)
+    if too_big:
+        messages.error(request, too_big)
+        return redirect("browser:database", db=db)
+    docid, rev = create_document(request.couch, db, {})
+    if request.FILES.getlist("files"):
+        return _store_uploads(request, db, docid, rev)
+    return JsonResponse({"docid": docid, "rev": rev,
+                         "upload_url": reverse("browser:attachment-upload", kwargs={"db": db, "docid": docid}),
+                         "document_url": reverse("browser:document", kwargs={"db": db, "docid": docid})})
+
+
+@require_http_methods(["GET", "POST"])
+def attachment_delete(request, db, docid):
+    form = AttachmentNameForm(request.POST or request.GET)
+    if not form.is_valid():
+        return redirect("browser:document", db=db, docid=docid)
+    name = form.cleaned_data["name"]
+    if request.method == "POST":
+        try:
+            delete_attachment(request.couch, db, docid, name, form.cleaned_data["rev"])
+        except (Conflict, NotFound):
+            messages.error(request, "The document changed since you opened it: look again before deleting.")
+        else:
+            messages.success(request, f"Deleted the attachment “{name}”.")
+        return redirect("browser:document", db=db, docid=docid)
+    return render(request, "browser/attachment_delete.html", {"db": db, "docid": docid, "form": form, "name": name})
+
+
+@require_POST
+def attachment_rename(request, db, docid):
+    form = RenameAttachmentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            rename_attachment(request.couch, db, docid, data["name"], data["new_name"], data["rev"])
+        except Conflict:
+            messages.error(request, "The document changed since you opened it: look again before renaming.")
+        else:
+            messages.success(request, f"Renamed “{data['name']}” to “{data['new_name']}”.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("browser:document", db=db, docid=docid)
