@@ -1,0 +1,108 @@
+"""In a real browser: drop files with progress, download them byte for byte, hostile files never run."""
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from playwright.sync_api import expect
+
+HOSTILE = json.loads((Path(__file__).resolve().parents[3] / "shared" / "hostile-names.json").read_text())
+
+DROP_TWO_FILES = """() => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File(["hello, couch"], "hello.txt", {type: "text/plain"}));
+  transfer.items.add(new File([new Uint8Array(Array.from({length: 5000}, (_, i) => i % 256))], "data.bin",
+                              {type: "application/octet-stream"}));
+  return transfer;
+}"""
+
+
+def put(couch_server, db, docid, body):
+    answer = couch_server.admin_http().put(f"{couch_server.url}{db}/{docid}", json=body)
+    answer.raise_for_status()
+    return answer.json()["rev"]
+
+
+def test_two_dropped_files_upload_with_progress_and_download_byte_for_byte(admin_page, make_database,
+                                                                             couch_server):
+    db = make_database()
+    put(couch_server, db, "box", {"title": "box"})
+    admin_page.open(f"/db/{db}/doc/box")
+    page = admin_page.page
+    transfer = page.evaluate_handle(DROP_TWO_FILES)
+    page.dispatch_event("#attachments", "drop", {"dataTransfer": transfer})
+    expect(page.get_by_role("progressbar", name="Upload of hello.txt")).to_have_attribute("value", "100")
+    expect(page.locator('tr[data-attachment="hello.txt"] td[data-size="12"]')).to_be_visible()
+    expect(page.locator('tr[data-attachment="data.bin"]')).to_contain_text("4.9 KiB")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="data.bin").click()
+    assert Path(download.value.path()).read_bytes() == bytes(i % 256 for i in range(5000))
+    stored = couch_server.admin_http().get(f"{couch_server.url}{db}/box").json()
+    assert set(stored["_attachments"]) == {"hello.txt", "data.bin"} and stored["title"] == "box"
+
+
+def test_an_upload_keeps_unsaved_edits_in_the_editor(admin_page, make_database, couch_server):
+    db = make_database()
+    put(couch_server, db, "draft", {"title": "old"})
+    admin_page.open(f"/db/{db}/edit/draft")
+    page = admin_page.page
+    page.get_by_label("Value of field title").fill("new, not saved yet")
+    page.get_by_label("Choose files to upload").set_input_files(
+        {"name": "photo.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n"})
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_role("progressbar", name="Upload of photo.png")).to_have_attribute("value", "100")
+    expect(page.locator('tr[data-attachment="photo.png"]')).to_be_visible()
+    expect(page.get_by_label("Value of field title")).to_have_value("new, not saved yet")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    stored = couch_server.admin_http().get(f"{couch_server.url}{db}/draft").json()
+    assert stored["title"] == "new, not saved yet" and "photo.png" in stored["_attachments"]
+
+
+def test_files_dropped_on_the_database_page_become_a_new_document(admin_page, make_database, couch_server):
+    db = make_database()
+    admin_page.open(f"/db/{db}/")
+    page = admin_page.page
+    transfer = page.evaluate_handle(DROP_TWO_FILES)
+    page.dispatch_event("[data-create-url]", "drop", {"dataTransfer": transfer})
+    expect(page.locator('tr[data-attachment="hello.txt"]')).to_be_visible()
+    expect(page.locator('tr[data-attachment="data.bin"]')).to_be_visible()
+
+
+def test_hostile_html_and_svg_attachments_never_run_script(admin_page, make_database, couch_server):
+    import base64
+
+    db = make_database()
+    attachments = {name: {"content_type": "text/html" if name.endswith(".html") else "image/svg+xml",
+                          "data": base64.b64encode(body.encode()).decode()}
+                   for name, body in HOSTILE["attachment_bodies"].items()}
+    put(couch_server, db, "hostile", {"_attachments": attachments})
+    admin_page.open(f"/db/{db}/doc/hostile")
+    page = admin_page.page
+    expect(page.locator('tr[data-attachment="evil.svg"]')).to_be_visible()
+    assert page.locator("img.preview").count() == 0  # SVG is never previewed inline
+    for name in HOSTILE["attachment_bodies"]:
+        for extra in ("", "&inline=1"):
+            url = f"{admin_page.base_url}/db/{db}/attachment/hostile?name={quote(name)}{extra}"
+            with page.expect_download() as download:
+                page.evaluate("url => { window.location.href = url; }", url)
+            assert download.value.suggested_filename == name
+    page.wait_for_timeout(300)
+    assert admin_page.dialogs == []
+    assert not [text for _, text in admin_page.console if "svg" in text or "html" in text or "img" in text]
+
+
+def test_a_cancelled_upload_stores_nothing(admin_page, make_database, couch_server):
+    db = make_database()
+    rev = put(couch_server, db, "slow", {"title": "slow"})
+    admin_page.open(f"/db/{db}/doc/slow")
+    page = admin_page.page
+    held = []
+    page.route("**/upload/slow", lambda route: held.append(route))  # the upload never reaches the server
+    page.get_by_label("Choose files to upload").set_input_files(
+        {"name": "never.bin", "mimeType": "application/octet-stream", "buffer": b"x" * 10_000})
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_role("button", name="Cancel upload of never.bin").click()
+    expect(page.get_by_text("cancelled — nothing stored")).to_be_visible()
+    stored = couch_server.admin_http().get(f"{couch_server.url}{db}/slow").json()
+    assert stored["_rev"] == rev and "_attachments" not in stored
