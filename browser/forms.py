@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from browser.couch import jsontext
 from browser.couch.databases import database_name_problem
 from browser.couch.documents import id_problem
 
@@ -191,3 +192,193 @@ class UploadForm(forms.Form):
         if not self.files.getlist("files"):
             raise forms.ValidationError("Choose at least one file.")
         return super().clean()
+
+
+class JsonField(forms.CharField):
+    """JSON typed by a person: parsed without rounding numbers; errors name line and column."""
+
+    def __init__(self, *, expect=None, **kwargs):
+        self.expect = expect
+        kwargs.setdefault("strip", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text or not text.strip():
+            return None
+        try:
+            parsed = jsontext.loads(text.replace("\r\n", "\n"))
+        except jsontext.JsonSyntaxError as exc:
+            raise forms.ValidationError(f"Invalid JSON at line {exc.line}, column {exc.column}: {exc.message}.") \
+                from None
+        if self.expect is dict and not isinstance(parsed, dict):
+            raise forms.ValidationError("This must be a JSON object: { … }.")
+        if self.expect is list and not isinstance(parsed, list):
+            raise forms.ValidationError("This must be a JSON array: [ … ].")
+        return parsed
+
+
+def parse_sort(text):
+    """`price desc, name` or JSON `[{"price": "desc"}]` -> [{"price": "desc"}, {"name": "asc"}]."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        parsed = jsontext.loads(text)
+        return [s if isinstance(s, dict) else {str(s): "asc"} for s in parsed]
+    specs = []
+    for part in text.split(","):
+        words = part.split()
+        if not words:
+            continue
+        direction = words[1].lower() if len(words) > 1 else "asc"
+        if direction not in ("asc", "desc") or len(words) > 2:
+            raise ValueError(f"“{part.strip()}” is not “field” or “field asc|desc”.")
+        specs.append({words[0]: direction})
+    return specs
+
+
+class MangoForm(forms.Form):
+    selector = JsonField(expect=dict, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false",
+                                                                   "class": "json-text"}),
+                         label="Selector (JSON)", initial='{\n  "_id": {"$gt": null}\n}')
+    fields = forms.CharField(required=False, label="Fields (comma-separated; empty for whole documents)")
+    sort = forms.CharField(required=False, label="Sort (e.g. “price desc, name”)")
+    limit = forms.IntegerField(min_value=1, max_value=1000, initial=25, label="Limit")
+    use_index = forms.CharField(required=False, label="Use index (design document, or ddoc/name)")
+    execution_stats = forms.BooleanField(required=False, label="Execution statistics")
+    mode = forms.ChoiceField(choices=[("table", "Table"), ("json", "JSON")], required=False, initial="table",
+                             label="Show results as")
+    bookmark = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_sort(self):
+        try:
+            return parse_sort(self.cleaned_data.get("sort"))
+        except (ValueError, jsontext.JsonSyntaxError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def query(self):
+        """The _find body these fields describe."""
+        data = self.cleaned_data
+        query = {"selector": data["selector"] if data["selector"] is not None else {}, "limit": data["limit"]}
+        fields = [f.strip() for f in (data.get("fields") or "").split(",") if f.strip()]
+        if fields:
+            query["fields"] = fields
+        if data["sort"]:
+            query["sort"] = data["sort"]
+        use_index = (data.get("use_index") or "").strip()
+        if use_index:
+            query["use_index"] = use_index.split("/", 1) if "/" in use_index else use_index
+        if data.get("execution_stats"):
+            query["execution_stats"] = True
+        return query
+
+    def as_saved(self):
+        """The form's own text, to store in history and load back exactly as typed."""
+        return {name: self.data.get(name, "") for name in ("selector", "fields", "sort", "limit", "use_index")}
+
+
+class SaveQueryForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name for this query")
+
+
+class IndexForm(forms.Form):
+    fields = forms.CharField(label="Fields (e.g. “type, price desc”)")
+    name = forms.CharField(required=False, max_length=200, label="Index name (optional)")
+    ddoc = forms.CharField(required=False, max_length=200, label="Design document (optional)")
+    partial_filter_selector = JsonField(expect=dict, required=False, label="Partial filter selector (JSON, optional)",
+                                        widget=forms.Textarea(attrs={"rows": 3, "class": "json-text"}))
+    index_type = forms.ChoiceField(choices=[("json", "json"), ("text", "text")], initial="json", label="Type")
+
+    def clean_fields(self):
+        try:
+            specs = parse_sort(self.cleaned_data["fields"])
+        except (ValueError, jsontext.JsonSyntaxError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if not specs:
+            raise forms.ValidationError("Name at least one field.")
+        return [next(iter(s.items())) for s in specs]
+
+
+REDUCE_CHOICES = [("", "none"), ("_count", "_count"), ("_sum", "_sum"), ("_stats", "_stats"),
+                  ("_approx_count_distinct", "_approx_count_distinct"), ("custom", "custom JavaScript")]
+
+
+class NewDesignForm(forms.Form):
+    name = forms.CharField(max_length=500, label="Design document name (after _design/)")
+
+
+def views_from_post(post):
+    """The views a design-document form describes: rows view-N-name/map/reduce/custom."""
+    views, errors = {}, []
+    indexes = sorted({key.split("-")[1] for key in post if key.startswith("view-") and key.count("-") >= 2},
+                     key=lambda i: (not i.isdigit(), int(i) if i.isdigit() else 0))
+    for i in indexes:
+        name = post.get(f"view-{i}-name", "").strip()
+        map_fn = post.get(f"view-{i}-map", "").replace("\r\n", "\n")
+        if not name and not map_fn.strip():
+            continue
+        if not name:
+            errors.append("Every view needs a name.")
+            continue
+        if name in views:
+            errors.append(f"There are two views named “{name}”.")
+        view = {"map": map_fn}
+        reduce_choice = post.get(f"view-{i}-reduce", "")
+        if reduce_choice == "custom":
+            view["reduce"] = post.get(f"view-{i}-custom", "").replace("\r\n", "\n")
+        elif reduce_choice:
+            view["reduce"] = reduce_choice
+        views[name] = view
+    return views, errors
+
+
+class ViewQueryForm(forms.Form):
+    """Every view query option, typed in the query string so results can be bookmarked."""
+
+    key = JsonField(required=False, label="key (JSON)")
+    keys = JsonField(required=False, expect=list, label="keys (JSON array)")
+    startkey = JsonField(required=False, label="startkey (JSON)")
+    startkey_docid = forms.CharField(required=False, strip=False, label="startkey_docid")
+    endkey = JsonField(required=False, label="endkey (JSON)")
+    endkey_docid = forms.CharField(required=False, strip=False, label="endkey_docid")
+    inclusive_end = forms.ChoiceField(choices=[("", "default (true)"), ("true", "true"), ("false", "false")],
+                                      required=False, label="inclusive_end")
+    descending = forms.BooleanField(required=False, label="descending")
+    reduce = forms.ChoiceField(choices=[("", "default"), ("true", "true"), ("false", "false")], required=False,
+                               label="reduce")
+    group = forms.BooleanField(required=False, label="group")
+    group_level = forms.IntegerField(required=False, min_value=0, max_value=100, label="group_level")
+    include_docs = forms.BooleanField(required=False, label="include_docs")
+    conflicts = forms.BooleanField(required=False, label="conflicts")
+    limit = forms.IntegerField(required=False, min_value=1, max_value=1000, initial=20, label="limit")
+    skip = forms.IntegerField(required=False, min_value=0, label="skip")
+    update = forms.ChoiceField(choices=[("", "default (true)"), ("true", "true"), ("false", "false"),
+                                        ("lazy", "lazy")], required=False, label="update")
+    stable = forms.BooleanField(required=False, label="stable")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("keys") is not None and any(data.get(k) is not None for k in ("key", "startkey", "endkey")):
+            raise forms.ValidationError("keys cannot be combined with key, startkey or endkey.")
+        return data
+
+    def couch_params(self, limit):
+        """The query string CouchDB expects (JSON-encoded keys), asking one row more than shown."""
+        data = self.cleaned_data
+        params = {}
+        for name in ("key", "keys", "startkey", "endkey"):
+            if data.get(name) is not None:
+                params[name] = jsontext.dumps(data[name])
+        for name in ("startkey_docid", "endkey_docid", "inclusive_end", "reduce", "update"):
+            if data.get(name):
+                params[name] = data[name]
+        for name in ("descending", "group", "include_docs", "conflicts", "stable"):
+            if data.get(name):
+                params[name] = "true"
+        if data.get("group_level") is not None:
+            params["group_level"] = data["group_level"]
+        if data.get("skip"):
+            params["skip"] = data["skip"]
+        params["limit"] = limit + 1
+        return params

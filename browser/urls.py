@@ -1,7 +1,19 @@
 from django.urls import path, register_converter
 
 from browser.converters import DatabaseNameConverter, DocumentIdConverter
-from browser.views import attachments, auth, databases, document, documents, history, server
+from browser.views import (
+    attachments,
+    auth,
+    databases,
+    design,
+    document,
+    documents,
+    history,
+    indexes,
+    maintenance,
+    mango,
+    server,
+)
 
 register_converter(DatabaseNameConverter, "dbname")
 register_converter(DocumentIdConverter, "docid")
@@ -19,6 +31,16 @@ urlpatterns = [
     path("db/<dbname:db>/new/", document.document_new, name="document-new"),
     path("db/<dbname:db>/bulk-delete/", documents.bulk_delete_documents, name="bulk-delete"),
     path("db/<dbname:db>/conflicts/", documents.conflict_list, name="conflict-list"),
+    path("db/<dbname:db>/mango/", mango.mango_query, name="mango"),
+    path("db/<dbname:db>/indexes/", indexes.index_list, name="indexes"),
+    path("db/<dbname:db>/indexes/delete/", indexes.index_delete, name="index-delete"),
+    path("db/<dbname:db>/design/", design.design_list, name="design-list"),
+    path("db/<dbname:db>/maintenance/", maintenance.maintenance, name="maintenance"),
+    path("db/<dbname:db>/tasks/", maintenance.task_progress, name="task-progress"),
+    # Design document names may contain "/" too: they end the path; view names go in the query string.
+    path("db/<dbname:db>/design-edit/<docid:ddoc>", design.design_edit, name="design-edit"),
+    path("db/<dbname:db>/view-delete/<docid:ddoc>", design.view_delete, name="view-delete"),
+    path("db/<dbname:db>/view/<docid:ddoc>", design.view_run, name="view-run"),
     path("db/<dbname:db>/new-with-files/", attachments.new_document_with_files, name="document-new-with-files"),
     # A document id may contain "/", so it is always the last part of the path.
     path("db/<dbname:db>/doc/<docid:docid>", document.document_detail, name="document"),

@@ -35,8 +35,14 @@ def shared_http():
     return _http
 
 
+class WholeSegment(str):
+    """A path segment whose every "/" is encoded, `_design/` included (e.g. `_index/_design%2Fx`)."""
+
+
 def quote_segment(segment):
     """Percent-encode one path segment; `_design/` and `_local/` ids keep their first slash."""
+    if isinstance(segment, WholeSegment):
+        return _quote_one(segment)
     segment = str(segment)
     for prefix in _KEEP_SLASH_PREFIXES:
         if segment.startswith(prefix):

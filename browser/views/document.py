@@ -119,8 +119,8 @@ def _save_failure(exc):
     if exc.status == 413:
         return "CouchDB refused the document as too large (413). Make it smaller; your edit is kept."
     if exc.status == 401:
-        return ("CouchDB no longer accepts your session. Log in again in another tab, then Save: "
-                "your edit is kept here.")
+        return (f"CouchDB refused this save as unauthorized ({exc.message}). If your session ended, log in "
+                "again in another tab, then Save: your edit is kept here.")
     if exc.status == 403:
         return f"CouchDB refused this save: {exc.message}"
     return f"CouchDB refused this document: {exc.message}"

@@ -1,22 +1,18 @@
 """The database page: its documents, paged by key, in table, JSON or metadata form; bulk delete;
 the scan for conflicted documents."""
 
-from collections import Counter
-
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from browser.auth import remember_recent_database
-from browser.couch import jsontext
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, list_documents, scan_conflicts
 from browser.couch.errors import NotFound
 from browser.forms import DocumentListForm
+from browser.views.display import common_fields, display_rows
 from browser.views.responses import render_page_or_fragment
-
-TABLE_COLUMNS = 6
 
 
 @require_GET
@@ -34,37 +30,18 @@ def document_list(request, db):
         if not listing.local:
             raise
         page = None  # pouchdb-server has no _local_docs.
-    columns = options["columns"] or _common_fields(page.rows if page else ())
+    columns = options["columns"] or common_fields([row.doc for row in page.rows] if page else [])
     context = {"db": db, "info": info, "form": form, "page": page, "mode": options["mode"],
                "columns": columns, "rows": _rows_for_display(page, columns, options["mode"]),
                "local": listing.local}
     return render_page_or_fragment(request, "browser/documents.html", "browser/_document_rows.html", context)
 
 
-def _common_fields(rows):
-    counts = Counter(k for row in rows for k in (row.doc or {}) if not k.startswith("_"))
-    return [name for name, _ in counts.most_common(TABLE_COLUMNS)]
-
-
 def _rows_for_display(page, columns, mode):
     if not page:
         return []
-    shown = []
-    for row in page.rows:
-        doc = row.doc or {}
-        item = {"row": row, "cells": [_cell(doc, c) for c in columns]}
-        if mode == "json":
-            item["json"] = jsontext.dumps(doc, indent=2)
-        shown.append(item)
-    return shown
-
-
-def _cell(doc, column):
-    if column not in doc:
-        return ""
-    value = doc[column]
-    text = value if isinstance(value, str) else jsontext.dumps(value)
-    return text if len(text) <= 120 else text[:119] + "…"
+    shown = display_rows([row.doc or {} for row in page.rows], columns, mode == "json")
+    return [{**item, "row": row} for item, row in zip(shown, page.rows, strict=True)]
 
 
 @require_POST

@@ -1,0 +1,198 @@
+"""Mango (_find, _explain, _index) and map/reduce views (_view, _info), with pouchdb-server fallbacks."""
+
+from dataclasses import dataclass, field
+
+from browser.couch import jsontext
+from browser.couch.client import WholeSegment, json_param
+from browser.couch.documents import DESIGN_PREFIX, ID_END
+from browser.couch.errors import NotFound
+from browser.couch.server import is_apache_couchdb
+
+SKIP_BOOKMARK_PREFIX = "skip:"
+
+
+@dataclass(frozen=True)
+class FindResult:
+    docs: list
+    bookmark: str | None
+    warning: str = ""
+    execution_stats: dict | None = None
+    next_bookmark: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    ddoc: str | None
+    name: str
+    type: str
+    fields: tuple
+    partial_filter_selector: dict | None = None
+
+    @property
+    def deletable(self):
+        return self.type != "special" and bool(self.ddoc)
+
+    @property
+    def ddoc_id(self):
+        return (self.ddoc or "")[len(DESIGN_PREFIX):] if (self.ddoc or "").startswith(DESIGN_PREFIX) else self.ddoc
+
+
+@dataclass(frozen=True)
+class Explanation:
+    index: IndexInfo
+    full_scan: bool
+    start_key: object = None
+    end_key: object = None
+    raw: dict = field(default_factory=dict)
+
+
+def find(client, db, query, bookmark=None):
+    """POST /{db}/_find — one page; the next page is asked for with the answer's next_bookmark."""
+    body = dict(query)
+    if bookmark and bookmark.startswith(SKIP_BOOKMARK_PREFIX):
+        body["skip"] = int(bookmark[len(SKIP_BOOKMARK_PREFIX):])
+    elif bookmark:
+        body["bookmark"] = bookmark
+    answer = client.send_exact("POST", db, "_find", body=body)
+    docs = answer.get("docs", [])
+    limit = int(body.get("limit", 25))
+    if "bookmark" in answer:
+        next_bookmark = answer["bookmark"] if len(docs) >= limit and docs else None
+    else:
+        next_bookmark = _next_skip_bookmark(body, docs, limit)
+    return FindResult(docs=docs, bookmark=answer.get("bookmark"), warning=str(answer.get("warning") or ""),
+                      execution_stats=answer.get("execution_stats"), next_bookmark=next_bookmark)
+
+
+def _next_skip_bookmark(body, docs, limit):
+    # pouchdb-server answers _find without a bookmark: page on by skip there instead.
+    if len(docs) < limit:
+        return None
+    return f"{SKIP_BOOKMARK_PREFIX}{int(body.get('skip', 0)) + len(docs)}"
+
+
+def explain(client, db, query):
+    """POST /{db}/_explain — which index CouchDB would use, over which key range."""
+    body = {k: v for k, v in query.items() if k != "execution_stats"}
+    answer = client.send_exact("POST", db, "_explain", body=body)
+    index = _index_info(answer.get("index") or {})
+    # CouchDB reports the range in mrargs; pouchdb-server in range.
+    span = answer.get("mrargs") or answer.get("range") or {}
+    return Explanation(index=index, full_scan=index.type == "special" and index.name == "_all_docs",
+                       start_key=span.get("start_key"), end_key=span.get("end_key"), raw=answer)
+
+
+def _index_info(raw):
+    definition = raw.get("def") or {}
+    fields = tuple(_field_spec(f) for f in definition.get("fields") or ())
+    return IndexInfo(ddoc=raw.get("ddoc"), name=str(raw.get("name", "")), type=str(raw.get("type", "")),
+                     fields=fields, partial_filter_selector=definition.get("partial_filter_selector"))
+
+
+def _field_spec(spec):
+    if isinstance(spec, dict):
+        (name, direction), = spec.items()
+        return (name, str(direction))
+    return (str(spec), "asc")
+
+
+def list_indexes(client, db):
+    """GET /{db}/_index."""
+    return [_index_info(raw) for raw in client.get_exact(db, "_index").get("indexes", [])]
+
+
+def create_index(client, db, fields, name=None, ddoc=None, partial_filter_selector=None, index_type="json"):
+    """POST /{db}/_index — fields as (name, "asc"|"desc") pairs; answers CouchDB's result."""
+    index = {"fields": [{f: d} for f, d in fields]}
+    if partial_filter_selector:
+        index["partial_filter_selector"] = partial_filter_selector
+    body = {"index": index, "type": index_type}
+    if name:
+        body["name"] = name
+    if ddoc:
+        body["ddoc"] = ddoc
+    return client.send_exact("POST", db, "_index", body=body)
+
+
+def delete_index(client, db, ddoc, index_type, name):
+    """DELETE /{db}/_index/_design%2F{ddoc}/{type}/{name} (the one form both servers accept)."""
+    ddoc_id = ddoc if ddoc.startswith(DESIGN_PREFIX) else DESIGN_PREFIX + ddoc
+    client.delete_json(db, "_index", WholeSegment(ddoc_id), index_type, name)
+
+
+def suggested_index_fields(query):
+    """Fields for an index that would serve this query: the sort fields, then the selector's fields."""
+    fields = []
+    for spec in query.get("sort") or ():
+        fields.append(_field_spec(spec) if isinstance(spec, dict) else (str(spec), "asc"))
+    direction = fields[0][1] if fields else "asc"
+    for name in (query.get("selector") or {}):
+        if not name.startswith("$") and name not in (f for f, _ in fields):
+            fields.append((name, direction))
+    return fields
+
+
+# --- design documents and views ---
+
+REDUCE_BUILTINS = ("_count", "_sum", "_stats", "_approx_count_distinct")
+
+
+def list_design_documents(client, db):
+    """GET /{db}/_design_docs — ids of the design documents."""
+    try:
+        rows = client.get_json(db, "_design_docs").get("rows", [])
+    except NotFound:
+        rows = _design_rows_from_all_docs(client, db)
+    return [row["id"] for row in rows if "id" in row]
+
+
+def _design_rows_from_all_docs(client, db):
+    # pouchdb-server has no _design_docs; design ids are one contiguous range of _all_docs.
+    params = {"startkey": json_param(DESIGN_PREFIX), "endkey": json_param(DESIGN_PREFIX + ID_END)}
+    return client.get_json(db, "_all_docs", params=params).get("rows", [])
+
+
+def view_names(ddoc):
+    return sorted((ddoc.get("views") or {}).keys())
+
+
+def is_empty_design(ddoc):
+    """Whether a design document holds nothing at all: no views, validation, filters, shows, options..."""
+    return not ddoc.get("views") and all(k in ("_id", "_rev", "language", "views") for k in ddoc)
+
+
+def query_view(client, db, ddoc_id, view, params):
+    """GET /{db}/_design/{ddoc}/_view/{view} — params already in CouchDB's form (JSON keys encoded)."""
+    if params.get("startkey_docid") and "startkey" in params and not is_apache_couchdb(client):
+        return _query_view_from_docid(client, db, ddoc_id, view, params)
+    return client.get_exact(db, DESIGN_PREFIX + ddoc_id, "_view", view, params=params)
+
+
+def _query_view_from_docid(client, db, ddoc_id, view, params):
+    # pouchdb-server ignores startkey_docid: start at startkey and drop the rows of that key that sort
+    # before the document id, asking for more rows while a key has more of them than one page.
+    wanted = int(params["limit"])
+    base = {k: v for k, v in params.items() if k != "startkey_docid"}
+    docid, descending = params["startkey_docid"], params.get("descending") == "true"
+    extra = 0
+    while True:
+        answer = client.get_exact(db, DESIGN_PREFIX + ddoc_id, "_view", view, params={**base, "limit": wanted + extra})
+        rows = answer.get("rows", [])
+        drop = 0
+        for row in rows:
+            same_key = jsontext.dumps(row.get("key")) == params["startkey"]
+            before = row.get("id", "") > docid if descending else row.get("id", "") < docid
+            if not (same_key and before):
+                break
+            drop += 1
+        if len(rows) - drop >= wanted or len(rows) < wanted + extra:
+            return {**answer, "rows": rows[drop:drop + wanted]}
+        extra = drop + wanted
+
+
+def view_info(client, db, ddoc_id):
+    """GET /{db}/_design/{ddoc}/_info — index sizes, update sequence, whether the updater runs."""
+    try:
+        return client.get_json(db, DESIGN_PREFIX + ddoc_id, "_info")
+    except NotFound:
+        return None  # pouchdb-server has no _info.

@@ -1,0 +1,41 @@
+"""Maintenance: compact the database, compact a design document's views, clean up old view indexes."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from browser.couch.errors import CouchError
+from browser.couch.queries import list_design_documents
+from browser.couch.tasks import active_tasks, compact_database, compact_views, view_cleanup
+from browser.views.responses import render_page_or_fragment
+
+ACTIONS = {"compact": "Database compaction started.", "compact-views": "View compaction started.",
+           "cleanup": "View cleanup started."}
+
+
+@require_http_methods(["GET", "POST"])
+def maintenance(request, db):
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "compact":
+                compact_database(request.couch, db)
+            elif action == "compact-views":
+                compact_views(request.couch, db, request.POST.get("ddoc", ""))
+            elif action == "cleanup":
+                view_cleanup(request.couch, db)
+        except CouchError as exc:
+            messages.error(request, f"CouchDB refused ({exc.error}): {exc.reason or exc.message}")
+        else:
+            if action in ACTIONS:
+                messages.success(request, ACTIONS[action])
+        return redirect("browser:maintenance", db=db)
+    ddocs = [d.split("/", 1)[1] for d in list_design_documents(request.couch, db)]
+    context = {"db": db, "ddocs": ddocs, "tasks": active_tasks(request.couch, db)}
+    return render(request, "browser/maintenance.html", context)
+
+
+@require_GET
+def task_progress(request, db):
+    context = {"db": db, "tasks": active_tasks(request.couch, db)}
+    return render_page_or_fragment(request, "browser/maintenance_tasks.html", "browser/_tasks.html", context)
