@@ -41,8 +41,8 @@ class IndexInfo:
 class Explanation:
     index: IndexInfo
     full_scan: bool
-    start_key: object = None
-    end_key: object = None
+    start_key: str | None = None  # JSON text
+    end_key: str | None = None
     raw: dict = field(default_factory=dict)
 
 
@@ -79,7 +79,11 @@ def explain(client, db, query):
     # CouchDB reports the range in mrargs; pouchdb-server in range.
     span = answer.get("mrargs") or answer.get("range") or {}
     return Explanation(index=index, full_scan=index.type == "special" and index.name == "_all_docs",
-                       start_key=span.get("start_key"), end_key=span.get("end_key"), raw=answer)
+                       start_key=_key_text(span, "start_key"), end_key=_key_text(span, "end_key"), raw=answer)
+
+
+def _key_text(span, name):
+    return jsontext.dumps(span[name]) if span.get(name) is not None else None
 
 
 def _index_info(raw):
