@@ -382,3 +382,58 @@ class ViewQueryForm(forms.Form):
             params["skip"] = data["skip"]
         params["limit"] = limit + 1
         return params
+
+
+class PermissionChangeForm(forms.Form):
+    section = forms.ChoiceField(choices=[("admins", "Admins"), ("members", "Members")], label="Section")
+    kind = forms.ChoiceField(choices=[("names", "User name"), ("roles", "Role")], label="By")
+    value = forms.CharField(max_length=500, strip=True, label="Name or role")
+    op = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")], initial="add", widget=forms.HiddenInput)
+
+
+def _roles(text):
+    return [r.strip() for r in (text or "").split(",") if r.strip()]
+
+
+class RolesField(forms.CharField):
+    def to_python(self, value):
+        roles = _roles(super().to_python(value))
+        for role in roles:
+            if role.startswith("_"):
+                raise forms.ValidationError(f"Roles starting with “_” are CouchDB's own: “{role}”.")
+        return roles
+
+
+class NewUserForm(forms.Form):
+    name = forms.CharField(max_length=500, label="User name")
+    password = forms.CharField(max_length=1024, strip=False, widget=forms.PasswordInput(render_value=False),
+                               label="Password")
+    roles = RolesField(required=False, label="Roles (comma-separated)")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if name.startswith("_") or ":" in name:
+            raise forms.ValidationError("A user name may not start with “_” or contain “:”.")
+        return name
+
+
+class UserRolesForm(forms.Form):
+    roles = RolesField(required=False, label="Roles (comma-separated)")
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(max_length=1024, strip=False, widget=forms.PasswordInput, label="New password")
+    confirm = forms.CharField(max_length=1024, strip=False, widget=forms.PasswordInput, label="New password again")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("confirm"):
+            raise forms.ValidationError("The two passwords differ.")
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(required=False, label="Action")
+    who = forms.CharField(required=False, label="Who")
+    target = forms.CharField(required=False, label="Target contains")
+    start = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -2,7 +2,9 @@ from django.urls import path, register_converter
 
 from browser.converters import DatabaseNameConverter, DocumentIdConverter
 from browser.views import (
+    access,
     attachments,
+    audit,
     auth,
     databases,
     design,
@@ -13,6 +15,7 @@ from browser.views import (
     maintenance,
     mango,
     server,
+    users,
 )
 
 register_converter(DatabaseNameConverter, "dbname")
@@ -24,6 +27,11 @@ urlpatterns = [
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("server/", server.server_page, name="server"),
+    path("users/", users.user_list, name="users"),
+    path("users/edit/<docid:name>", users.user_edit, name="user-edit"),
+    path("users/access/<docid:name>", users.user_access, name="user-access"),
+    path("account/password/", users.own_password, name="own-password"),
+    path("audit/", audit.audit_log, name="audit"),
     path("databases/new/", databases.database_create, name="database-create"),
     path("databases/open/", databases.database_open, name="database-open"),
     path("db/<dbname:db>/", documents.document_list, name="database"),
@@ -31,6 +39,8 @@ urlpatterns = [
     path("db/<dbname:db>/new/", document.document_new, name="document-new"),
     path("db/<dbname:db>/bulk-delete/", documents.bulk_delete_documents, name="bulk-delete"),
     path("db/<dbname:db>/conflicts/", documents.conflict_list, name="conflict-list"),
+    path("db/<dbname:db>/permissions/", access.permissions, name="permissions"),
+    path("db/<dbname:db>/access/", access.database_access, name="database-access"),
     path("db/<dbname:db>/mango/", mango.mango_query, name="mango"),
     path("db/<dbname:db>/indexes/", indexes.index_list, name="indexes"),
     path("db/<dbname:db>/indexes/delete/", indexes.index_delete, name="index-delete"),

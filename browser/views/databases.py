@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser.audit_trail import note
 from browser.auth import recent_databases
 from browser.couch.databases import (
     create_database,
@@ -100,6 +101,7 @@ def database_delete(request, db):
             form.add_error(None, f"CouchDB did not delete the database: {exc.message}")
         else:
             messages.success(request, f"Database “{db}” deleted.")
+            note(request, "database.delete", db)
             return redirect("browser:databases")
     status = 400 if form.errors else 200
     return render(request, "browser/database_delete.html", {"db": db, "form": form}, status=status)

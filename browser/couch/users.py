@@ -1,0 +1,78 @@
+"""Users in _users: list (paged), create, change roles, set a password, delete; one's own password."""
+
+from dataclasses import dataclass
+
+from browser.couch.client import json_param
+from browser.couch.errors import NotFound
+
+USERS_DB = "_users"
+PREFIX = "org.couchdb.user:"
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    roles: tuple
+    rev: str
+
+
+def user_doc_id(name):
+    return PREFIX + name
+
+
+def list_users(client, start=None, limit=50):
+    """GET /_users/_all_docs — one page of users by name; answers (users, next start name)."""
+    params = {"include_docs": True, "limit": limit + 1,
+              "startkey": json_param(user_doc_id(start or "")), "endkey": json_param(PREFIX + "\ufff0")}
+    rows = [r for r in client.get_json(USERS_DB, "_all_docs", params=params).get("rows", []) if r.get("doc")]
+    users = [_user(r["doc"]) for r in rows[:limit]]
+    return users, (_user(rows[limit]["doc"]).name if len(rows) > limit else None)
+
+
+def _user(doc):
+    return User(name=str(doc.get("name") or doc["_id"][len(PREFIX):]), roles=tuple(doc.get("roles") or ()),
+                rev=str(doc.get("_rev", "")))
+
+
+def get_user(client, name):
+    """GET /_users/org.couchdb.user:{name}."""
+    return client.get_json(USERS_DB, user_doc_id(name))
+
+
+def find_user(client, name):
+    try:
+        return _user(get_user(client, name))
+    except NotFound:
+        return None
+
+
+def create_user(client, name, password, roles):
+    """PUT /_users/org.couchdb.user:{name} — the body is built here from form fields, never passed through."""
+    body = {"_id": user_doc_id(name), "name": name, "type": "user", "roles": list(roles), "password": password}
+    return client.put_json(USERS_DB, user_doc_id(name), body=body)["rev"]
+
+
+def update_user(client, name, roles=None, password=None):
+    """Change roles and/or set a new password, keeping the rest of the user document."""
+    doc = get_user(client, name)
+    body = {k: v for k, v in doc.items() if k != "password"}
+    if roles is not None:
+        body["roles"] = list(roles)
+    if password is not None:
+        body["password"] = password
+        for derived in ("derived_key", "salt", "password_sha", "iterations", "password_scheme", "pbkdf2_prf"):
+            body.pop(derived, None)
+    return doc, client.put_json(USERS_DB, user_doc_id(name), body=body)["rev"]
+
+
+def delete_user(client, name):
+    """DELETE /_users/org.couchdb.user:{name}?rev= — answers the deleted document (for the audit)."""
+    doc = get_user(client, name)
+    client.delete_json(USERS_DB, user_doc_id(name), params={"rev": doc["_rev"]})
+    return doc
+
+
+def public_view(doc):
+    """A user document without its password hash, for the audit log."""
+    return {k: v for k, v in (doc or {}).items()
+            if k in ("_id", "name", "roles", "type")}

@@ -1,0 +1,93 @@
+"""Database permissions, and who can access a database and why."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from browser.audit_trail import note
+from browser.couch.errors import CouchError, Forbidden, ServerError, Unauthorized
+from browser.couch.security import (
+    can_administer,
+    get_security,
+    grants_for,
+    is_public,
+    normalised,
+    put_security,
+    server_admin_names,
+    with_entry,
+)
+from browser.couch.users import list_users
+from browser.forms import PermissionChangeForm
+
+SUGGESTIONS = 500
+
+
+@require_http_methods(["GET", "POST"])
+def permissions(request, db):
+    security = get_security(request.couch, db)
+    may_edit = can_administer(security, request.couch_user)
+    form = PermissionChangeForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "Say which section, whether a name or a role, and which one.")
+        elif may_edit:
+            return _change(request, db, security, form.cleaned_data)
+        else:
+            messages.error(request, "Only admins of this database or server admins can change its permissions.")
+    shown = normalised(security)
+    context = {"db": db, "sections": [("admins", shown["admins"]), ("members", shown["members"])],
+               "may_edit": may_edit, "public": is_public(security),
+               "form": PermissionChangeForm(), "suggestions": _user_names(request)}
+    return render(request, "browser/permissions.html", context, status=403 if request.method == "POST" else 200)
+
+
+def _change(request, db, before, data):
+    after = with_entry(before, data["section"], data["kind"], data["value"], data["op"] == "add")
+    try:
+        put_security(request.couch, db, after)
+    except (Unauthorized, Forbidden, ServerError) as exc:
+        # CouchDB answers a member's attempt with 500 no_majority rather than 403.
+        messages.error(request, f"CouchDB refused the change ({exc.error or exc.status}: {exc.reason}). "
+                                "Only admins of this database or server admins can change its permissions.")
+        return redirect("browser:permissions", db=db)
+    what = "name" if data["kind"] == "names" else "role"
+    verb = "Added" if data["op"] == "add" else "Removed"
+    messages.success(request, f"{verb} the {what} “{data['value']}” {'to' if verb == 'Added' else 'from'} "
+                              f"{data['section']}.")
+    note(request, "security.update", db, before=before, after=after)
+    return redirect("browser:permissions", db=db)
+
+
+def _user_names(request):
+    """Names from _users for suggestions, when this person may read it (server admins by default)."""
+    try:
+        users, _ = list_users(request.couch, limit=SUGGESTIONS)
+    except CouchError:
+        # Refused (CouchDB: 401/403), or pouchdb-server's 400 to a non-admin: no suggestions then.
+        return []
+    return [u.name for u in users]
+
+
+@require_GET
+def database_access(request, db):
+    security = normalised(get_security(request.couch, db))
+    admins = server_admin_names(request.couch)
+    try:
+        users, more = list_users(request.couch, limit=2000)
+    except CouchError:
+        users, more = None, None
+    rows = []
+    if users is not None:
+        for user in users:
+            grants = grants_for(security, user.name, user.roles, is_server_admin=user.name in (admins or []))
+            if grants and not (len(grants) == 1 and grants[0].via == "public"):
+                rows.append({"name": user.name, "roles": user.roles, "grants": grants})
+    for name in admins or []:
+        if not any(r["name"] == name for r in rows):
+            rows.append({"name": name, "roles": ("_admin",), "grants": grants_for(security, name, (), True)})
+    known = {r["name"] for r in rows} | {u.name for u in users or []}
+    unknown = [n for s in ("admins", "members") for n in security[s]["names"] if users is not None and n not in known]
+    context = {"db": db, "security": security, "rows": sorted(rows, key=lambda r: r["name"]),
+               "users_readable": users is not None, "more_users": more, "server_admins": admins,
+               "public": is_public(security), "unknown_names": unknown}
+    return render(request, "browser/database_access.html", context)

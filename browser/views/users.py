@@ -1,0 +1,142 @@
+"""Users (server admins): list, create, change roles, set a password, delete, and which databases grant
+them access. Any logged-in person: change their own password and stay logged in."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from browser.audit_trail import note
+from browser.auth import remember_login
+from browser.couch.client import CouchClient
+from browser.couch.databases import list_databases
+from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
+from browser.couch.security import get_security, grants_for, server_admin_names
+from browser.couch.session import login
+from browser.couch.users import create_user, delete_user, find_user, list_users, public_view, update_user
+from browser.forms import NewUserForm, PasswordForm, UserRolesForm
+from browser.middleware import forbidden_page
+from browser.views.responses import render_page_or_fragment
+
+SCAN_PAGE = 50
+
+
+def _server_admins_only(request):
+    if request.couch_user.is_server_admin:
+        return None
+    return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.", "GET", "/_users"))
+
+
+@require_http_methods(["GET", "POST"])
+def user_list(request):
+    refused = _server_admins_only(request)
+    if refused:
+        return refused
+    form = NewUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            create_user(request.couch, data["name"], data["password"], data["roles"])
+        except Conflict:
+            form.add_error("name", "A user with this name already exists.")
+        else:
+            messages.success(request, f"Created the user “{data['name']}”.")
+            note(request, "user.create", data["name"], after={"name": data["name"], "roles": data["roles"]})
+            return redirect("browser:users")
+    users, next_start = list_users(request.couch, start=request.GET.get("start") or None)
+    context = {"users": users, "next_start": next_start, "form": form}
+    return render(request, "browser/users.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request, name):
+    refused = _server_admins_only(request)
+    if refused:
+        return refused
+    user = find_user(request.couch, name)
+    if user is None:
+        return render(request, "404.html", {"reason": f"There is no user “{name}”."}, status=404)
+    roles_form = UserRolesForm(request.POST if request.POST.get("action") == "roles" else None,
+                               initial={"roles": ", ".join(user.roles)})
+    password_form = PasswordForm(request.POST if request.POST.get("action") == "password" else None)
+    if request.method == "POST":
+        response = _apply(request, name, roles_form, password_form)
+        if response:
+            return response
+    context = {"user": user, "roles_form": roles_form, "password_form": password_form}
+    return render(request, "browser/user_edit.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _apply(request, name, roles_form, password_form):
+    action = request.POST.get("action")
+    if action == "roles" and roles_form.is_valid():
+        before, _ = update_user(request.couch, name, roles=roles_form.cleaned_data["roles"])
+        messages.success(request, f"Roles of “{name}” saved.")
+        note(request, "user.roles", name, before=public_view(before),
+             after={**public_view(before), "roles": roles_form.cleaned_data["roles"]})
+        return redirect("browser:user-edit", name=name)
+    if action == "password" and password_form.is_valid():
+        update_user(request.couch, name, password=password_form.cleaned_data["password"])
+        messages.success(request, f"New password set for “{name}”; their old sessions no longer work.")
+        note(request, "user.password", name)
+        return redirect("browser:user-edit", name=name)
+    if action == "delete":
+        before = delete_user(request.couch, name)
+        messages.success(request, f"Deleted the user “{name}”.")
+        note(request, "user.delete", name, before=public_view(before))
+        return redirect("browser:users")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def own_password(request):
+    """Any logged-in person: a new password for themselves, then a fresh session so they stay logged in."""
+    user = request.couch_user
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and user.name:
+        try:
+            update_user(request.couch, user.name, password=form.cleaned_data["password"])
+        except (Forbidden, Unauthorized, NotFound):
+            form.add_error(None, "This CouchDB server does not let users change their own password (its _users "
+                                 "database is for server admins only, as Apache CouchDB 3 is by default). "
+                                 "Ask a server admin to set a new one for you.")
+        else:
+            _log_in_again(request, user.name, form.cleaned_data["password"])
+            note(request, "user.password", user.name)
+            messages.success(request, "Your password is changed; you are still logged in.")
+            return redirect("browser:databases")
+    return render(request, "browser/own_password.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _log_in_again(request, name, password):
+    client = CouchClient()
+    try:
+        fresh = login(client, name, password)
+    except CouchError:
+        return
+    remember_login(request, client.token, fresh)
+    request.couch.token = client.token
+
+
+@require_GET
+def user_access(request, name):
+    """Which databases grant `name` access, and through what: one page of databases per request."""
+    refused = _server_admins_only(request)
+    if refused:
+        return refused
+    user = find_user(request.couch, name)
+    roles = user.roles if user else ()
+    is_admin = name in (server_admin_names(request.couch) or [])
+    start = request.GET.get("start") or None
+    page = list_databases(request.couch, start=start, limit=SCAN_PAGE)
+    found = []
+    for db in page.names:
+        try:
+            grants = grants_for(get_security(request.couch, db), name, roles, is_admin)
+        except CouchError:
+            continue
+        if grants:
+            found.append({"db": db, "grants": grants})
+    scanned = int(request.GET.get("scanned") or 0) + len(page.names)
+    context = {"name": name, "user": user, "found": found, "next_start": page.next_start, "scanned": scanned,
+               "is_server_admin": is_admin}
+    return render_page_or_fragment(request, "browser/user_access.html", "browser/_user_access_rows.html", context)

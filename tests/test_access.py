@@ -1,0 +1,220 @@
+"""Permissions, who has access and why, users, and the audit log — with real CouchDB users."""
+
+import uuid
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from browser.auth import TOKEN_KEY
+from browser.couch.client import CouchClient
+from tests.conftest import RUN_ID, log_in
+
+
+@pytest.fixture
+def team_db(make_database, personas):
+    """A database whose admin is the (non-server-admin) db admin persona, with unknown keys kept."""
+    return make_database(security={"admins": {"names": [personas["dbadmin"].name], "roles": []},
+                                   "members": {"names": [], "roles": ["_admin"]},
+                                   "couchadmin_test_extra": {"keep": True}})
+
+
+def security_of(couch_server, db):
+    return couch_server.admin_http().get(f"{couch_server.url}{db}/_security").json()
+
+
+def audit_records(couch_server, action):
+    answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
+                                           params={"include_docs": "true"})
+    return [r["doc"] for r in answer.json().get("rows", []) if r["doc"].get("action") == action]
+
+
+def grant(client, db, section, kind, value, op="add"):
+    return client.post(reverse("browser:permissions", kwargs={"db": db}),
+                       {"section": section, "kind": kind, "value": value, "op": op})
+
+
+def test_a_database_admin_grants_a_member_by_name_and_another_by_role(client, personas, team_db, couch_server):
+    log_in(client, personas["dbadmin"])
+    page = client.get(reverse("browser:permissions", kwargs={"db": team_db})).content.decode()
+    assert 'data-testid="read-only"' not in page
+    assert grant(client, team_db, "members", "names", personas["member"].name).status_code == 302
+    assert grant(client, team_db, "members", "roles", "ca-team").status_code == 302
+    security = security_of(couch_server, team_db)
+    assert personas["member"].name in security["members"]["names"]
+    assert "ca-team" in security["members"]["roles"]
+    assert security["couchadmin_test_extra"] == {"keep": True}
+
+    member = Client()
+    log_in(member, personas["member"])
+    assert member.get(reverse("browser:database", kwargs={"db": team_db})).status_code == 200
+    created = member.post(reverse("browser:document-new", kwargs={"db": team_db}),
+                          {"docid": "by-member", "mode": "text", "text": '{"ok": true}'})
+    assert created.status_code == 302
+
+    outsider = Client()
+    log_in(outsider, personas["outsider"])
+    denied = outsider.get(reverse("browser:database", kwargs={"db": team_db}))
+    assert denied.status_code == 403
+    assert "member of the database" in denied.content.decode()
+
+
+def test_members_see_permissions_read_only_and_cannot_change_them(client, personas, team_db, couch_server):
+    http = couch_server.admin_http()
+    security = security_of(couch_server, team_db)
+    security["members"] = {"names": [personas["member"].name], "roles": []}
+    http.put(f"{couch_server.url}{team_db}/_security", json=security).raise_for_status()
+    log_in(client, personas["member"])
+    page = client.get(reverse("browser:permissions", kwargs={"db": team_db})).content.decode()
+    assert 'data-testid="read-only"' in page and "Grant access" not in page
+    assert grant(client, team_db, "admins", "names", personas["member"].name).status_code == 403
+    assert personas["member"].name not in security_of(couch_server, team_db)["admins"]["names"]
+
+
+def test_the_public_warning_appears_and_disappears(admin_client, make_database):
+    db = make_database(security={"admins": {"names": [], "roles": []}, "members": {"names": [], "roles": []}})
+    url = reverse("browser:permissions", kwargs={"db": db})
+    assert 'data-testid="public-warning"' in admin_client.get(url).content.decode()
+    grant(admin_client, db, "members", "roles", "ca-team")
+    assert 'data-testid="public-warning"' not in admin_client.get(url).content.decode()
+    grant(admin_client, db, "members", "roles", "ca-team", op="remove")
+    assert 'data-testid="public-warning"' in admin_client.get(url).content.decode()
+
+
+def test_who_has_access_and_why(admin_client, personas, make_database):
+    db = make_database(security={"admins": {"names": [], "roles": ["ca-team-admins"]},
+                                 "members": {"names": [personas["outsider"].name], "roles": ["ca-team"]}})
+    page = admin_client.get(reverse("browser:database-access", kwargs={"db": db})).content.decode()
+    assert f'data-user="{personas["member"].name}"' in page and "member by role “ca-team”" in page
+    assert f'data-user="{personas["dbadmin"].name}"' in page and "admin by role “ca-team-admins”" in page
+    assert "member by name" in page
+    assert "server admin" in page
+
+
+def test_which_databases_grant_a_user_access(admin_client, personas, make_database):
+    db = make_database(security={"admins": {"names": [], "roles": []}, "members": {"names": [], "roles": ["ca-team"]}})
+    url = reverse("browser:user-access", kwargs={"name": personas["member"].name})
+    found = {}
+    start, scanned = "", 0
+    for _ in range(100):
+        response = admin_client.get(url, {"start": start, "scanned": scanned})
+        page = response.content.decode()
+        if f'data-db="{db}"' in page:
+            found[db] = page
+        if 'hx-trigger="load"' not in page:
+            break
+        start = page.split("?start=")[1].split("&amp;")[0]
+        from urllib.parse import unquote
+
+        start = unquote(start)
+        scanned = int(page.split('data-scanned="')[1].split('"')[0])
+    assert db in found and "member by role “ca-team”" in found[db]
+
+
+def test_users_are_created_renamed_in_roles_given_a_password_and_deleted(admin_client, couch_server):
+    name = f"ca-{RUN_ID}-new-{uuid.uuid4().hex[:6]}"
+    created = admin_client.post(reverse("browser:users"), {"name": name, "password": "first-pass", "roles": "a, b"})
+    assert created.status_code == 302
+    edit = reverse("browser:user-edit", kwargs={"name": name})
+    assert admin_client.post(edit, {"action": "roles", "roles": "b, c"}).status_code == 302
+    doc = couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:{name}").json()
+    assert doc["roles"] == ["b", "c"]
+
+    person = Client()
+    log_in(person, type("P", (), {"name": name, "password": "first-pass"})())
+    old_token = person.session[TOKEN_KEY]
+    assert admin_client.post(edit, {"action": "password", "password": "second-pass",
+                                    "confirm": "second-pass"}).status_code == 302
+    again = Client()
+    log_in(again, type("P", (), {"name": name, "password": "second-pass"})())
+    still = CouchClient(token=old_token).get_json("_session")["userCtx"]["name"]
+    if couch_server.is_apache_couchdb:
+        assert still is None  # the old cookie stops working once the password (and salt) changed
+
+    assert admin_client.post(edit, {"action": "delete"}).status_code == 302
+    assert couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:{name}").status_code == 404
+    for action in ("user.create", "user.roles", "user.password", "user.delete"):
+        records = [r for r in audit_records(couch_server, action) if r["target"] == name]
+        assert records, action
+        assert "password" not in str(records) or action == "user.password"
+        assert "derived_key" not in str(records)
+
+
+def test_security_changes_and_deletions_are_audited(admin_client, personas, team_db, couch_server, make_database):
+    team_admin = log_in(Client(), personas["dbadmin"])
+    grant(team_admin, team_db, "members", "names", "someone-new")
+    records = [r for r in audit_records(couch_server, "security.update") if r["target"] == team_db]
+    assert records and records[-1]["who"] == personas["dbadmin"].name
+    assert "someone-new" in records[-1]["after"]["members"]["names"]
+    assert "someone-new" not in records[-1]["before"]["members"]["names"]
+
+    doomed = make_database()
+    admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}), {"confirm_name": doomed})
+    assert [r for r in audit_records(couch_server, "database.delete") if r["target"] == doomed]
+
+    couch_server.admin_http().put(f"{couch_server.url}{team_db}/gone", json={})
+    rev = couch_server.admin_http().get(f"{couch_server.url}{team_db}/gone").json()["_rev"]
+    admin_client.post(reverse("browser:bulk-delete", kwargs={"db": team_db}),
+                      {"selected": [f"{rev} gone"], "confirmed": "yes"})
+    assert [r for r in audit_records(couch_server, "documents.bulk_delete") if r["target"] == team_db]
+
+    page = admin_client.get(reverse("browser:audit"), {"action": "database.delete"}).content.decode()
+    assert doomed in page
+
+
+def test_a_failed_audit_record_does_not_stop_the_action(personas, team_db, make_database, couch_server):
+    from django.test import override_settings
+
+    from tests.conftest import ADMINS_ONLY
+
+    locked_audit = make_database(security=ADMINS_ONLY)  # the team admin may not write here
+    team_admin = log_in(Client(), personas["dbadmin"])
+    with override_settings(AUDIT_DATABASE=locked_audit):
+        response = team_admin.post(reverse("browser:permissions", kwargs={"db": team_db}),
+                                   {"section": "members", "kind": "names", "value": "late", "op": "add"},
+                                   follow=True)
+    assert "late" in security_of(couch_server, team_db)["members"]["names"]
+    assert "audit record is missing" in response.content.decode()
+
+
+def test_own_password_change_keeps_the_person_logged_in_or_says_why_not(client, couch_server):
+    name = f"ca-{RUN_ID}-self-{uuid.uuid4().hex[:6]}"
+    http = couch_server.admin_http()
+    http.put(f"{couch_server.url}_users/org.couchdb.user:{name}",
+             json={"name": name, "password": "old-pass", "roles": [], "type": "user"}).raise_for_status()
+    log_in(client, type("P", (), {"name": name, "password": "old-pass"})())
+    response = client.post(reverse("browser:own-password"), {"password": "new-pass", "confirm": "new-pass"})
+    if couch_server.is_apache_couchdb:
+        # CouchDB 3's default _users security refuses a user their own document.
+        assert response.status_code == 400
+        assert "does not let users change their own password" in response.content.decode()
+    else:
+        assert response.status_code == 302
+        assert client.get(reverse("browser:server")).status_code == 200
+        assert CouchClient(token=client.session[TOKEN_KEY]).get_json("_session")["userCtx"]["name"] == name
+    http.delete(f"{couch_server.url}_users/org.couchdb.user:{name}",
+                params={"rev": http.get(f"{couch_server.url}_users/org.couchdb.user:{name}").json()["_rev"]})
+
+
+def test_user_pages_are_for_server_admins_only(client, personas):
+    log_in(client, personas["member"])
+    assert client.get(reverse("browser:users")).status_code == 403
+    assert client.get(reverse("browser:audit")).status_code == 403
+
+
+def test_audit_records_cannot_be_rewritten_by_the_people_who_wrote_them(admin_client, personas, team_db,
+                                                                        couch_server):
+    team_admin = log_in(Client(), personas["dbadmin"])
+    grant(team_admin, team_db, "members", "names", "audited")
+    record = [r for r in audit_records(couch_server, "security.update") if r["target"] == team_db][-1]
+    client = CouchClient()
+    from browser.couch.errors import CouchError
+    from browser.couch.session import login
+
+    login(client, personas["dbadmin"].name, personas["dbadmin"].password)
+    with pytest.raises(CouchError) as refused:
+        client.put_json(settings.AUDIT_DATABASE, record["_id"], body={**record, "after": "rewritten"})
+    assert refused.value.status in (401, 403)
+    with pytest.raises(CouchError):
+        client.put_json(settings.AUDIT_DATABASE, "forged", body={"type": "audit", "who": "someone-else"})
