@@ -65,7 +65,10 @@ def couch_server(tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def _dashboard_uses_test_server(couch_server):
     settings.COUCHDB_URL = couch_server.url
+    # The suite's audit records go to a database of its own, never to a real server's audit log.
+    settings.AUDIT_DATABASE = f"ca-{RUN_ID}-audit"
     yield
+    couch_server.admin_http().delete(couch_server.url + settings.AUDIT_DATABASE, timeout=10)
 
 
 @pytest.fixture(scope="session")
