@@ -36,17 +36,25 @@ class DatabaseListForm(forms.Form):
         }
 
 
-class DatabaseNameField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 238)
-        kwargs.setdefault("strip", True)
+class RuleCheckedField(forms.CharField):
+    """Text checked against one of CouchDB's naming rules: `problem(value)` says what is wrong, or None."""
+
+    def __init__(self, *, problem, **kwargs):
+        self.problem = problem
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", 4000)
         super().__init__(**kwargs)
 
     def validate(self, value):
         super().validate(value)
-        problem = database_name_problem(value)
-        if problem:
-            raise forms.ValidationError(problem, code="invalid_database_name")
+        message = value and self.problem(value)
+        if message:
+            raise forms.ValidationError(message, code="invalid_name")
+
+
+class DatabaseNameField(RuleCheckedField):
+    def __init__(self, **kwargs):
+        super().__init__(problem=database_name_problem, strip=True, max_length=238, **kwargs)
 
 
 class DatabaseCreateForm(forms.Form):
@@ -109,16 +117,9 @@ class DocumentListForm(forms.Form):
         }
 
 
-class DocumentIdField(forms.CharField):
+class DocumentIdField(RuleCheckedField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("strip", False)
-        kwargs.setdefault("max_length", 4000)
-        super().__init__(**kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if value and id_problem(value):
-            raise forms.ValidationError(id_problem(value), code="invalid_id")
+        super().__init__(problem=id_problem, **kwargs)
 
 
 class NewDocumentForm(forms.Form):
@@ -160,16 +161,9 @@ def attachment_name_problem(name):
     return None
 
 
-class AttachmentNameField(forms.CharField):
+class AttachmentNameField(RuleCheckedField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("strip", False)
-        kwargs.setdefault("max_length", 4000)
-        super().__init__(**kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if (value or self.required) and attachment_name_problem(value):
-            raise forms.ValidationError(attachment_name_problem(value))
+        super().__init__(problem=attachment_name_problem, **kwargs)
 
 
 class AttachmentNameForm(forms.Form):

@@ -87,9 +87,13 @@ def secret_key(name, debug, var_dir: Path):
         return value
     if not debug:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
-    path = var_dir / "secret_key"
+    return generated_secret(var_dir / "secret_key", 50)
+
+
+def generated_secret(path: Path, nbytes):
+    """A random secret made once into a file only its owner can read, then read back every time."""
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
     return path.read_text().strip()

@@ -1,12 +1,12 @@
 """`make run`: the embedded server when COUCHDB_URL is unset, the demo data, then the dashboard."""
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+from couchadmin.env import generated_secret
 from embedded.pouchdb import EmbeddedCouch, free_port, port_is_free
 from embedded.seed import seed_demo
 
@@ -16,12 +16,7 @@ ADMIN_NAME = "admin"
 
 
 def admin_password():
-    path = VAR_DIR / "couchdb-admin-password"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(18))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return generated_secret(VAR_DIR / "couchdb-admin-password", 18)
 
 
 def main():
