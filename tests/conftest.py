@@ -147,3 +147,17 @@ def set_session_values(client, **values):
     session.update(values)
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+
+def put_document(couch_server, db, docid, body):
+    """Write a document straight to the server as its admin; answers the new rev."""
+    answer = couch_server.admin_http().put(f"{couch_server.url}{db}/{requests.utils.quote(docid, safe='')}",
+                                           json=body, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["rev"]
+
+
+def fetch_document(couch_server, db, docid):
+    """Read a document straight from the server as its admin (an error body when it is missing)."""
+    return couch_server.admin_http().get(f"{couch_server.url}{db}/{requests.utils.quote(docid, safe='')}",
+                                         timeout=10).json()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from browser.couch import jsontext
 from browser.field_editor import nodes_from_value
+from tests.conftest import fetch_document, put_document
 
 
 @pytest.fixture
@@ -15,18 +16,8 @@ def db(make_database):
     return make_database()
 
 
-def put(couch_server, db, docid, body):
-    from requests.utils import quote
-
-    answer = couch_server.admin_http().put(f"{couch_server.url}{db}/{quote(docid, safe='')}", json=body)
-    answer.raise_for_status()
-    return answer.json()["rev"]
 
 
-def fetch(couch_server, db, docid):
-    from requests.utils import quote
-
-    return couch_server.admin_http().get(f"{couch_server.url}{db}/{quote(docid, safe='')}").json()
 
 
 def form_data(body, base_rev, **extra):
@@ -53,56 +44,56 @@ def edit_url(db, docid):
 
 
 def test_the_document_page_shows_json_and_metadata(admin_client, db, couch_server):
-    rev = put(couch_server, db, "doc", {"title": "<b>hi</b>", "n": 1})
+    rev = put_document(couch_server, db, "doc", {"title": "<b>hi</b>", "n": 1})
     page = admin_client.get(reverse("browser:document", kwargs={"db": db, "docid": "doc"})).content.decode()
     assert rev in page
     assert "&lt;b&gt;hi&lt;/b&gt;" in page and "<b>hi</b>" not in page
 
 
 def test_it_saves_a_nested_edit_made_in_the_form(admin_client, db, couch_server):
-    rev = put(couch_server, db, "nested", {"a": {"b": [1, 2]}, "keep": "me"})
+    rev = put_document(couch_server, db, "nested", {"a": {"b": [1, 2]}, "keep": "me"})
     data = form_data({"a": {"b": [1, 2]}, "keep": "me"}, rev)
     data["f:r.0.0.1:v"] = "3"  # a.b[1]
     response = admin_client.post(edit_url(db, "nested"), data)
     assert response.status_code == 302
-    saved = fetch(couch_server, db, "nested")
+    saved = fetch_document(couch_server, db, "nested")
     assert saved["a"] == {"b": [1, 3]} and saved["keep"] == "me"
 
 
 def test_it_saves_json_text_and_sends_the_starting_rev(admin_client, db, couch_server):
-    rev = put(couch_server, db, "texty", {"v": 1})
+    rev = put_document(couch_server, db, "texty", {"v": 1})
     response = admin_client.post(edit_url(db, "texty"), {"mode": "text", "base_rev": rev, "text": '{"v": 2}'})
     assert response.status_code == 302
-    assert fetch(couch_server, db, "texty")["v"] == 2
+    assert fetch_document(couch_server, db, "texty")["v"] == 2
 
 
 def test_invalid_json_names_line_and_column_and_keeps_the_text(admin_client, db, couch_server):
-    rev = put(couch_server, db, "typo", {"v": 1})
+    rev = put_document(couch_server, db, "typo", {"v": 1})
     text = '{\n  "v": 2,\n  "w" 3\n}'
     response = admin_client.post(edit_url(db, "typo"), {"mode": "text", "base_rev": rev, "text": text})
     assert response.status_code == 400
     page = unescape(response.content.decode())
     assert "line 3, column 7" in page
     assert text in page
-    assert fetch(couch_server, db, "typo")["v"] == 1
+    assert fetch_document(couch_server, db, "typo")["v"] == 1
 
 
 def test_unknown_underscore_fields_are_refused_with_a_message(admin_client, db, couch_server):
-    rev = put(couch_server, db, "under", {"v": 1})
+    rev = put_document(couch_server, db, "under", {"v": 1})
     response = admin_client.post(edit_url(db, "under"), {"mode": "text", "base_rev": rev, "text": '{"_foo": 1}'})
     assert response.status_code == 400
     assert "“_foo”" in response.content.decode()
 
 
 def test_a_body_that_is_not_an_object_is_refused(admin_client, db, couch_server):
-    rev = put(couch_server, db, "arr", {"v": 1})
+    rev = put_document(couch_server, db, "arr", {"v": 1})
     response = admin_client.post(edit_url(db, "arr"), {"mode": "text", "base_rev": rev, "text": "[1, 2]"})
     assert response.status_code == 400
     assert "must be a JSON object" in response.content.decode()
 
 
 def test_switching_between_form_and_text_keeps_the_edits(admin_client, db, couch_server):
-    rev = put(couch_server, db, "switch", {"v": 1})
+    rev = put_document(couch_server, db, "switch", {"v": 1})
     data = form_data({"v": 1}, rev, switch="text")
     data["f:r.0:v"] = "42"
     as_text = admin_client.post(edit_url(db, "switch"), data)
@@ -115,7 +106,7 @@ def test_switching_between_form_and_text_keeps_the_edits(admin_client, db, couch
 
 
 def test_form_operations_add_remove_rename_and_reorder(admin_client, db, couch_server):
-    rev = put(couch_server, db, "ops", {"a": 1, "b": 2})
+    rev = put_document(couch_server, db, "ops", {"a": 1, "b": 2})
     added = admin_client.post(edit_url(db, "ops"), form_data({"a": 1, "b": 2}, rev, op="add:r"))
     assert 'name="f:r.2:k" value="field3"' in added.content.decode()
     data = form_data({"a": 1, "b": 2}, rev)
@@ -128,8 +119,8 @@ def test_form_operations_add_remove_rename_and_reorder(admin_client, db, couch_s
 
 
 def test_a_conflict_keeps_my_edit_and_shows_the_difference(admin_client, db, couch_server):
-    rev = put(couch_server, db, "race", {"v": 1, "who": "start"})
-    theirs = put(couch_server, db, "race", {"_rev": rev, "v": 2, "who": "them"})
+    rev = put_document(couch_server, db, "race", {"v": 1, "who": "start"})
+    theirs = put_document(couch_server, db, "race", {"_rev": rev, "v": 2, "who": "them"})
     text = '{"v": 1, "who": "me"}'
     response = admin_client.post(edit_url(db, "race"), {"mode": "text", "base_rev": rev, "text": text})
     assert response.status_code == 409
@@ -139,12 +130,12 @@ def test_a_conflict_keeps_my_edit_and_shows_the_difference(admin_client, db, cou
     mine = admin_client.post(edit_url(db, "race"), {"mode": "text", "base_rev": rev, "text": text,
                                                     "overwrite_rev": theirs})
     assert mine.status_code == 302
-    assert fetch(couch_server, db, "race")["who"] == "me"
+    assert fetch_document(couch_server, db, "race")["who"] == "me"
 
 
 def test_merge_by_hand_puts_mine_beside_theirs(admin_client, db, couch_server):
-    rev = put(couch_server, db, "merge", {"v": 1})
-    theirs = put(couch_server, db, "merge", {"_rev": rev, "v": 2})
+    rev = put_document(couch_server, db, "merge", {"v": 1})
+    theirs = put_document(couch_server, db, "merge", {"_rev": rev, "v": 2})
     response = admin_client.post(edit_url(db, "merge"), {"mode": "text", "base_rev": rev, "text": '{"v": 3}',
                                                          "switch": "merge"})
     page = unescape(response.content.decode())
@@ -156,13 +147,13 @@ def test_merge_by_hand_puts_mine_beside_theirs(admin_client, db, couch_server):
 def test_saving_keeps_the_attachments(admin_client, db, couch_server):
     import base64
 
-    rev = put(couch_server, db, "withatt", {"v": 1, "_attachments": {"a.txt": {
+    rev = put_document(couch_server, db, "withatt", {"v": 1, "_attachments": {"a.txt": {
         "content_type": "text/plain", "data": base64.b64encode(b"hello").decode()}}})
     edit = admin_client.get(edit_url(db, "withatt") + "?mode=text").content.decode()
     stubs = unescape(re.search(r'name="attachments" value="([^"]*)"', edit).group(1))
     admin_client.post(edit_url(db, "withatt"), {"mode": "text", "base_rev": rev, "text": '{"v": 2}',
                                                 "attachments": stubs})
-    assert "a.txt" in fetch(couch_server, db, "withatt")["_attachments"]
+    assert "a.txt" in fetch_document(couch_server, db, "withatt")["_attachments"]
 
 
 def test_it_creates_documents_with_an_id_a_uuid_a_design_and_a_local_id(admin_client, db, couch_server):
@@ -170,14 +161,14 @@ def test_it_creates_documents_with_an_id_a_uuid_a_design_and_a_local_id(admin_cl
     for docid in ("given", "_design/made", "_local/made"):
         response = admin_client.post(new_url, {"docid": docid, "mode": "text", "text": '{"x": 1}'})
         assert response.status_code == 302, response.content[:300]
-        assert fetch(couch_server, db, docid)["x"] == 1
+        assert fetch_document(couch_server, db, docid)["x"] == 1
     generated = admin_client.post(new_url, {"docid": "", "mode": "text", "text": '{"x": 2}'})
     assert generated.status_code == 302
     assert "/doc/" in generated["Location"]
 
 
 def test_creating_an_existing_id_keeps_the_text(admin_client, db, couch_server):
-    put(couch_server, db, "taken", {"x": 1})
+    put_document(couch_server, db, "taken", {"x": 1})
     response = admin_client.post(reverse("browser:document-new", kwargs={"db": db}),
                                  {"docid": "taken", "mode": "text", "text": '{"mine": true}'})
     assert response.status_code == 409
@@ -193,21 +184,21 @@ def test_an_underscore_id_is_refused_with_a_message(admin_client, db):
 
 
 def test_copy_and_delete(admin_client, db, couch_server):
-    put(couch_server, db, "orig", {"x": 1})
+    put_document(couch_server, db, "orig", {"x": 1})
     copied = admin_client.post(reverse("browser:document-copy", kwargs={"db": db, "docid": "orig"}),
                                {"destination": "copy/of orig"})
     assert copied.status_code == 302
-    assert fetch(couch_server, db, "copy/of orig")["x"] == 1
-    rev = fetch(couch_server, db, "orig")["_rev"]
+    assert fetch_document(couch_server, db, "copy/of orig")["x"] == 1
+    rev = fetch_document(couch_server, db, "orig")["_rev"]
     delete_url = reverse("browser:document-delete", kwargs={"db": db, "docid": "orig"})
     assert admin_client.get(delete_url, {"rev": rev}).status_code == 200
     assert admin_client.post(delete_url, {"rev": rev}).status_code == 302
-    assert "error" in fetch(couch_server, db, "orig")
+    assert "error" in fetch_document(couch_server, db, "orig")
 
 
 def test_deleting_a_changed_document_is_a_clear_conflict(admin_client, db, couch_server):
-    rev = put(couch_server, db, "moving", {"x": 1})
-    put(couch_server, db, "moving", {"_rev": rev, "x": 2})
+    rev = put_document(couch_server, db, "moving", {"x": 1})
+    put_document(couch_server, db, "moving", {"_rev": rev, "x": 2})
     response = admin_client.post(reverse("browser:document-delete", kwargs={"db": db, "docid": "moving"}),
                                  {"rev": rev})
     assert response.status_code == 409
@@ -215,17 +206,17 @@ def test_deleting_a_changed_document_is_a_clear_conflict(admin_client, db, couch
 
 
 def test_revisions_can_be_opened_compared_and_restored(admin_client, db, couch_server):
-    first = put(couch_server, db, "hist", {"v": "one"})
-    put(couch_server, db, "hist", {"_rev": first, "v": "two"})
+    first = put_document(couch_server, db, "hist", {"v": "one"})
+    put_document(couch_server, db, "hist", {"_rev": first, "v": "two"})
     url = reverse("browser:document-revisions", kwargs={"db": db, "docid": "hist"})
     listing = admin_client.get(url).content.decode()
     assert first in listing
     opened = unescape(admin_client.get(url, {"rev": first}).content.decode())
     assert '"one"' in opened and '"two"' in opened
-    current = fetch(couch_server, db, "hist")["_rev"]
+    current = fetch_document(couch_server, db, "hist")["_rev"]
     restored = admin_client.post(url, {"rev": first, "current_rev": current})
     assert restored.status_code == 302
-    assert fetch(couch_server, db, "hist")["v"] == "one"
+    assert fetch_document(couch_server, db, "hist")["v"] == "one"
 
 
 def test_conflicts_are_resolved_keeping_the_chosen_revision(admin_client, db, couch_server):
@@ -259,7 +250,7 @@ def test_conflicts_can_be_resolved_with_a_merged_body(admin_client, db, couch_se
 
 
 def test_a_document_over_1_mb_is_collapsed_with_a_download_link(admin_client, db, couch_server):
-    put(couch_server, db, "large", {"blob": "x" * 1_100_000})
+    put_document(couch_server, db, "large", {"blob": "x" * 1_100_000})
     url = reverse("browser:document", kwargs={"db": db, "docid": "large"})
     page = admin_client.get(url).content.decode()
     assert "over 1 MB" in page and "?download=json" in page
@@ -272,7 +263,7 @@ def test_a_document_over_1_mb_is_collapsed_with_a_download_link(admin_client, db
 def test_a_document_couchdb_refuses_as_too_large_keeps_the_text(admin_client, db, couch_server):
     # Apache CouchDB refuses documents over max_document_size (8 MB by default) with 413;
     # pouchdb-server stores them.
-    rev = put(couch_server, db, "huge", {"v": 1})
+    rev = put_document(couch_server, db, "huge", {"v": 1})
     text = '{"blob": "' + "x" * 8_500_000 + '"}'
     response = admin_client.post(edit_url(db, "huge"), {"mode": "text", "base_rev": rev, "text": text})
     assert response.status_code == 413
@@ -282,12 +273,12 @@ def test_a_document_couchdb_refuses_as_too_large_keeps_the_text(admin_client, db
 
 
 def test_big_documents_and_many_fields_can_be_saved_from_the_editor(admin_client, db, couch_server):
-    rev = put(couch_server, db, "wide", {"v": 1})
+    rev = put_document(couch_server, db, "wide", {"v": 1})
     body = {f"field{i}": i for i in range(1500)}
     data = form_data(body, rev)
     assert len(data) > 4000
     assert admin_client.post(edit_url(db, "wide"), data).status_code == 302
-    rev = fetch(couch_server, db, "wide")["_rev"]
+    rev = fetch_document(couch_server, db, "wide")["_rev"]
     text = '{"blob": "' + "y" * 3_000_000 + '"}'
     assert admin_client.post(edit_url(db, "wide"), {"mode": "text", "base_rev": rev, "text": text}).status_code == 302
-    assert len(fetch(couch_server, db, "wide")["blob"]) == 3_000_000
+    assert len(fetch_document(couch_server, db, "wide")["blob"]) == 3_000_000

@@ -6,6 +6,8 @@ from urllib.parse import quote
 
 from playwright.sync_api import expect
 
+from tests.conftest import put_document
+
 HOSTILE = json.loads((Path(__file__).resolve().parents[3] / "shared" / "hostile-names.json").read_text())
 
 DROP_TWO_FILES = """() => {
@@ -17,16 +19,12 @@ DROP_TWO_FILES = """() => {
 }"""
 
 
-def put(couch_server, db, docid, body):
-    answer = couch_server.admin_http().put(f"{couch_server.url}{db}/{docid}", json=body)
-    answer.raise_for_status()
-    return answer.json()["rev"]
 
 
 def test_two_dropped_files_upload_with_progress_and_download_byte_for_byte(admin_page, make_database,
                                                                              couch_server):
     db = make_database()
-    put(couch_server, db, "box", {"title": "box"})
+    put_document(couch_server, db, "box", {"title": "box"})
     admin_page.open(f"/db/{db}/doc/box")
     page = admin_page.page
     transfer = page.evaluate_handle(DROP_TWO_FILES)
@@ -43,7 +41,7 @@ def test_two_dropped_files_upload_with_progress_and_download_byte_for_byte(admin
 
 def test_an_upload_keeps_unsaved_edits_in_the_editor(admin_page, make_database, couch_server):
     db = make_database()
-    put(couch_server, db, "draft", {"title": "old"})
+    put_document(couch_server, db, "draft", {"title": "old"})
     admin_page.open(f"/db/{db}/edit/draft")
     page = admin_page.page
     page.get_by_label("Value of field title").fill("new, not saved yet")
@@ -76,7 +74,7 @@ def test_hostile_html_and_svg_attachments_never_run_script(admin_page, make_data
     attachments = {name: {"content_type": "text/html" if name.endswith(".html") else "image/svg+xml",
                           "data": base64.b64encode(body.encode()).decode()}
                    for name, body in HOSTILE["attachment_bodies"].items()}
-    put(couch_server, db, "hostile", {"_attachments": attachments})
+    put_document(couch_server, db, "hostile", {"_attachments": attachments})
     admin_page.open(f"/db/{db}/doc/hostile")
     page = admin_page.page
     expect(page.locator('tr[data-attachment="evil.svg"]')).to_be_visible()
@@ -94,7 +92,7 @@ def test_hostile_html_and_svg_attachments_never_run_script(admin_page, make_data
 
 def test_a_cancelled_upload_stores_nothing(admin_page, make_database, couch_server):
     db = make_database()
-    rev = put(couch_server, db, "slow", {"title": "slow"})
+    rev = put_document(couch_server, db, "slow", {"title": "slow"})
     admin_page.open(f"/db/{db}/doc/slow")
     page = admin_page.page
     held = []

@@ -5,22 +5,13 @@ import re
 from django.test import override_settings
 from playwright.sync_api import expect
 
+from tests.conftest import fetch_document, put_document
 from tests.support.proxy import RecordingProxy
-
-
-def put(couch_server, db, docid, body):
-    answer = couch_server.admin_http().put(f"{couch_server.url}{db}/{docid}", json=body)
-    answer.raise_for_status()
-    return answer.json()["rev"]
-
-
-def fetch(couch_server, db, docid):
-    return couch_server.admin_http().get(f"{couch_server.url}{db}/{docid}").json()
 
 
 def test_a_nested_document_is_edited_in_the_form_and_saved(admin_page, make_database, couch_server):
     db = make_database()
-    put(couch_server, db, "nested", {"customer": {"name": "Ann", "tags": ["a"]}, "n": 1})
+    put_document(couch_server, db, "nested", {"customer": {"name": "Ann", "tags": ["a"]}, "n": 1})
     admin_page.open(f"/db/{db}/edit/nested")
     page = admin_page.page
     page.get_by_label("Value of field name").fill("Bea")
@@ -32,14 +23,14 @@ def test_a_nested_document_is_edited_in_the_form_and_saved(admin_page, make_data
     page.get_by_label("Value of field paid").select_option("true")
     page.get_by_role("button", name="Save").first.click()
     expect(page.get_by_role("status")).to_contain_text("Saved")
-    saved = fetch(couch_server, db, "nested")
+    saved = fetch_document(couch_server, db, "nested")
     assert saved["customer"] == {"name": "Bea", "tags": ["a", "b"]}
     assert saved["paid"] is True and saved["n"] == 1
 
 
 def test_a_syntax_error_names_line_and_column_then_the_fix_saves(admin_page, make_database, couch_server):
     db = make_database()
-    put(couch_server, db, "typo", {"v": 1})
+    put_document(couch_server, db, "typo", {"v": 1})
     admin_page.open(f"/db/{db}/edit/typo?mode=text")
     page = admin_page.page
     editor = page.get_by_label("Document JSON")
@@ -52,12 +43,12 @@ def test_a_syntax_error_names_line_and_column_then_the_fix_saves(admin_page, mak
     expect(page.locator("#json-status")).to_have_text("Valid JSON.")
     page.keyboard.press("Control+s")
     expect(page.get_by_role("status")).to_contain_text("Saved")
-    assert fetch(couch_server, db, "typo")["w"] == 3
+    assert fetch_document(couch_server, db, "typo")["w"] == 3
 
 
 def test_switching_editors_keeps_the_edit(admin_page, make_database, couch_server):
     db = make_database()
-    put(couch_server, db, "switch", {"v": 1})
+    put_document(couch_server, db, "switch", {"v": 1})
     admin_page.open(f"/db/{db}/edit/switch")
     page = admin_page.page
     page.get_by_label("Value of field v").fill("5")
@@ -71,11 +62,11 @@ def test_switching_editors_keeps_the_edit(admin_page, make_database, couch_serve
 
 def test_a_conflict_shows_both_versions_and_saves_mine_over_theirs(admin_page, make_database, couch_server):
     db = make_database()
-    rev = put(couch_server, db, "race", {"who": "start"})
+    rev = put_document(couch_server, db, "race", {"who": "start"})
     admin_page.open(f"/db/{db}/edit/race")
     page = admin_page.page
     page.get_by_label("Value of field who").fill("me")
-    put(couch_server, db, "race", {"_rev": rev, "who": "them"})
+    put_document(couch_server, db, "race", {"_rev": rev, "who": "them"})
     page.get_by_role("button", name="Save").first.click()
     panel = page.get_by_test_id("conflict-panel")
     expect(panel).to_contain_text("changed while you edited it")
@@ -84,13 +75,13 @@ def test_a_conflict_shows_both_versions_and_saves_mine_over_theirs(admin_page, m
     expect(page.get_by_label("Value of field who")).to_have_value("me")
     page.get_by_role("button", name="Save mine over the new revision").click()
     expect(page.get_by_role("status")).to_contain_text("Saved")
-    assert fetch(couch_server, db, "race")["who"] == "me"
+    assert fetch_document(couch_server, db, "race")["who"] == "me"
 
 
 def test_selected_documents_are_deleted_after_confirmation(admin_page, make_database, couch_server):
     db = make_database()
     for docid in ("keep", "gone-1", "gone-2"):
-        put(couch_server, db, docid, {"x": 1})
+        put_document(couch_server, db, docid, {"x": 1})
     admin_page.open(f"/db/{db}/")
     page = admin_page.page
     page.get_by_label("Select gone-1").check()
@@ -100,14 +91,14 @@ def test_selected_documents_are_deleted_after_confirmation(admin_page, make_data
     expect(page.get_by_test_id("bulk-delete-list")).to_contain_text("gone-2")
     page.get_by_role("button", name="Delete these documents").click()
     expect(page.get_by_test_id("bulk-results")).to_contain_text("deleted")
-    assert fetch(couch_server, db, "gone-1").get("error") == "not_found"
-    assert fetch(couch_server, db, "keep")["x"] == 1
+    assert fetch_document(couch_server, db, "gone-1").get("error") == "not_found"
+    assert fetch_document(couch_server, db, "keep")["x"] == 1
 
 
 def test_a_big_integer_reaches_couchdb_unchanged_after_form_and_text_editing(admin_page, make_database,
                                                                                couch_server):
     db = make_database()
-    put(couch_server, db, "numbers", {"small": 1})
+    put_document(couch_server, db, "numbers", {"small": 1})
     proxy = RecordingProxy(couch_server.url)
     try:
         with override_settings(COUCHDB_URL=proxy.url):
