@@ -51,3 +51,10 @@ def test_a_hostile_database_name_works_on_every_page(admin_client, couch_server,
 def test_database_links_encode_the_slash_so_it_survives_wsgi():
     assert reverse("browser:database", kwargs={"db": "team/orders"}) == "/db/team~orders/"
     assert reverse("browser:database", kwargs={"db": "money$(usd)+eur-gbp_"}) == "/db/money$(usd)+eur-gbp_/"
+
+
+@pytest.mark.parametrize("hostile", DATABASE_NAMES)
+def test_opening_a_hostile_name_by_name_goes_to_its_page(admin_client, hostile):
+    response = admin_client.get(reverse("browser:database-open"), {"name": hostile})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("browser:database", kwargs={"db": hostile})
