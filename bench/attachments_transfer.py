@@ -97,8 +97,10 @@ def start_dashboard(couch_url):
 def dashboard_session(url, name, password):
     http = requests.Session()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', http.get(url + "/login/").text).group(1)
-    http.post(url + "/login/", data={"username": name, "password": password, "csrfmiddlewaretoken": token},
-              headers={"Referer": url + "/login/"}).raise_for_status()
+    answer = http.post(url + "/login/", data={"username": name, "password": password, "csrfmiddlewaretoken": token},
+                       headers={"Referer": url + "/login/"}, allow_redirects=False)
+    if answer.status_code != 302:
+        raise RuntimeError(f"login to the dashboard failed ({answer.status_code})")
     return http, http.cookies.get("csrftoken")
 
 
