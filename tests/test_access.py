@@ -128,9 +128,8 @@ def test_users_are_created_renamed_in_roles_given_a_password_and_deleted(admin_c
                                     "confirm": "second-pass"}).status_code == 302
     again = Client()
     log_in(again, type("P", (), {"name": name, "password": "second-pass"})())
-    still = CouchClient(token=old_token).get_json("_session")["userCtx"]["name"]
-    if couch_server.is_apache_couchdb:
-        assert still is None  # the old cookie stops working once the password (and salt) changed
+    # The old cookie stops working once the password (and so the salt) changed.
+    assert CouchClient(token=old_token).get_json("_session")["userCtx"]["name"] is None
 
     assert admin_client.post(edit, {"action": "delete"}).status_code == 302
     assert couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:{name}").status_code == 404
@@ -218,3 +217,26 @@ def test_audit_records_cannot_be_rewritten_by_the_people_who_wrote_them(admin_cl
     assert refused.value.status in (401, 403)
     with pytest.raises(CouchError):
         client.put_json(settings.AUDIT_DATABASE, "forged", body={"type": "audit", "who": "someone-else"})
+
+
+@pytest.mark.couchdb3
+def test_an_outsider_cannot_query_a_database_through_mango(client, personas, team_db):
+    # pouchdb-server lets anyone _find in any database; CouchDB refuses a logged-in outsider with 403.
+    log_in(client, personas["outsider"])
+    response = client.post(reverse("browser:mango", kwargs={"db": team_db}),
+                           {"selector": "{}", "limit": "5", "action": "run"})
+    assert response.status_code == 403
+    assert "member of the database" in response.content.decode()
+
+
+@pytest.mark.couchdb3
+def test_couchdb_answers_401_to_anonymous_and_403_to_a_logged_in_outsider(personas, team_db):
+    from browser.couch.errors import Forbidden, Unauthorized
+    from browser.couch.session import login
+
+    with pytest.raises(Unauthorized):
+        CouchClient().get_json(team_db)
+    outsider = CouchClient()
+    login(outsider, personas["outsider"].name, personas["outsider"].password)
+    with pytest.raises(Forbidden):
+        outsider.get_json(team_db)
