@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from browser.couch.client import json_param
-from browser.couch.errors import NotFound
 from browser.couch.server import is_apache_couchdb, new_uuids
 
 DESIGN_PREFIX = "_design/"
@@ -149,12 +148,6 @@ def _as_int(value):
     return int(value) if value is not None else None
 
 
-def find_ids(client, db, prefix, limit=20):
-    """GET /{db}/_all_docs by id prefix — for "jump to an id"."""
-    params = {"startkey": json_param(prefix), "endkey": json_param(prefix + ID_END), "limit": limit}
-    return [r["id"] for r in client.get_json(db, "_all_docs", params=params).get("rows", [])]
-
-
 def get_document(client, db, docid, rev=None):
     """GET /{db}/{docid} — with its available revisions and conflicts, or one given revision."""
     if rev:
@@ -265,13 +258,3 @@ def scan_conflicts(client, db, start=None, batch=1000):
     scan.ids = [r["id"] for r in rows[:batch] if (r.get("doc") or {}).get("_conflicts")]
     scan.next_start = rows[batch]["id"] if len(rows) > batch else None
     return scan
-
-
-def document_exists(client, db, docid):
-    """HEAD /{db}/{docid}."""
-    try:
-        client.request("HEAD", db, docid).close()
-    except NotFound:
-        return False
-    return True
-

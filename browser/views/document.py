@@ -40,9 +40,8 @@ COLLAPSE_OVER_BYTES = 1_000_000
 @require_GET
 def document_detail(request, db, docid):
     doc = get_document(request.couch, db, docid)
-    text = jsontext.dumps(doc, indent=2)
     if request.GET.get("download") == "json":
-        response = HttpResponse(text, content_type="application/json; charset=utf-8")
+        response = HttpResponse(jsontext.dumps(doc, indent=2), content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename=document.json"
         return response
     return render(request, "browser/document.html", _detail_context(request, db, docid, doc, CopyDocumentForm()))
