@@ -51,6 +51,9 @@ def seed_demo(base_url, admin_name, admin_password):
     if http.head(db_url, timeout=10).status_code == 200:
         return False
     http.put(db_url, timeout=10).raise_for_status()
+    # As CouchDB 3 would make it (pouchdb-server makes new databases public): server admins only.
+    http.put(db_url + "/_security", json={"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}},
+             timeout=10).raise_for_status()
     http.post(db_url + "/_bulk_docs", json={"docs": demo_documents()}, timeout=30).raise_for_status()
     http.post(db_url + "/_index", json={"index": {"fields": ["type", "city"]}, "name": "type-city",
                                         "ddoc": "mango-type-city"}, timeout=30).raise_for_status()

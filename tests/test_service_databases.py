@@ -118,3 +118,12 @@ def test_couchdb_refuses_all_dbs_to_a_logged_in_non_admin(personas):
 ])
 def test_it_checks_database_names_against_couchdb_rules(name, ok):
     assert (database_name_problem(name) is None) is ok
+
+
+def test_a_new_database_is_for_server_admins_only_as_couchdb_3_makes_it(admin_couch, couch_server,
+                                                                       drop_database_afterwards):
+    name = f"ca-{RUN_ID}-sec{uuid.uuid4().hex[:6]}"
+    drop_database_afterwards(name)
+    create_database(admin_couch, name)
+    security = couch_server.admin_http().get(f"{couch_server.url}{name}/_security").json()
+    assert security["members"]["roles"] == ["_admin"] and security["admins"]["roles"] == ["_admin"]

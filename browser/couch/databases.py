@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from browser.couch.client import json_param
 from browser.couch.errors import CouchError, NotFound
+from browser.couch.server import is_apache_couchdb
 
 DATABASE_NAME_RE = re.compile(r"^[a-z][a-z0-9_$()+/-]*$")
 DATABASE_NAME_MAX = 238
@@ -162,7 +163,18 @@ def create_database(client, name, partitioned=False, shards_q=None, replicas_n=N
     """PUT /{db} — answers the name the server actually gave the database."""
     params = {"partitioned": True if partitioned else None, "q": shards_q, "n": replicas_n}
     client.put_json(name, params=params)
-    return _name_the_server_kept(client, name)
+    kept = _name_the_server_kept(client, name)
+    if not is_apache_couchdb(client):
+        _secure_like_couchdb(client, kept)
+    return kept
+
+
+# CouchDB 3 gives every new database to server admins only; pouchdb-server makes it public.
+COUCHDB_DEFAULT_SECURITY = {"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}}
+
+
+def _secure_like_couchdb(client, name):
+    client.put_json(name, "_security", body=COUCHDB_DEFAULT_SECURITY)
 
 
 def _name_the_server_kept(client, name):
