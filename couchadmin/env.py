@@ -1,5 +1,6 @@
 """Typed readers for settings that come from the environment; a bad value stops start-up."""
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -42,8 +43,9 @@ def env_positive_float(name, default):
         value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number of seconds.") from None
-    if not value > 0:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be greater than zero.")
+    # "inf" parses, but requests then fails every request with OverflowError.
+    if not (value > 0 and math.isfinite(value)):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be a finite number greater than zero.")
     return value
 
 
@@ -64,14 +66,16 @@ def env_couchdb_url(name, default):
     """A CouchDB base URL, optionally under a sub-path; it must carry no credentials."""
     raw = env_str(name, default)
     parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be an http:// or https:// URL with a host.")
+    # Checked first: the other messages repeat the URL, and a password must not reach the logs.
     if parts.username or parts.password:
         raise ImproperlyConfigured(
             f"{name} must not contain a user name or password: "
             "the dashboard acts only as the person who logs in."
         )
-    if parts.query or parts.fragment:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be an http:// or https:// URL with a host.")
+    # An empty "?" or "#" leaves no query or fragment, yet would still end up inside every URL.
+    if "?" in raw or "#" in raw:
         raise ImproperlyConfigured(f"{name}={raw!r} must not have a query string or fragment.")
     try:
         parts.port  # noqa: B018 - raises ValueError for a bad port
@@ -94,6 +98,10 @@ def generated_secret(path: Path, nbytes):
     """A random secret made once into a file only its owner can read, then read back every time."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(nbytes))
-        path.chmod(0o600)
+        # Created private (not chmod-ed afterwards), so it is never readable by others, even briefly.
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as secret_file:
+                secret_file.write(secrets.token_urlsafe(nbytes))
+        except FileExistsError:
+            pass  # another process (e.g. a second worker) made it first: use theirs
     return path.read_text().strip()
