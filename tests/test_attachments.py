@@ -3,7 +3,6 @@
 import hashlib
 import json
 import os
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-HOSTILE = json.loads((Path(__file__).resolve().parents[2] / "shared" / "hostile-names.json").read_text())
+from tests.support.data import HOSTILE
 
 
 @pytest.fixture

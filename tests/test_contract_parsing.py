@@ -1,8 +1,7 @@
-"""The real service functions, fed the answers recorded from Apache CouchDB 3.5 (shared/couchdb-contract/)."""
+"""The real service functions, fed the answers recorded from Apache CouchDB 3.5 (tests/data/couchdb-contract/)."""
 
 import copy
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -10,8 +9,8 @@ from requests.structures import CaseInsensitiveDict
 
 from browser.couch import databases, errors, server, session
 from browser.couch.client import CouchClient
+from tests.support.data import CONTRACT
 
-CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "couchdb-contract"
 BASE_URL = "http://couch.test:5984/"
 TOKEN = "YWRtaW46NjkyMkI0RkU6recorded"
 

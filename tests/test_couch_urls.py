@@ -1,15 +1,13 @@
 """Exactly one function builds CouchDB URLs: every segment encoded, `_design/`/`_local/` keep their slash."""
 
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
 from browser.couch.client import CouchClient, WholeSegment, couch_url, json_param, quote_segment
+from tests.support.data import HOSTILE
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-HOSTILE = json.loads((SHARED / "hostile-names.json").read_text())
 KEEPS_FIRST_SLASH = ("_design/", "_local/")
 
 

@@ -3,13 +3,13 @@
 import json
 import re
 from html import escape, unescape
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
-HOSTILE_IDS = json.loads((Path(__file__).resolve().parents[2] / "shared" / "hostile-names.json").read_text())[
-    "document_ids"]
+from tests.support.data import HOSTILE
+
+HOSTILE_IDS = HOSTILE["document_ids"]
 
 SALES = [
     {"_id": "s01", "region": "eu", "date": [2023, 1], "amount": 10},

@@ -1,7 +1,6 @@
 """The one status -> exception table, and how CouchClient turns answers and failures into exceptions (fakes only)."""
 
 import json
-from pathlib import Path
 
 import pytest
 import requests
@@ -9,8 +8,8 @@ from requests.structures import CaseInsensitiveDict
 
 from browser.couch import errors
 from browser.couch.client import CouchClient
+from tests.support.data import CONTRACT
 
-CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "couchdb-contract"
 RECORDED_ERRORS = [
     item for item in json.loads((CONTRACT / "errors.json").read_text()) if item["response"]["status"] >= 400
 ]

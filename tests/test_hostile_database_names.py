@@ -1,14 +1,12 @@
-"""Every page of the databases flow with the database names of shared/hostile-names.json."""
+"""Every page of the databases flow with the database names of tests/data/hostile-names.json."""
 
-import json
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from tests.conftest import RUN_ID
+from tests.support.data import HOSTILE
 
-HOSTILE = json.loads((Path(__file__).resolve().parents[2] / "shared" / "hostile-names.json").read_text())
 DATABASE_NAMES = HOSTILE["database_names"]
 
 

@@ -1,17 +1,15 @@
-"""Every document page with the ids, field names and values of shared/hostile-names.json."""
+"""Every document page with the ids, field names and values of tests/data/hostile-names.json."""
 
 import json
 from html import escape, unescape
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from browser.couch import jsontext
+from tests.support.data import HOSTILE
 from tests.support.proxy import RecordingProxy
-
-HOSTILE = json.loads((Path(__file__).resolve().parents[2] / "shared" / "hostile-names.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,12 @@
 """In a real browser: drop files with progress, download them byte for byte, hostile files never run."""
 
-import json
 from pathlib import Path
 from urllib.parse import quote
 
 from playwright.sync_api import expect
 
 from tests.conftest import put_document
-
-HOSTILE = json.loads((Path(__file__).resolve().parents[3] / "shared" / "hostile-names.json").read_text())
+from tests.support.data import HOSTILE
 
 DROP_TWO_FILES = """() => {
   const transfer = new DataTransfer();

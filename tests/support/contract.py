@@ -1,12 +1,11 @@
-"""Replays answers recorded from Apache CouchDB 3.5 (shared/couchdb-contract/) as a fake HTTP session,
+"""Replays answers recorded from Apache CouchDB 3.5 (tests/data/couchdb-contract/) as a fake HTTP session,
 so the service layer's parsing of CouchDB-only answers is checked without that server."""
 
 import json
-from pathlib import Path
 
 from requests.structures import CaseInsensitiveDict
 
-CONTRACT = Path(__file__).resolve().parents[3] / "shared" / "couchdb-contract"
+from tests.support.data import CONTRACT
 
 
 def exchanges(file_name):
