@@ -9,6 +9,7 @@ from requests.structures import CaseInsensitiveDict
 
 from browser.couch import databases, errors, server, session
 from browser.couch.client import CouchClient
+from browser.couch.flavour import CouchDB3, PouchDBServer, detect
 from tests.support.data import CONTRACT
 
 BASE_URL = "http://couch.test:5984/"
@@ -76,7 +77,7 @@ class RecordedHttp:
 
 def replay(*items, token=None):
     http = RecordedHttp(*items)
-    return CouchClient(token=token, base_url=BASE_URL, timeout=5, http=http), http
+    return CouchClient(token=token, base_url=BASE_URL, timeout=5, http=http, flavour=CouchDB3()), http
 
 
 def test_the_recorded_exchanges_all_have_a_name_a_request_and_a_response():
@@ -119,12 +120,20 @@ def test_is_up_reads_the_recorded_up_answer_in_one_request():
     assert http.sent_path() == item["request"]["path"] == "/_up"
 
 
-def test_is_apache_couchdb_is_asked_once_per_server_url(monkeypatch):
-    monkeypatch.setattr(server, "_apache_by_url", {})
-    client, http = replay(recorded("server.json", "GET / as server admin"))
-    assert server.is_apache_couchdb(client) is True
-    assert server.is_apache_couchdb(client) is True
+def test_the_flavour_is_detected_from_the_greeting_once_per_server_url():
+    http = RecordedHttp(recorded("server.json", "GET / as server admin"))
+    first = CouchClient(base_url="http://couch.test:5984/flavour-once/", timeout=5, http=http)
+    second = CouchClient(base_url="http://couch.test:5984/flavour-once/", timeout=5, http=http)
+    assert isinstance(first.flavour, CouchDB3) and first.flavour.is_apache_couchdb
+    assert second.flavour is first.flavour
     assert len(http.sent) == 1
+
+
+def test_a_server_that_does_not_greet_as_couchdb_is_pouchdb_server():
+    welcome = {"name": "pouchdb-server greeting", "request": {"method": "GET", "path": "/"},
+               "response": {"status": 200, "body": {"express-pouchdb": "Welcome!", "version": "4.2.0"}}}
+    client = CouchClient(base_url="http://couch.test:5984/", timeout=5, http=RecordedHttp(welcome))
+    assert isinstance(detect(client), PouchDBServer)
 
 
 def test_new_uuids_reads_the_recorded_uuids():
@@ -401,8 +410,7 @@ def test_database_exists_reads_the_recorded_head_answers(name_part, name, exists
     assert (http.sent[0]["method"], http.sent_path()) == ("HEAD", item["request"]["path"])
 
 
-def test_create_database_sends_the_recorded_partitioned_request(monkeypatch):
-    monkeypatch.setattr(server, "_apache_by_url", {BASE_URL: True})
+def test_create_database_sends_the_recorded_partitioned_request():
     item = recorded("databases.json", "PUT a partitioned database")
     client, http = replay(item)
     assert databases.create_database(client, "contract-parted", partitioned=True) == "contract-parted"
@@ -410,29 +418,26 @@ def test_create_database_sends_the_recorded_partitioned_request(monkeypatch):
     assert len(http.sent) == 1
 
 
-def test_create_database_with_an_illegal_name_is_a_bad_request(monkeypatch):
-    monkeypatch.setattr(server, "_apache_by_url", {BASE_URL: True})
+def test_create_database_with_an_illegal_name_is_a_bad_request():
     client, _ = replay(recorded("databases.json", "PUT a database name with an uppercase letter"))
     with pytest.raises(errors.BadRequest) as raised:
         databases.create_database(client, "Contract-Upper")
     assert raised.value.error == "illegal_database_name"
 
 
-def test_create_database_that_exists_is_precondition_failed(monkeypatch):
-    monkeypatch.setattr(server, "_apache_by_url", {BASE_URL: True})
+def test_create_database_that_exists_is_precondition_failed():
     client, _ = replay(recorded("databases.json", "PUT an existing database"))
     with pytest.raises(errors.PreconditionFailed) as raised:
         databases.create_database(client, "contract-dbs")
     assert raised.value.error == "file_exists"
 
 
-def test_create_database_with_a_slash_keeps_the_name_couchdb_kept(monkeypatch):
-    monkeypatch.setattr(server, "_apache_by_url", {BASE_URL: True})
+def test_create_database_with_a_slash_keeps_the_name_couchdb_kept():
     put = recorded("databases.json", "PUT a database whose name contains a slash")
     info = recorded("databases.json", "GET database info of a name with a slash")
     client, http = replay(put, info)
     assert databases.create_database(client, "contract-team/orders") == "contract-team/orders"
-    assert [http.sent_path(i) for i in range(2)] == ["/contract-team%2Forders", "/contract-team%2Forders"]
+    assert [s["method"] for s in http.sent] == ["PUT"] and http.sent_path() == "/contract-team%2Forders"
 
 
 def test_delete_database_as_a_non_admin_is_unauthorized():

@@ -5,13 +5,14 @@ import pytest
 
 from browser.couch.client import CouchClient
 from browser.couch.errors import BadRequest
+from browser.couch.flavour import CouchDB3
 from browser.couch.queries import explain, find, list_indexes, view_info
 from browser.couch.tasks import active_tasks
 from tests.support.contract import Replay, exchange
 
 
 def client_for(*recorded):
-    return CouchClient(http=Replay(*recorded), base_url="http://couch.test/", timeout=5)
+    return CouchClient(http=Replay(*recorded), base_url="http://couch.test/", timeout=5, flavour=CouchDB3())
 
 
 def test_find_keeps_couchdbs_bookmark_for_the_next_page():
@@ -29,7 +30,8 @@ def test_find_stops_when_couchdb_returns_an_empty_page():
 
 def test_find_reads_execution_stats_and_warnings():
     stats = find(client_for(exchange("mango.json", "execution_stats=true")), "db", {"selector": {}, "limit": 25})
-    assert int(stats.execution_stats["total_keys_examined"]) == 12
+    assert stats.execution_stats.total_keys_examined == 12
+    assert stats.execution_stats.results_returned == len(stats.docs)
     warned = find(client_for(exchange("mango.json", "_find $in (no usable index")), "db", {"selector": {}, "limit": 4})
     assert "No matching index" in warned.warning
 

@@ -94,12 +94,22 @@ def auth_token_from(response):
 class CouchClient:
     """Talks to CouchDB as one person, identified by their AuthSession cookie (or anonymous)."""
 
-    def __init__(self, token=None, base_url=None, timeout=None, http=None):
+    def __init__(self, token=None, base_url=None, timeout=None, http=None, flavour=None):
         self.base_url = base_url or settings.COUCHDB_URL
         self.timeout = timeout or settings.COUCHDB_TIMEOUT
         self.token = token
         self.token_refreshed = False
         self._http = http or shared_http()
+        self._flavour = flavour
+
+    @property
+    def flavour(self):
+        """How this server differs from CouchDB 3 (browser/couch/flavour.py): given, or asked once per process."""
+        if self._flavour is None:
+            from browser.couch.flavour import flavour_for  # the flavour module speaks through this client
+
+            self._flavour = flavour_for(self)
+        return self._flavour
 
     def url(self, *segments, params=None):
         return couch_url(self.base_url, segments, params)

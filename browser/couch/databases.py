@@ -4,8 +4,7 @@ import re
 from dataclasses import dataclass
 
 from browser.couch.client import json_param
-from browser.couch.errors import CouchError, NotFound
-from browser.couch.server import is_apache_couchdb
+from browser.couch.errors import NotFound
 
 DATABASE_NAME_RE = re.compile(r"^[a-z][a-z0-9_$()+/-]*$")
 DATABASE_NAME_MAX = 238
@@ -63,7 +62,7 @@ def list_databases(client, prefix="", start=None, before=None, limit=20):
         params["start_key"] = json_param(max(start or "", prefix))
     if prefix:
         params["end_key"] = json_param(prefix + PREFIX_END)
-    names = _in_range_locally(client.get_json("_all_dbs", params=params), prefix, low=start)
+    names = client.flavour.all_dbs(client, params)
     return DatabasePage(
         names=tuple(names[:limit]),
         next_start=names[limit] if len(names) > limit else None,
@@ -75,7 +74,7 @@ def _page_before(client, prefix, before, limit):
     params = {"descending": True, "start_key": json_param(before), "limit": limit + 2}
     if prefix:
         params["end_key"] = json_param(prefix)
-    names = _in_range_locally(client.get_json("_all_dbs", params=params), prefix, below=before)
+    names = [n for n in reversed(client.flavour.all_dbs(client, params)) if n != before]
     if not names:
         return list_databases(client, prefix=prefix, limit=limit)
     shown = names[-limit:]
@@ -86,25 +85,11 @@ def _page_before(client, prefix, before, limit):
     )
 
 
-def _in_range_locally(names, prefix, low=None, below=None):
-    # pouchdb-server ignores limit/start_key/end_key/descending on _all_dbs and answers in no set
-    # order; CouchDB already answers exactly this range, so for it this changes nothing.
-    names = sorted(n for n in names if n.startswith(prefix))
-    if low:
-        names = [n for n in names if n >= low]
-    if below is not None:
-        names = [n for n in names if n < below]
-    return names
-
-
 def database_summaries(client, names):
     """POST /_dbs_info — details for a page of databases in one request."""
     if not names:
         return []
-    try:
-        rows = client.post_json("_dbs_info", body={"keys": list(names)})
-    except NotFound:
-        return _summaries_one_by_one(client, names)
+    rows = client.flavour.dbs_info(client, names)
     by_name = {row.get("key"): row for row in rows}
     return [_summary_from_row(name, by_name.get(name) or {}) for name in names]
 
@@ -113,17 +98,6 @@ def _summary_from_row(name, row):
     if "info" in row:
         return summary_from_info(name, row["info"])
     return DatabaseSummary(name=name, problem=str(row.get("error") or "not found"))
-
-
-def _summaries_one_by_one(client, names):
-    # pouchdb-server (and CouchDB before 2.2) has no _dbs_info: ask GET /{db} for each.
-    summaries = []
-    for name in names:
-        try:
-            summaries.append(database_info(client, name))
-        except CouchError as exc:
-            summaries.append(DatabaseSummary(name=name, problem=exc.error or exc.message))
-    return summaries
 
 
 def summary_from_info(name, info):
@@ -163,25 +137,7 @@ def create_database(client, name, partitioned=False, shards_q=None, replicas_n=N
     """PUT /{db} — answers the name the server actually gave the database."""
     params = {"partitioned": True if partitioned else None, "q": shards_q, "n": replicas_n}
     client.put_json(name, params=params)
-    kept = _name_the_server_kept(client, name)
-    if not is_apache_couchdb(client):
-        _secure_like_couchdb(client, kept)
-    return kept
-
-
-# CouchDB 3 gives every new database to server admins only; pouchdb-server makes it public.
-COUCHDB_DEFAULT_SECURITY = {"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}}
-
-
-def _secure_like_couchdb(client, name):
-    client.put_json(name, "_security", body=COUCHDB_DEFAULT_SECURITY)
-
-
-def _name_the_server_kept(client, name):
-    # pouchdb-server strips "/" from names ("team/orders" becomes "teamorders"); CouchDB keeps it.
-    if "/" not in name:
-        return name
-    return database_info(client, name).name
+    return client.flavour.after_create_database(client, name)
 
 
 def delete_database(client, name):

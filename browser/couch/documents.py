@@ -2,10 +2,9 @@
 revisions and conflicts. Bodies go through jsontext so that no number is ever rounded."""
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from browser.couch.client import json_param
-from browser.couch.server import is_apache_couchdb, new_uuids
+from browser.couch.server import new_uuids
 
 DESIGN_PREFIX = "_design/"
 LOCAL_PREFIX = "_local/"
@@ -201,19 +200,7 @@ def delete_document(client, db, docid, rev):
 
 def copy_document(client, db, docid, destination):
     """COPY /{db}/{docid} to a new id."""
-    if not is_apache_couchdb(client):
-        return _copy_by_get_and_put(client, db, docid, destination)
-    headers = {"Destination": quote(destination, safe="")}
-    client.request("COPY", db, docid, headers=headers).close()
-    return destination
-
-
-def _copy_by_get_and_put(client, db, docid, destination):
-    # pouchdb-server does not percent-decode COPY's Destination ("a%2Fb" stays "a%2Fb"), so copy
-    # by reading the source (with its attachments inline) and writing it under the new id.
-    source = client.get_exact(db, docid, params={"attachments": True})
-    body = {k: v for k, v in source.items() if k not in ("_id", "_rev")}
-    client.send_exact("PUT", db, destination, body={**body, "_id": destination})
+    client.flavour.copy_document(client, db, docid, destination)
     return destination
 
 

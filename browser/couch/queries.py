@@ -1,14 +1,24 @@
-"""Mango (_find, _explain, _index) and map/reduce views (_view, _info), with pouchdb-server fallbacks."""
+"""Mango (_find, _explain, _index) and map/reduce views (_view, _info)."""
 
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
-from browser.couch.client import WholeSegment, json_param
-from browser.couch.documents import DESIGN_PREFIX, ID_END
+from browser.couch.client import WholeSegment
+from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import NotFound
-from browser.couch.server import is_apache_couchdb
 
-SKIP_BOOKMARK_PREFIX = "skip:"
+
+@dataclass(frozen=True)
+class ExecutionStats:
+    """What _find's execution_stats report (CouchDB 3 only)."""
+
+    total_keys_examined: int
+    total_docs_examined: int
+    results_returned: int
+    execution_time_ms: float
+
+    KINDS = {"total_keys_examined": int, "total_docs_examined": int, "results_returned": int,
+             "execution_time_ms": float}
 
 
 @dataclass(frozen=True)
@@ -16,7 +26,7 @@ class FindResult:
     docs: list
     bookmark: str | None
     warning: str = ""
-    execution_stats: dict | None = None
+    execution_stats: ExecutionStats | None = None
     next_bookmark: str | None = None
 
 
@@ -49,35 +59,35 @@ class Explanation:
 def find(client, db, query, bookmark=None):
     """POST /{db}/_find — one page; the next page is asked for with the answer's next_bookmark."""
     body = dict(query)
-    if bookmark and bookmark.startswith(SKIP_BOOKMARK_PREFIX):
-        body["skip"] = int(bookmark[len(SKIP_BOOKMARK_PREFIX):])
-    elif bookmark:
+    if bookmark:
         body["bookmark"] = bookmark
-    answer = client.send_exact("POST", db, "_find", body=body)
+    answer = client.flavour.find(client, db, body)
     docs = answer.get("docs", [])
     limit = int(body.get("limit", 25))
-    if "bookmark" in answer:
-        next_bookmark = answer["bookmark"] if len(docs) >= limit and docs else None
-    else:
-        next_bookmark = _next_skip_bookmark(body, docs, limit)
+    next_bookmark = answer.get("bookmark") if len(docs) >= limit and docs else None
     return FindResult(docs=docs, bookmark=answer.get("bookmark"), warning=str(answer.get("warning") or ""),
-                      execution_stats=answer.get("execution_stats"), next_bookmark=next_bookmark)
+                      execution_stats=_execution_stats(answer.get("execution_stats")), next_bookmark=next_bookmark)
 
 
-def _next_skip_bookmark(body, docs, limit):
-    # pouchdb-server answers _find without a bookmark: page on by skip there instead.
-    if len(docs) < limit:
+def _execution_stats(raw):
+    if not isinstance(raw, dict):
         return None
-    return f"{SKIP_BOOKMARK_PREFIX}{int(body.get('skip', 0)) + len(docs)}"
+    return ExecutionStats(**{name: _number(raw.get(name), kind) for name, kind in ExecutionStats.KINDS.items()})
+
+
+def _number(value, kind):
+    try:
+        return kind(value)
+    except (TypeError, ValueError, OverflowError):
+        return kind(0)
 
 
 def explain(client, db, query):
     """POST /{db}/_explain — which index CouchDB would use, over which key range."""
     body = {k: v for k, v in query.items() if k != "execution_stats"}
-    answer = client.send_exact("POST", db, "_explain", body=body)
+    answer = client.flavour.explain(client, db, body)
     index = _index_info(answer.get("index") or {})
-    # CouchDB reports the range in mrargs; pouchdb-server in range.
-    span = answer.get("mrargs") or answer.get("range") or {}
+    span = answer.get("mrargs") or {}
     return Explanation(index=index, full_scan=index.type == "special" and index.name == "_all_docs",
                        start_key=_key_text(span, "start_key"), end_key=_key_text(span, "end_key"), raw=answer)
 
@@ -143,17 +153,7 @@ REDUCE_BUILTINS = ("_count", "_sum", "_stats", "_approx_count_distinct")
 
 def list_design_documents(client, db):
     """GET /{db}/_design_docs — ids of the design documents."""
-    try:
-        rows = client.get_json(db, "_design_docs").get("rows", [])
-    except NotFound:
-        rows = _design_rows_from_all_docs(client, db)
-    return [row["id"] for row in rows if "id" in row]
-
-
-def _design_rows_from_all_docs(client, db):
-    # pouchdb-server has no _design_docs; design ids are one contiguous range of _all_docs.
-    params = {"startkey": json_param(DESIGN_PREFIX), "endkey": json_param(DESIGN_PREFIX + ID_END)}
-    return client.get_json(db, "_all_docs", params=params).get("rows", [])
+    return [row["id"] for row in client.flavour.design_doc_rows(client, db) if "id" in row]
 
 
 def view_names(ddoc):
@@ -167,36 +167,12 @@ def is_empty_design(ddoc):
 
 def query_view(client, db, ddoc_id, view, params):
     """GET /{db}/_design/{ddoc}/_view/{view} — params already in CouchDB's form (JSON keys encoded)."""
-    if params.get("startkey_docid") and "startkey" in params and not is_apache_couchdb(client):
-        return _query_view_from_docid(client, db, ddoc_id, view, params)
-    return client.get_exact(db, DESIGN_PREFIX + ddoc_id, "_view", view, params=params)
-
-
-def _query_view_from_docid(client, db, ddoc_id, view, params):
-    # pouchdb-server ignores startkey_docid: start at startkey and drop the rows of that key that sort
-    # before the document id, asking for more rows while a key has more of them than one page.
-    wanted = int(params["limit"])
-    base = {k: v for k, v in params.items() if k != "startkey_docid"}
-    docid, descending = params["startkey_docid"], params.get("descending") == "true"
-    extra = 0
-    while True:
-        answer = client.get_exact(db, DESIGN_PREFIX + ddoc_id, "_view", view, params={**base, "limit": wanted + extra})
-        rows = answer.get("rows", [])
-        drop = 0
-        for row in rows:
-            same_key = jsontext.dumps(row.get("key")) == params["startkey"]
-            before = row.get("id", "") > docid if descending else row.get("id", "") < docid
-            if not (same_key and before):
-                break
-            drop += 1
-        if len(rows) - drop >= wanted or len(rows) < wanted + extra:
-            return {**answer, "rows": rows[drop:drop + wanted]}
-        extra = drop + wanted
+    return client.flavour.view(client, db, ddoc_id, view, params)
 
 
 def view_info(client, db, ddoc_id):
     """GET /{db}/_design/{ddoc}/_info — index sizes, update sequence, whether the updater runs."""
     try:
-        return client.get_json(db, DESIGN_PREFIX + ddoc_id, "_info")
+        return client.flavour.design_info(client, db, ddoc_id)
     except NotFound:
-        return None  # pouchdb-server has no _info.
+        return None

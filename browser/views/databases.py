@@ -83,7 +83,7 @@ def _announce_created(request, asked, kept):
         messages.success(request, f"Database “{kept}” created.")
     else:
         messages.warning(request, f"The server created the database as “{kept}”, not “{asked}” "
-                                  "(pouchdb-server drops “/” from names).")
+                                  f"({request.couch.flavour.name} drops “/” from names).")
 
 
 @require_http_methods(["GET", "POST"])

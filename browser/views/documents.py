@@ -10,7 +10,6 @@ from browser.audit_trail import note
 from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, list_documents, scan_conflicts
-from browser.couch.errors import NotFound
 from browser.forms import DocumentListForm
 from browser.views.display import common_fields, display_rows
 from browser.views.responses import render_page_or_fragment
@@ -25,12 +24,8 @@ def document_list(request, db):
                       start=options["start"], before=options["before"], local=options["local"])
     info = database_info(request.couch, db)
     remember_recent_database(request, db, settings.RECENT_DATABASES_KEPT)
-    try:
-        page = list_documents(request.couch, db, listing)
-    except NotFound:
-        if not listing.local:
-            raise
-        page = None  # pouchdb-server has no _local_docs.
+    lists = not listing.local or request.couch.flavour.lists_local_documents
+    page = list_documents(request.couch, db, listing) if lists else None
     columns = options["columns"] or common_fields([row.doc for row in page.rows] if page else [])
     context = {"db": db, "info": info, "form": form, "page": page, "mode": options["mode"],
                "columns": columns, "rows": _rows_for_display(page, columns, options["mode"]),

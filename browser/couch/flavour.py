@@ -1,0 +1,221 @@
+"""The one seam where pouchdb-server differs from Apache CouchDB 3, chosen once per server.
+
+The concept modules ask `client.flavour` for the few answers that differ between servers. CouchDB3
+sends the plain request; PouchDBServer answers in CouchDB 3's shape, so every other module reads as
+plain CouchDB 3. Dropping pouchdb-server means deleting PouchDBServer and one line of `detect`.
+"""
+
+import json
+import threading
+from urllib.parse import quote
+
+from browser.couch import jsontext
+from browser.couch.documents import DESIGN_PREFIX, ID_END
+from browser.couch.errors import BadRequest, CouchError, NotFound
+from browser.couch.server import server_info
+
+SKIP_BOOKMARK_PREFIX = "skip:"
+
+
+class CouchDB3:
+    """Apache CouchDB 3: every answer is the server's own."""
+
+    name = "Apache CouchDB"
+    is_apache_couchdb = True
+    lists_local_documents = True
+
+    def up(self, client):
+        """GET /_up."""
+        return client.get_json("_up").get("status") == "ok"
+
+    def all_dbs(self, client, params):
+        """GET /_all_dbs with start_key, end_key, descending and limit."""
+        return client.get_json("_all_dbs", params=params)
+
+    def dbs_info(self, client, names):
+        """POST /_dbs_info — [{"key": name, "info": {...}} or {"key": name, "error": ...}]."""
+        return client.post_json("_dbs_info", body={"keys": list(names)})
+
+    def after_create_database(self, client, name):
+        """What to do after PUT /{db}; answers the name the server kept."""
+        return name
+
+    def find(self, client, db, body):
+        """POST /{db}/_find."""
+        return client.send_exact("POST", db, "_find", body=body)
+
+    def explain(self, client, db, body):
+        """POST /{db}/_explain."""
+        return client.send_exact("POST", db, "_explain", body=body)
+
+    def design_doc_rows(self, client, db):
+        """GET /{db}/_design_docs — its rows."""
+        return client.get_json(db, "_design_docs").get("rows", [])
+
+    def view(self, client, db, ddoc_id, view, params):
+        """GET /{db}/_design/{ddoc}/_view/{view}."""
+        return client.get_exact(db, DESIGN_PREFIX + ddoc_id, "_view", view, params=params)
+
+    def design_info(self, client, db, ddoc_id):
+        """GET /{db}/_design/{ddoc}/_info."""
+        return client.get_json(db, DESIGN_PREFIX + ddoc_id, "_info")
+
+    def copy_document(self, client, db, docid, destination):
+        """COPY /{db}/{docid} with a percent-encoded Destination."""
+        client.request("COPY", db, docid, headers={"Destination": quote(destination, safe="")}).close()
+
+    def current_rev(self, client, db, docid):
+        """HEAD /{db}/{docid} — the ETag is the quoted rev."""
+        response = client.request("HEAD", db, docid)
+        response.close()
+        return (response.headers.get("ETag") or "").strip('"')
+
+    def admins_config(self, client):
+        """GET /_node/_local/_config/admins."""
+        return client.get_json("_node", "_local", "_config", "admins")
+
+
+class PouchDBServer(CouchDB3):
+    """pouchdb-server 4.2 (the embedded server for `make run` and the tests), made to answer like CouchDB 3."""
+
+    name = "pouchdb-server"
+    is_apache_couchdb = False
+    lists_local_documents = False  # no _local_docs
+
+    def up(self, client):
+        # No /_up: a welcome from GET / is the best sign there is.
+        client.get_json()
+        return True
+
+    def all_dbs(self, client, params):
+        # Ignores limit, start_key, end_key and descending, and answers in no set order: range it here.
+        names = sorted(client.get_json("_all_dbs"))
+        descending = params.get("descending") is True
+        if descending:
+            names.reverse()
+        start, end = _json_param(params, "start_key"), _json_param(params, "end_key")
+        before_start = (lambda n: n > start) if descending else (lambda n: n < start)
+        past_end = (lambda n: n < end) if descending else (lambda n: n > end)
+        names = [n for n in names if not (start is not None and before_start(n))
+                 and not (end is not None and past_end(n))]
+        return names[:params["limit"]] if "limit" in params else names
+
+    def dbs_info(self, client, names):
+        # No _dbs_info: GET /{db} for each.
+        rows = []
+        for name in names:
+            try:
+                rows.append({"key": name, "info": client.get_json(name)})
+            except CouchError as exc:
+                rows.append({"key": name, "error": exc.error or exc.message})
+        return rows
+
+    def after_create_database(self, client, name):
+        # Strips "/" from names ("team/orders" becomes "teamorders") and makes new databases public:
+        # read back the name it kept, and give the database CouchDB 3's default security.
+        kept = str(client.get_json(name).get("db_name") or name) if "/" in name else name
+        client.put_json(kept, "_security", body=COUCHDB_DEFAULT_SECURITY)
+        return kept
+
+    def find(self, client, db, body):
+        # No bookmarks: page by skip, carried in a bookmark of our own.
+        bookmark = body.get("bookmark")
+        if bookmark is not None:
+            body = {k: v for k, v in body.items() if k != "bookmark"}
+            body["skip"] = _skip_of(bookmark)
+        answer = super().find(client, db, body)
+        answer["bookmark"] = f"{SKIP_BOOKMARK_PREFIX}{int(body.get('skip', 0)) + len(answer.get('docs') or [])}"
+        return answer
+
+    def explain(self, client, db, body):
+        # Reports the key range as "range" where CouchDB says "mrargs".
+        answer = super().explain(client, db, body)
+        if "mrargs" not in answer and isinstance(answer.get("range"), dict):
+            answer["mrargs"] = answer["range"]
+        return answer
+
+    def design_doc_rows(self, client, db):
+        # No _design_docs: design ids are one contiguous range of _all_docs.
+        params = {"startkey": json.dumps(DESIGN_PREFIX), "endkey": json.dumps(DESIGN_PREFIX + ID_END)}
+        return client.get_json(db, "_all_docs", params=params).get("rows", [])
+
+    def view(self, client, db, ddoc_id, view, params):
+        if not (params.get("startkey_docid") and "startkey" in params):
+            return super().view(client, db, ddoc_id, view, params)
+        return self._view_from_docid(client, db, ddoc_id, view, params)
+
+    def _view_from_docid(self, client, db, ddoc_id, view, params):
+        # Ignores startkey_docid: start at startkey and drop the rows of that key that sort before the
+        # document id, asking for more rows while a key has more of them than one page.
+        wanted = int(params["limit"])
+        base = {k: v for k, v in params.items() if k != "startkey_docid"}
+        docid, descending = params["startkey_docid"], params.get("descending") == "true"
+        extra = 0
+        while True:
+            answer = super().view(client, db, ddoc_id, view, {**base, "limit": wanted + extra})
+            rows = answer.get("rows", [])
+            drop = 0
+            for row in rows:
+                same_key = jsontext.dumps(row.get("key")) == params["startkey"]
+                before = row.get("id", "") > docid if descending else row.get("id", "") < docid
+                if not (same_key and before):
+                    break
+                drop += 1
+            if len(rows) - drop >= wanted or len(rows) < wanted + extra:
+                return {**answer, "rows": rows[drop:drop + wanted]}
+            extra = drop + wanted
+
+    def design_info(self, client, db, ddoc_id):
+        # No _design/{ddoc}/_info.
+        raise NotFound(404, "not_found", "pouchdb-server has no _info", "GET", f"/{db}/_design/{ddoc_id}/_info")
+
+    def copy_document(self, client, db, docid, destination):
+        # Does not percent-decode COPY's Destination ("a%2Fb" stays "a%2Fb"): copy by reading the
+        # source (attachments inline) and writing it under the new id.
+        source = client.get_exact(db, docid, params={"attachments": True})
+        body = {k: v for k, v in source.items() if k not in ("_id", "_rev")}
+        client.send_exact("PUT", db, destination, body={**body, "_id": destination})
+
+    def current_rev(self, client, db, docid):
+        # The document ETag is a hash of the body, not the rev: read the document.
+        return client.get_json(db, docid)["_rev"]
+
+    def admins_config(self, client):
+        # No /_node/_local; its configuration lives at /_config.
+        return client.get_json("_config", "admins")
+
+
+# CouchDB 3 gives every new database to server admins only.
+COUCHDB_DEFAULT_SECURITY = {"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}}
+
+
+def _json_param(params, name):
+    return json.loads(params[name]) if name in params else None
+
+
+def _skip_of(bookmark):
+    text = str(bookmark)
+    number = text[len(SKIP_BOOKMARK_PREFIX):] if text.startswith(SKIP_BOOKMARK_PREFIX) else ""
+    if not number.isascii() or not number.isdigit():
+        raise BadRequest(400, "invalid_bookmark", f"Invalid bookmark value: {text}", "POST", "/_find")
+    return int(number)
+
+
+def detect(client):
+    """GET / — the flavour of the server behind this client (asks the server every time)."""
+    return CouchDB3() if server_info(client).is_apache_couchdb else PouchDBServer()
+
+
+_lock = threading.Lock()
+_by_url = {}
+
+
+def flavour_for(client):
+    """The flavour of the server at client.base_url, asked once per process and URL."""
+    with _lock:
+        known = _by_url.get(client.base_url)
+    if known is None:
+        known = detect(client)
+        with _lock:
+            _by_url[client.base_url] = known
+    return known
