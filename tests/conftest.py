@@ -13,6 +13,8 @@ from embedded.pouchdb import EmbeddedCouch, free_port
 RUN_ID = uuid.uuid4().hex[:8]
 # CouchDB 3's default for new databases; pouchdb-server makes new databases public instead.
 ADMINS_ONLY = {"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}}
+# A team's database: the dbadmin persona administers it, the member persona reads and writes it.
+TEAM = {"members": {"names": [], "roles": ["ca-team"]}, "admins": {"names": [], "roles": ["ca-team-admins"]}}
 
 
 @dataclass(frozen=True)
@@ -94,17 +96,18 @@ def personas(couch_server):
 
 @pytest.fixture
 def make_database(couch_server):
-    """Create uniquely named databases for one test and drop them afterwards."""
+    """Create uniquely named databases for one test and drop them afterwards; by default with CouchDB 3's
+    default security (server admins only) on either server, so tests see what CouchDB 3 users see."""
     http = couch_server.admin_http()
     created = []
 
-    def make(name=None, security=None):
+    def make(name=None, security=ADMINS_ONLY):
         name = name or f"ca-{RUN_ID}-{uuid.uuid4().hex[:8]}"
         db_url = couch_server.url + requests.utils.quote(name, safe="")
         http.put(db_url, timeout=10).raise_for_status()
         created.append(db_url)
-        if security is not None:
-            http.put(db_url + "/_security", json=security, timeout=10).raise_for_status()
+        # Always set: pouchdb-server would otherwise leave the database public, unlike CouchDB 3.
+        http.put(db_url + "/_security", json=security, timeout=10).raise_for_status()
         return name
 
     yield make

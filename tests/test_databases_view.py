@@ -6,7 +6,7 @@ import pytest
 
 from browser.couch.client import CouchClient
 from browser.couch.databases import database_exists
-from tests.conftest import RUN_ID, log_in
+from tests.conftest import RUN_ID, TEAM, log_in
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_a_non_admin_sees_the_open_by_name_box_when_listing_is_refused(client, p
     def refuse(*args, **kwargs):
         raise Unauthorized(401, "unauthorized", "You are not a server admin.", "GET", "/_all_dbs")
 
-    db = make_database()
+    db = make_database(security=TEAM)
     log_in(client, personas["member"])
     client.get(f"/db/{db}/")
     monkeypatch.setattr(databases, "list_databases", refuse)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from browser.couch.client import CouchClient
 from browser.couch.queries import create_index, explain, find, list_indexes
 from browser.couch.session import login
+from tests.conftest import TEAM
 
 FRUIT = [
     {"_id": "m01", "type": "fruit", "name": "apple", "price": 1, "color": "red", "tags": ["sweet", "seasonal"]},
@@ -23,7 +24,7 @@ FRUIT = [
 
 @pytest.fixture
 def produce(make_database, couch_server):
-    db = make_database()
+    db = make_database(security=TEAM)
     couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": FRUIT}).raise_for_status()
     return db
 
@@ -155,4 +156,4 @@ def test_couchdb_pages_mango_by_bookmark_and_reports_execution_stats(couch, prod
     query = {"selector": {"price": {"$gt": 0}}, "limit": 3, "execution_stats": True}
     first = find(couch, produce, query)
     assert first.bookmark and not first.bookmark.startswith("skip:")
-    assert first.execution_stats["results_returned"] == 3
+    assert first.execution_stats.results_returned == 3
