@@ -1,6 +1,7 @@
 """Permissions, who has access and why, users, and the audit log — with real CouchDB users."""
 
 import uuid
+from html import unescape
 
 import pytest
 from django.conf import settings
@@ -90,6 +91,25 @@ def test_who_has_access_and_why(admin_client, personas, make_database):
     assert f'data-user="{personas["dbadmin"].name}"' in page and "admin by role “ca-team-admins”" in page
     assert "member by name" in page
     assert "server admin" in page
+
+
+def test_a_database_admin_who_cannot_read_users_sees_every_name_granted(client, personas, make_database):
+    # _users is readable by server admins only (CouchDB 3's default; pouchdb-server refuses too).
+    colleague = f"ca-{RUN_ID}-not-a-user-yet"
+    db = make_database(security={"admins": {"names": [], "roles": ["ca-team-admins"]},
+                                 "members": {"names": [personas["outsider"].name, colleague], "roles": ["ca-team"]}})
+    log_in(client, personas["dbadmin"])
+    response = client.get(reverse("browser:database-access", kwargs={"db": db}))
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "Nobody" not in page
+    for name in (personas["outsider"].name, colleague):
+        assert f'data-user="{name}"' in page
+    assert page.count("member by name") == 2
+    assert f'data-user="{personas["dbadmin"].name}"' in page and "admin by role “ca-team-admins”" in page
+    unresolved = page[page.index('data-testid="unresolved-roles"'):]
+    assert "member by role “ca-team”" in unresolved and "admin by role “ca-team-admins”" in unresolved
+    assert f'data-user="{personas["member"].name}"' not in page  # only reachable through the role
 
 
 def test_which_databases_grant_a_user_access(admin_client, personas, make_database):

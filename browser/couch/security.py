@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from browser.couch.errors import CouchError, NotFound, Unauthorized
+from browser.couch.errors import CouchError
 
 SECTIONS = ("admins", "members")
 
@@ -82,16 +82,57 @@ def grants_for(security, name, roles, is_server_admin=False):
 def server_admin_names(client):
     """GET /_node/_local/_config/admins — names of the server admins (server admins only); None if hidden."""
     try:
-        return sorted(client.get_json("_node", "_local", "_config", "admins"))
-    except NotFound:
-        return _server_admin_names_from_config(client)
-    except (Unauthorized, CouchError):
-        return None
-
-
-def _server_admin_names_from_config(client):
-    # pouchdb-server has no /_node/_local; its config lives at /_config.
-    try:
-        return sorted(client.get_json("_config", "admins"))
+        return sorted(client.flavour.admins_config(client))
     except CouchError:
         return None
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    """A person with access: their roles (None where they could not be read) and every reason."""
+
+    name: str
+    roles: tuple | None
+    grants: tuple
+
+
+@dataclass(frozen=True)
+class AccessReport:
+    rows: tuple
+    users_readable: bool
+    unresolved_roles: tuple = ()  # (section, role) granted by role, whose holders could not be listed
+    unknown_names: tuple = ()  # names granted that are not users (known only where _users is readable)
+
+
+def who_has_access(security, users, server_admins, viewer):
+    """Who has access to a database with this security object, and why.
+
+    `users` are the readable users (None where _users is refused, as it is to everyone but server admins
+    on CouchDB 3): then the names granted directly are still listed, with the viewer's own roles, and
+    each role grant is reported as unresolved. `server_admins` is None where hidden."""
+    security = normalised(security)
+    granted_names = [n for s in SECTIONS for n in security[s]["names"]]
+    if users is not None:
+        people = {u.name: tuple(u.roles) for u in users}
+    else:
+        people = dict.fromkeys(granted_names)
+    if viewer.name is not None:
+        people[viewer.name] = tuple(viewer.roles)
+    admins = set(server_admins or ())
+    if viewer.is_server_admin and viewer.name is not None:
+        admins.add(viewer.name)
+    for name in admins:
+        people.setdefault(name, ("_admin",))
+    rows = []
+    for name, roles in people.items():
+        grants = grants_for(security, name, roles or (), is_server_admin=name in admins)
+        if grants and not (len(grants) == 1 and grants[0].via == "public"):
+            rows.append(AccessRow(name=name, roles=roles, grants=tuple(grants)))
+    if users is None:
+        unresolved = tuple((s, role) for s in SECTIONS for role in security[s]["roles"] if role != "_admin")
+        unknown = ()
+    else:
+        unresolved = ()
+        unknown = tuple(dict.fromkeys(n for n in granted_names if n not in people))
+    return AccessReport(rows=tuple(sorted(rows, key=lambda r: r.name)), users_readable=users is not None,
+                        unresolved_roles=unresolved, unknown_names=unknown)

@@ -9,17 +9,18 @@ from browser.couch.errors import CouchError, Forbidden, ServerError, Unauthorize
 from browser.couch.security import (
     can_administer,
     get_security,
-    grants_for,
     is_public,
     normalised,
     put_security,
     server_admin_names,
+    who_has_access,
     with_entry,
 )
 from browser.couch.users import list_users
 from browser.forms import PermissionChangeForm
 
 SUGGESTIONS = 500
+ACCESS_USERS_CHECKED = 2000
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,24 +71,13 @@ def _user_names(request):
 
 @require_GET
 def database_access(request, db):
-    security = normalised(get_security(request.couch, db))
+    security = get_security(request.couch, db)
     admins = server_admin_names(request.couch)
     try:
-        users, more = list_users(request.couch, limit=2000)
+        users, more = list_users(request.couch, limit=ACCESS_USERS_CHECKED)
     except CouchError:
         users, more = None, None
-    rows = []
-    if users is not None:
-        for user in users:
-            grants = grants_for(security, user.name, user.roles, is_server_admin=user.name in (admins or []))
-            if grants and not (len(grants) == 1 and grants[0].via == "public"):
-                rows.append({"name": user.name, "roles": user.roles, "grants": grants})
-    for name in admins or []:
-        if not any(r["name"] == name for r in rows):
-            rows.append({"name": name, "roles": ("_admin",), "grants": grants_for(security, name, (), True)})
-    known = {r["name"] for r in rows} | {u.name for u in users or []}
-    unknown = [n for s in ("admins", "members") for n in security[s]["names"] if users is not None and n not in known]
-    context = {"db": db, "security": security, "rows": sorted(rows, key=lambda r: r["name"]),
-               "users_readable": users is not None, "more_users": more, "server_admins": admins,
-               "public": is_public(security), "unknown_names": unknown}
+    report = who_has_access(security, users, admins, request.couch_user)
+    context = {"db": db, "report": report, "more_users": more, "server_admins": admins,
+               "public": is_public(security), "users_checked": ACCESS_USERS_CHECKED}
     return render(request, "browser/database_access.html", context)
