@@ -1,8 +1,6 @@
 """Playwright (sync API) driving Debian's Chromium against pytest-django's live server."""
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,7 +23,8 @@ def chromium():
 
 
 class Page:
-    """A fresh browser context's page, with what it logged and which dialogs it opened."""
+    """A fresh browser context's page, with what it logged (uncaught errors as "pageerror") and which
+    dialogs it opened (each dismissed at once, so none can hang a test)."""
 
     def __init__(self, context, base_url):
         self.context = context
@@ -35,6 +34,7 @@ class Page:
         self.console = []
         self.dialogs = []
         self.page.on("console", lambda message: self.console.append((message.type, message.text)))
+        self.page.on("pageerror", lambda error: self.console.append(("pageerror", error.message)))
         self.page.on("dialog", self._dismiss)
 
     def _dismiss(self, dialog):
@@ -48,21 +48,20 @@ class Page:
         self.open(path)
         self.page.get_by_label("Username").fill(persona.name)
         self.page.get_by_label("Password").fill(persona.password)
-        self.page.get_by_role("button", name="Log in").click()
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def transactional_db():
+    """pytest-django's live_server asks for this to flush SQL tables after each test: the dashboard has none
+    (DATABASES is empty; CouchDB is the only store), so there is nothing to set up or flush."""
 
 
 @pytest.fixture(scope="session")
-def dashboard_url(_dashboard_uses_test_server):
-    """The dashboard served over HTTP in a thread (pytest-django's live_server wants a SQL database)."""
-    thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override={}, port=0)
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
+def dashboard_url(live_server, _dashboard_uses_test_server):
+    """The dashboard served by pytest-django's live server, already pointed at the test CouchDB."""
+    return live_server.url
 
 
 @pytest.fixture
@@ -70,6 +69,12 @@ def browser_page(chromium, dashboard_url):
     context = chromium.new_context()
     yield Page(context, dashboard_url)
     context.close()
+
+
+@pytest.fixture
+def page(browser_page):
+    """The Playwright page of a fresh context; its console messages and dialogs are on `browser_page`."""
+    return browser_page.page
 
 
 @pytest.fixture
