@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev lint check-deploy clean
+.PHONY: run test test-couchdb install install-dev lint check-deploy clean
 
 run: install ## Start the dashboard (and an embedded pouchdb-server unless COUCHDB_URL is set).
 	$(PY) -m embedded.run
@@ -14,6 +14,12 @@ run: install ## Start the dashboard (and an embedded pouchdb-server unless COUCH
 test: install-dev $(CHROMIUM) ## Run every test: lint, deploy checks, service, views and browser.
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The same suite against an Apache CouchDB 3 (by default the one ../shared/real-couchdb/build.sh starts).
+test-couchdb: ## Run every test against Apache CouchDB at COUCHDB_TEST_URL (default http://127.0.0.1:15984/).
+	COUCHDB_TEST_URL=$${COUCHDB_TEST_URL:-http://127.0.0.1:15984/} \
+	COUCHDB_TEST_USER=$${COUCHDB_TEST_USER:-admin} COUCHDB_TEST_PASSWORD=$${COUCHDB_TEST_PASSWORD:-password} \
+	$(MAKE) test
 
 install: $(VENV)/.installed-runtime node_modules/.installed
 

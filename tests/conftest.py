@@ -37,13 +37,11 @@ class TestServer:
         return http
 
 
-def pytest_collection_modifyitems(config, items):
-    if os.environ.get("COUCHDB_TEST_URL"):
-        return
-    skip = pytest.mark.skip(reason="needs Apache CouchDB 3: set COUCHDB_TEST_URL (pouchdb-server differs here)")
-    for item in items:
-        if "couchdb3" in item.keywords:
-            item.add_marker(skip)
+@pytest.fixture(autouse=True)
+def _couchdb3_only(request, couch_server):
+    """Tests marked couchdb3 skip, with the reason, where the test server is not Apache CouchDB."""
+    if request.node.get_closest_marker("couchdb3") and not couch_server.is_apache_couchdb:
+        pytest.skip("needs Apache CouchDB 3 (make test-couchdb, or set COUCHDB_TEST_URL): pouchdb-server differs here")
 
 
 @pytest.fixture(scope="session")
