@@ -1,5 +1,6 @@
 """Every input, query strings included, goes through one of these forms."""
 
+import json
 import re
 
 from django import forms
@@ -147,10 +148,56 @@ class DeleteDocumentForm(forms.Form):
     rev = RevisionField()
 
 
+class RevisionListField(forms.Field):
+    """Several revisions posted under one name (hidden inputs)."""
+
+    widget = forms.MultipleHiddenInput
+    MOST = 1000
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)) or len(value) > self.MOST:
+            raise forms.ValidationError("The list of revisions is not valid; reload the page.")
+        return [str(v) for v in value]
+
+    def validate(self, value):
+        super().validate(value)
+        if any(not _REV_RE.match(rev) for rev in value):
+            raise forms.ValidationError("The list of revisions is not valid; reload the page.")
+
+
 class ResolveConflictForm(forms.Form):
     keep = RevisionField(label="Revision to keep")
+    seen = RevisionListField(error_messages={"required": "The page did not say which revisions you saw; reload it."})
     merged = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12}),
                              label="Body to save (JSON); leave as it is to keep the chosen revision unchanged")
+
+
+class MergeChoicesForm(forms.Form):
+    """On the 409 screen: the saved revision the merge is made with, and the overlapping members for which
+    the person chose the other version (radios `take-N` = "theirs", with the member's path in `path-N`)."""
+
+    merge_theirs_rev = RevisionField(required=False)
+    PATH_MOST = 10_000
+
+    def clean(self):
+        data = super().clean()
+        data["take_theirs"] = [path for key, value in self.data.items()
+                               if key.startswith("take-") and value == "theirs"
+                               for path in [self._path(self.data.get("path-" + key[len("take-"):], ""))] if path]
+        return data
+
+    def _path(self, text):
+        if len(text) > self.PATH_MOST:
+            return None
+        try:
+            path = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(path, list) or not path or not all(isinstance(p, str) for p in path):
+            return None
+        return tuple(path)
 
 
 def attachment_name_problem(name):

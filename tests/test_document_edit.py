@@ -219,36 +219,6 @@ def test_revisions_can_be_opened_compared_and_restored(admin_client, db, couch_s
     assert fetch_document(couch_server, db, "hist")["v"] == "one"
 
 
-def test_conflicts_are_resolved_keeping_the_chosen_revision(admin_client, db, couch_server):
-    http = couch_server.admin_http()
-    http.post(f"{couch_server.url}{db}/_bulk_docs", json={"new_edits": False, "docs": [
-        {"_id": "split", "_rev": "1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "v": "A"},
-        {"_id": "split", "_rev": "1-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "v": "B"},
-        {"_id": "split", "_rev": "1-cccccccccccccccccccccccccccccccc", "v": "C"}]}).raise_for_status()
-    url = reverse("browser:document-conflicts", kwargs={"db": db, "docid": "split"})
-    page = admin_client.get(url).content.decode()
-    assert page.count('class="candidate"') == 3
-    response = admin_client.post(url, {"keep": "1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-                                       "merged": '{\n  "v": "C"\n}'})
-    assert response.status_code == 302
-    doc = http.get(f"{couch_server.url}{db}/split", params={"conflicts": "true"}).json()
-    assert doc["_rev"] == "1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-    assert doc["v"] == "A"
-    assert "_conflicts" not in doc
-
-
-def test_conflicts_can_be_resolved_with_a_merged_body(admin_client, db, couch_server):
-    http = couch_server.admin_http()
-    http.post(f"{couch_server.url}{db}/_bulk_docs", json={"new_edits": False, "docs": [
-        {"_id": "merge2", "_rev": "1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "v": "A"},
-        {"_id": "merge2", "_rev": "1-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "v": "B"}]}).raise_for_status()
-    url = reverse("browser:document-conflicts", kwargs={"db": db, "docid": "merge2"})
-    response = admin_client.post(url, {"keep": "1-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "merged": '{"v": "A+B"}'})
-    assert response.status_code == 302
-    doc = http.get(f"{couch_server.url}{db}/merge2", params={"conflicts": "true"}).json()
-    assert doc["v"] == "A+B" and doc["_rev"].startswith("2-") and "_conflicts" not in doc
-
-
 def test_a_document_over_1_mb_is_collapsed_with_a_download_link(admin_client, db, couch_server):
     put_document(couch_server, db, "large", {"blob": "x" * 1_100_000})
     url = reverse("browser:document", kwargs={"db": db, "docid": "large"})

@@ -218,15 +218,23 @@ def open_revisions(client, db, docid, revs):
     return {item["ok"]["_rev"]: item["ok"] for item in answer if "ok" in item}
 
 
-def resolve_conflict(client, db, docid, keep_rev, losing_revs, merged_body=None):
-    """POST /{db}/_bulk_docs: keep one revision (optionally with a merged body), delete the losers."""
-    losing = [rev for rev in losing_revs if rev != keep_rev]
-    docs = [{"_id": docid, "_rev": rev, "_deleted": True} for rev in losing]
-    if merged_body is not None:
-        docs.insert(0, {**editable_body(merged_body), "_id": docid, "_rev": keep_rev})
-    answer = client.send_exact("POST", db, "_bulk_docs", body={"docs": docs})
-    return [BulkResult(id=str(r.get("rev") or r.get("id", "")), ok="error" not in r,
-                       error=r.get("error", ""), reason=r.get("reason", "")) for r in answer]
+def resolve_conflict(client, db, docid, winner_rev, losing_revs, body=None, attachments=None):
+    """Keep one version on the winning branch, then remove the losing leaves: PUT /{db}/{docid} on the
+    winner (only when its body changes), then POST /{db}/_bulk_docs with a tombstone for each loser.
+    The winner itself is never deleted. Answers (the winner's rev now, one BulkResult per loser)."""
+    new_rev = winner_rev
+    if body is not None:
+        new_rev = save_document(client, db, docid, body, rev=winner_rev, attachments=attachments)
+    docs = [{"_id": docid, "_rev": rev, "_deleted": True} for rev in losing_revs if rev != winner_rev]
+    answer = client.post_json(db, "_bulk_docs", body={"docs": docs}) if docs else []
+    return new_rev, [BulkResult(id=str(r.get("rev") or r.get("id", "")), ok="error" not in r,
+                                error=str(r.get("error", "")), reason=str(r.get("reason", ""))) for r in answer]
+
+
+def leaf_with_attachments(client, db, docid, rev):
+    """GET /{db}/{docid}?rev=&attachments=true — a leaf with its attachments inline, to move them onto
+    another branch (stubs only refer to attachments of the revision being updated)."""
+    return client.get_exact(db, docid, params={"rev": rev, "attachments": True})
 
 
 @dataclass

@@ -16,8 +16,8 @@ from browser.couch.documents import (
     revisions,
     save_document,
 )
-from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
-from browser.docdiff import diff
+from browser.couch.errors import Conflict, CouchError, CouchUnavailable
+from browser.docdiff import path_label
 from browser.document_editor import (
     FORM,
     TEXT,
@@ -31,7 +31,8 @@ from browser.document_editor import (
     switched,
 )
 from browser.field_editor import TYPES
-from browser.forms import CopyDocumentForm, DeleteDocumentForm, NewDocumentForm
+from browser.forms import CopyDocumentForm, DeleteDocumentForm, MergeChoicesForm, NewDocumentForm
+from browser.save_conflicts import conflict_for
 from browser.views.attachments import attachments_context
 
 COLLAPSE_OVER_BYTES = 1_000_000
@@ -72,14 +73,20 @@ def document_edit(request, db, docid):
 
 
 def _save(request, db, docid, state):
-    rev = request.POST.get("overwrite_rev") or state.base_rev
+    choices = MergeChoicesForm(request.POST)
+    choices.is_valid()
+    merge_with = None if request.POST.get("overwrite_rev") else choices.cleaned_data.get("merge_theirs_rev")
+    take_theirs = choices.cleaned_data.get("take_theirs", [])
     try:
         body = body_of(state)
+        if merge_with:
+            return _save_merged(request, db, docid, state, body, merge_with, take_theirs)
+        rev = request.POST.get("overwrite_rev") or state.base_rev
         new_rev = save_document(request.couch, db, docid, body, rev=rev, attachments=attachment_stubs(state))
     except EditorProblem:
         return _editor_page(request, db, docid, state, status=400)
     except Conflict:
-        return _conflict_page(request, db, docid, state, body)
+        return _conflict_page(request, db, docid, state, body, take_theirs)
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
         return _editor_page(request, db, docid, state, status=_status_of(exc))
@@ -87,16 +94,25 @@ def _save(request, db, docid, state):
     return redirect("browser:document", db=db, docid=docid)
 
 
-def _conflict_page(request, db, docid, state, mine):
-    try:
-        theirs = get_document(request.couch, db, docid)
-    except NotFound:
-        theirs = {}
-    state.error = ("Someone saved this document after you opened it. Your edit is kept below: "
-                   "compare it with the saved version, then choose.")
-    extra = {"conflict": {"theirs_rev": theirs.get("_rev", ""), "diff": diff(editable_body(theirs), mine),
-                          "theirs_text": jsontext.dumps(editable_body(theirs), indent=2), "deleted": not theirs}}
-    return _editor_page(request, db, docid, state, status=409, extra=extra)
+def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
+    """Save the three-way merge of mine with the version shown on the 409 screen (Conflict if it moved on)."""
+    conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, theirs_rev, take_theirs)
+    if conflict.deleted:
+        raise Conflict(409, "conflict", "The document was deleted meanwhile.")
+    new_rev = save_document(request.couch, db, docid, conflict.merge.body, rev=conflict.theirs_rev,
+                            attachments=conflict.theirs_attachments)
+    kept = ", ".join(path_label(p) for p in conflict.merge.theirs_changed)
+    messages.success(request, f"Saved “{docid}” as revision {new_rev}" +
+                     (f", keeping the other person's changes to {kept}." if kept else "."))
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _conflict_page(request, db, docid, state, mine, take_theirs=()):
+    conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, take_theirs=take_theirs)
+    state.error = ("Someone saved this document after you opened it. Your edit is kept below; "
+                   "see what each of you changed, then choose.")
+    return _editor_page(request, db, docid, state, status=409, extra={"conflict": conflict,
+                                                                               "take_theirs": take_theirs})
 
 
 def _merge_by_hand(request, db, docid, state):

@@ -8,6 +8,7 @@ from browser.couch import jsontext
 from browser.couch.documents import (
     editable_body,
     get_document,
+    leaf_with_attachments,
     open_revisions,
     resolve_conflict,
     revisions,
@@ -58,32 +59,67 @@ def document_conflicts(request, db, docid):
                                initial={"keep": winner["_rev"],
                                         "merged": jsontext.dumps(editable_body(winner), indent=2)})
     if request.method == "POST" and form.is_valid():
-        response = _resolve(request, db, docid, form, leaves, editable_body(winner))
+        response = _resolve(request, db, docid, form, winner, leaves, bodies)
         if response:
             return response
     candidates = [{"rev": rev, "is_winner": rev == winner["_rev"],
                    "text": jsontext.dumps(editable_body(bodies.get(rev, {})), indent=2),
                    "diff": diff(editable_body(winner), editable_body(bodies.get(rev, {})))} for rev in leaves]
-    context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form}
+    context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form,
+               "leaves": leaves}
     return render(request, "browser/document_conflicts.html", context, status=400 if form.errors else 200)
 
 
-def _resolve(request, db, docid, form, leaves, prefilled):
-    keep = form.cleaned_data["keep"]
+def _resolve(request, db, docid, form, winner, leaves, bodies):
+    """Act only on the leaves the person saw; keep the chosen version on the winning branch."""
+    seen, keep, winner_rev = form.cleaned_data["seen"], form.cleaned_data["keep"], winner["_rev"]
+    if set(seen) != set(leaves):
+        form.add_error(None, _leaves_changed(seen, leaves))
+        return None
     if keep not in leaves:
         form.add_error("keep", "That revision is not one of the conflicting revisions any more.")
         return None
-    merged = _merged_body(form, prefilled)
+    merged = _merged_body(form, editable_body(winner))
     if merged is False:
         return None
-    results = resolve_conflict(request.couch, db, docid, keep, [r for r in leaves if r != keep], merged)
+    body = merged if merged is not None else (None if keep == winner_rev else editable_body(bodies.get(keep, {})))
+    try:
+        new_rev, results = resolve_conflict(request.couch, db, docid, winner_rev,
+                                            [r for r in leaves if r != winner_rev], body,
+                                            _attachments_for(request, db, docid, keep, winner, bodies))
+    except Conflict:
+        form.add_error(None, "The winning revision changed while you were choosing. Nothing was removed; "
+                             "look at the revisions below and choose again.")
+        return None
     failures = [r for r in results if not r.ok]
     if failures:
-        form.add_error(None, "CouchDB refused part of the resolution: " +
-                       "; ".join(f"{r.error}: {r.reason}" for r in failures) + ". Nothing you chose is lost.")
+        form.add_error(None, f"Kept your choice as revision {new_rev}, but CouchDB refused to remove some "
+                             "conflicting revisions: " + "; ".join(f"{r.error}: {r.reason}" for r in failures) + ".")
         return None
-    messages.success(request, f"Kept revision {keep}; removed {len(leaves) - 1} conflicting revision(s).")
+    kept = "the merged body" if merged is not None else f"revision {keep}"
+    messages.success(request, f"Kept {kept} as {new_rev}; removed {len(leaves) - 1} conflicting revision(s).")
     return redirect("browser:document", db=db, docid=docid)
+
+
+def _leaves_changed(seen, leaves):
+    new = [r for r in leaves if r not in seen]
+    gone = [r for r in seen if r not in leaves]
+    parts = ([f"new: {', '.join(new)}"] if new else []) + ([f"gone: {', '.join(gone)}"] if gone else [])
+    return ("The conflicting revisions changed since you opened this page (" + "; ".join(parts) + "). "
+            "Nothing was removed: look at the revisions as they are now and choose again.")
+
+
+def _attachments_for(request, db, docid, keep, winner, bodies):
+    """The attachments of the kept version, as the winner's stubs or, where they differ, inline."""
+    kept = bodies.get(keep, {}).get("_attachments") or {}
+    winners = winner.get("_attachments") or {}
+    if keep == winner["_rev"] or _digests(kept) == _digests(winners):
+        return winners or None
+    return leaf_with_attachments(request.couch, db, docid, keep).get("_attachments") or None
+
+
+def _digests(stubs):
+    return {name: stub.get("digest") for name, stub in stubs.items()}
 
 
 def _merged_body(form, prefilled):
