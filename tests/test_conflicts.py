@@ -49,7 +49,7 @@ def test_a_revision_that_arrives_after_the_page_loaded_is_never_removed(admin_cl
     branch(couch_server, db, "late", (C, {"v": "C"}))  # replication brings a third leaf meanwhile
 
     refused = admin_client.post(resolve_url(db, "late"), {"keep": A, "seen": seen, "merged": ""})
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     text = unescape(refused.content.decode())
     assert "changed since you opened this page" in text and f"new: {C}" in text and "Nothing was removed" in text
     assert sorted(seen_on(text)) == [A, B, C]  # the page now shows, and will act on, the new set

@@ -55,27 +55,29 @@ def document_conflicts(request, db, docid):
     winner = get_document(request.couch, db, docid)
     leaves = [winner["_rev"], *(winner.get("_conflicts") or [])]
     bodies = open_revisions(request.couch, db, docid, leaves)
-    form = ResolveConflictForm(request.POST or None,
-                               initial={"keep": winner["_rev"],
-                                        "merged": jsontext.dumps(editable_body(winner), indent=2)})
+    initial = {"keep": winner["_rev"], "merged": jsontext.dumps(editable_body(winner), indent=2)}
+    form = ResolveConflictForm(request.POST or None, initial=initial)
+    stale = ""
     if request.method == "POST" and form.is_valid():
-        response = _resolve(request, db, docid, form, winner, leaves, bodies)
-        if response:
-            return response
+        if set(form.cleaned_data["seen"]) != set(leaves):
+            # What was typed or chosen refers to revisions that changed: start again from what is there now.
+            form, stale = ResolveConflictForm(initial=initial), _leaves_changed(form.cleaned_data["seen"], leaves)
+        else:
+            response = _resolve(request, db, docid, form, winner, leaves, bodies)
+            if response:
+                return response
     candidates = [{"rev": rev, "is_winner": rev == winner["_rev"],
                    "text": jsontext.dumps(editable_body(bodies.get(rev, {})), indent=2),
                    "diff": diff(editable_body(winner), editable_body(bodies.get(rev, {})))} for rev in leaves]
     context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form,
-               "leaves": leaves}
-    return render(request, "browser/document_conflicts.html", context, status=400 if form.errors else 200)
+               "leaves": leaves, "stale": stale}
+    status = 409 if stale else 400 if form.errors else 200
+    return render(request, "browser/document_conflicts.html", context, status=status)
 
 
 def _resolve(request, db, docid, form, winner, leaves, bodies):
     """Act only on the leaves the person saw; keep the chosen version on the winning branch."""
-    seen, keep, winner_rev = form.cleaned_data["seen"], form.cleaned_data["keep"], winner["_rev"]
-    if set(seen) != set(leaves):
-        form.add_error(None, _leaves_changed(seen, leaves))
-        return None
+    keep, winner_rev = form.cleaned_data["keep"], winner["_rev"]
     if keep not in leaves:
         form.add_error("keep", "That revision is not one of the conflicting revisions any more.")
         return None
