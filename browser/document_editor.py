@@ -9,13 +9,26 @@ from browser.couch.jsontext import JsonSyntaxError
 from browser.field_editor import (
     EditorError,
     apply_operation,
+    form_lines,
     nodes_from_post,
     nodes_from_value,
     retyped,
+    shape,
     value_from_nodes,
 )
 
 FORM, TEXT = "form", "text"
+# A document opens in the form up to these sizes. A form row takes about half a kilobyte of HTML
+# and five controls: at 1,000 values the page is already ~0.5 MB and 5,000 controls, where the text
+# editor stays quick to scroll and search; and each level indents a row by 1.5rem, so past 16 levels
+# the fields no longer fit a laptop screen.
+FORM_DEFAULT_MOST_VALUES = 1_000
+FORM_DEFAULT_MOST_DEPTH = 16
+# The form is refused even when chosen beyond these: each value posts up to three fields and Django
+# takes at most DATA_UPLOAD_MAX_NUMBER_FIELDS (100,000), and field names carry the row's path, so
+# the page grows with depth times rows.
+FORM_MOST_VALUES = 20_000
+FORM_MOST_DEPTH = 64
 
 
 @dataclass
@@ -28,6 +41,11 @@ class EditorState:
     error: str = ""
     error_line: int | None = None
     error_column: int | None = None
+    note: str = ""
+
+    @property
+    def form_lines(self):
+        return form_lines(self.root) if self.root is not None else []
 
 
 class EditorProblem(ValueError):
@@ -35,11 +53,29 @@ class EditorProblem(ValueError):
 
 
 def state_for(doc, mode=FORM):
+    """The editor for a stored document; a document too big or too deep for the form opens as text,
+    with a note saying why (the Form button still opens it in the form, up to FORM_MOST_*)."""
     body = editable_body(doc)
     stubs = doc.get("_attachments")
     state = EditorState(mode=mode if mode in (FORM, TEXT) else FORM, base_rev=str(doc.get("_rev") or ""),
                         attachments=jsontext.dumps(stubs) if stubs else "")
+    if state.mode == FORM:
+        state.note = _form_note(body, FORM_DEFAULT_MOST_VALUES, FORM_DEFAULT_MOST_DEPTH, chosen=False)
+        state.mode = TEXT if state.note else FORM
     return _fill(state, body)
+
+
+def _form_note(body, most_values, most_depth, chosen):
+    """Why `body` opens as text rather than in the form; "" when the form takes it."""
+    values, depth = shape(body, most_values)
+    if values <= most_values and depth <= most_depth:
+        return ""
+    why = (f"it holds more than {most_values:,} values" if values > most_values
+           else f"it is nested {depth:,} levels deep (more than {most_depth})")
+    if chosen:
+        return f"This document stays in the JSON text editor: {why}, too many for the form."
+    return (f"This document opened in the JSON text editor because {why}. "
+            "Choose Form to edit it field by field anyway.")
 
 
 def _fill(state, body):
@@ -63,7 +99,7 @@ def state_from_post(post):
 def body_of(state):
     """The document body the editor holds; raises EditorProblem and marks the state when it is invalid."""
     try:
-        body = value_from_nodes(state.root) if state.mode == FORM else jsontext.loads(state.text)
+        body = value_from_nodes(state.root) if state.mode == FORM else jsontext.loads_strict(state.text)
     except JsonSyntaxError as exc:
         state.error = f"The JSON is not valid at line {exc.line}, column {exc.column}: {exc.message}."
         state.error_line, state.error_column = exc.line, exc.column
@@ -98,6 +134,9 @@ def switched(state, mode):
     try:
         body = body_of(state)
     except EditorProblem:
+        return state
+    state.note = _form_note(body, FORM_MOST_VALUES, FORM_MOST_DEPTH, chosen=True) if mode == FORM else ""
+    if state.note:
         return state
     state.mode = mode
     return _fill(state, body)

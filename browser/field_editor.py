@@ -2,8 +2,10 @@
 
 Field names in the form are `f:<path>:k` (member name), `f:<path>:t` (type) and `f:<path>:v` (value),
 where a path is "r" for the document and "r.0.2" for the third child of its first member.
+Every walk over the rows uses an explicit stack: documents may be nested deeper than Python recurses.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
@@ -32,6 +34,11 @@ class FieldNode:
     @property
     def index(self):
         return int(self.path.rsplit(".", 1)[1]) if "." in self.path else 0
+
+    @property
+    def label(self):
+        """How the row is named to assistive technology: "field name" or "item 3"."""
+        return f"field {self.key}" if self.key is not None else f"item {self.index}"
 
     @property
     def line_count(self):
@@ -70,13 +77,24 @@ def type_of(value):
 
 def nodes_from_value(value, path=ROOT, key=None):
     """Rows for a JSON value (the document body is an object at the root)."""
+    root = _row_for(value, path, key)
+    pending = [(root, value)]
+    while pending:
+        node, value = pending.pop()
+        if node.type == "object":
+            node.children = [_row_for(v, f"{node.path}.{i}", k) for i, (k, v) in enumerate(value.items())]
+            pending.extend(zip(node.children, value.values(), strict=True))
+        elif node.type == "array":
+            node.children = [_row_for(v, f"{node.path}.{i}") for i, v in enumerate(value)]
+            pending.extend(zip(node.children, value, strict=True))
+    return root
+
+
+def _row_for(value, path, key=None):
+    """The row for one value, its children not yet made."""
     kind = type_of(value)
     node = FieldNode(path=path, key=key, type=kind)
-    if kind == "object":
-        node.children = [nodes_from_value(v, f"{path}.{i}", k) for i, (k, v) in enumerate(value.items())]
-    elif kind == "array":
-        node.children = [nodes_from_value(v, f"{path}.{i}") for i, v in enumerate(value)]
-    elif kind == "json":
+    if kind == "json":
         node.value = jsontext.dumps(value)
     elif kind == "boolean":
         node.value = "true" if value else "false"
@@ -87,8 +105,22 @@ def nodes_from_value(value, path=ROOT, key=None):
     return node
 
 
+def shape(value, most_values):
+    """(values, depth) of a JSON value: how many values it holds ({"a": [1]} holds 2) and how many
+    containers deep it nests ({"a": [1]} is 2 deep); counting stops once values pass `most_values`."""
+    values, deepest = 0, 0
+    pending = [(value, 1)]
+    while pending and values <= most_values:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        values += len(children)
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return values, deepest
+
+
 def nodes_from_post(data):
-    """Rebuild the rows from posted form data (a QueryDict or dict)."""
+    """Rebuild the rows from posted form data (a QueryDict or dict), in time linear in its size."""
     entries = {}
     for name in data:
         parts = name.split(":")
@@ -96,18 +128,34 @@ def nodes_from_post(data):
             entries.setdefault(parts[1], {})[parts[2]] = data.get(name)
     if ROOT not in entries:
         entries[ROOT] = {"t": "object"}
-    return _build(ROOT, entries, parent_type=None)
+    return _build(entries)
 
 
-def _build(path, entries, parent_type):
-    own = entries.get(path, {})
+def _build(entries):
+    children_of = defaultdict(list)
+    for path in entries:
+        parent, dot, _ = path.rpartition(".")
+        if dot:
+            children_of[parent].append(path)
+    root = _posted_row(ROOT, entries[ROOT], parent_type=None)
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        paths = sorted(children_of.get(node.path, ()), key=_position)
+        node.children = [_posted_row(p, entries[p], node.type) for p in paths]
+        pending.extend(node.children)
+    return root
+
+
+def _posted_row(path, own, parent_type):
     kind = own.get("t") if own.get("t") in dict(TYPES) else "string"
     key = own.get("k", "") if parent_type == "object" else None
-    node = FieldNode(path=path, key=key, type=kind, value=_text(own.get("v", "")))
-    child_paths = sorted((p for p in entries if p.startswith(path + ".") and "." not in p[len(path) + 1:]),
-                         key=lambda p: int(p.rsplit(".", 1)[1]) if p.rsplit(".", 1)[1].isdigit() else 0)
-    node.children = [_build(p, entries, kind) for p in child_paths]
-    return node
+    return FieldNode(path=path, key=key, type=kind, value=_text(own.get("v", "")))
+
+
+def _position(path):
+    last = path.rsplit(".", 1)[1]
+    return int(last) if last.isdigit() else 0
 
 
 def _text(value):
@@ -125,28 +173,38 @@ def value_from_nodes(root):
     return value
 
 
-def _value(node, errors):
+def _value(root, errors):
+    """Children are valued before their parents: a pre-order list of the rows, walked backwards."""
+    order = _pre_order_rows(root, visit=lambda node: _prepare(node, errors))
+    values = {}
+    for node in reversed(order):
+        values[id(node)] = _container_value(node, values, errors) if node.type in CONTAINERS \
+            else _scalar(node, errors)
+    return values[id(root)]
+
+
+def _prepare(node, errors):
     node.error = ""
-    kind = node.type
-    if kind in CONTAINERS and not node.children and node.value.strip():
+    if node.type in CONTAINERS and not node.children and node.value.strip():
         _adopt_json_text(node, errors)
-    if kind == "object":
-        result = {}
-        for child in node.children:
-            if child.key in result:
-                child.error = f"There is already a field named “{child.key}” here."
-                errors.append(child.error)
-            result[child.key] = _value(child, errors)
-        return result
-    if kind == "array":
-        return [_value(child, errors) for child in node.children]
-    return _scalar(node, errors)
+
+
+def _container_value(node, values, errors):
+    if node.type == "array":
+        return [values.pop(id(child)) for child in node.children]
+    result = {}
+    for child in node.children:
+        if child.key in result:
+            child.error = f"There is already a field named “{child.key}” here."
+            errors.append(child.error)
+        result[child.key] = values.pop(id(child))
+    return result
 
 
 def _adopt_json_text(node, errors):
     """A field switched to object/array from text: use its text when it is JSON of that kind."""
     try:
-        parsed = jsontext.loads(node.value)
+        parsed = jsontext.loads_strict(node.value)
     except JsonSyntaxError:
         parsed = None
     expected = dict if node.type == "object" else list
@@ -164,6 +222,10 @@ def _scalar(node, errors):
             node.error = f"“{text}” is not a number (use digits, an optional sign, “.” and exponent)."
             errors.append(node.error)
             return None
+        if not jsontext.is_in_double_range(text):
+            node.error = f"{text.strip()} is too large: CouchDB accepts numbers up to about ±1.8e308."
+            errors.append(node.error)
+            return None
         return JsonNumber(text.strip())
     if node.type == "boolean":
         if text not in ("true", "false"):
@@ -173,17 +235,22 @@ def _scalar(node, errors):
     if node.type == "null":
         return None
     try:
-        return jsontext.loads(text if text.strip() else "null")
+        return jsontext.loads_strict(text if text.strip() else "null")
     except JsonSyntaxError as exc:
         node.error = f"Invalid JSON at line {exc.line}, column {exc.column}: {exc.message}."
         errors.append(node.error)
         return None
 
 
-def retyped(node):
-    """After a type change: convert the row's content to the new type where it can be kept."""
-    for child in node.children:
-        retyped(child)
+def retyped(root):
+    """After a type change: convert the rows' content to the new types where it can be kept
+    (children before their parents)."""
+    for node in reversed(_pre_order_rows(root)):
+        _retype_one(node)
+    return root
+
+
+def _retype_one(node):
     if node.type in CONTAINERS:
         if node.type == "array":
             for child in node.children:
@@ -199,16 +266,25 @@ def retyped(node):
         node.value = jsontext.dumps(value, indent=2) if node.type == "json" else ""
     elif node.type in CONTAINERS and node.value.strip():
         _adopt_json_text(node, [])
-    return node
+
+
+def _pre_order_rows(root, visit=None):
+    """The rows in page order; `visit` runs on each before its children are listed."""
+    order, pending = [], [root]
+    while pending:
+        node = pending.pop()
+        if visit:
+            visit(node)
+        order.append(node)
+        pending.extend(reversed(node.children))
+    return order
 
 
 def find(root, path):
-    if root.path == path:
-        return root
-    for child in root.children:
-        if path == child.path or path.startswith(child.path + "."):
-            return find(child, path)
-    return None
+    node = root
+    while node is not None and node.path != path:
+        node = next((c for c in node.children if path == c.path or path.startswith(c.path + ".")), None)
+    return node
 
 
 def apply_operation(root, operation):
@@ -247,8 +323,39 @@ def _new_key(node):
     return f"field{n}"
 
 
-def _renumber(node, path=ROOT):
-    node.path = path
-    for i, child in enumerate(node.children):
-        _renumber(child, f"{path}.{i}")
-    return node
+def _renumber(root):
+    root.path = ROOT
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        for i, child in enumerate(node.children):
+            child.path = f"{node.path}.{i}"
+        pending.extend(node.children)
+    return root
+
+
+@dataclass(frozen=True)
+class FormLine:
+    """One step of the form in page order: a row, or the end of a container's rows (`ends`)."""
+
+    node: FieldNode
+    parent_type: str | None
+    ends: bool = False
+
+
+def form_lines(root):
+    """The rows in page order, each container's rows followed by its end, so that a template draws
+    the whole tree in one loop instead of including itself once per level."""
+    lines = [FormLine(root, None)]
+    pending = [(root, iter(root.children))]
+    while pending:
+        parent, children = pending[-1]
+        child = next(children, None)
+        if child is None:
+            pending.pop()
+            lines.append(FormLine(parent, None, ends=True))
+            continue
+        lines.append(FormLine(child, parent.type))
+        if child.is_container:
+            pending.append((child, iter(child.children)))
+    return lines

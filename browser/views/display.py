@@ -17,7 +17,8 @@ def cell(doc, column):
     if column not in doc:
         return ""
     value = doc[column]
-    text = value if isinstance(value, str) else jsontext.dumps(value)
+    # A cell shows 120 characters: write no more of a 5 MB value than that.
+    text = value if isinstance(value, str) else jsontext.preview(value, CELL_CHARS)
     return text if len(text) <= CELL_CHARS else text[:CELL_CHARS - 1] + "…"
 
 
