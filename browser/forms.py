@@ -7,7 +7,7 @@ from django import forms
 
 from browser.couch import jsontext
 from browser.couch.databases import database_name_problem
-from browser.couch.documents import id_problem
+from browser.couch.documents import id_problem, partitioned_id_problem
 
 PAGE_SIZES = (20, 50, 100)
 _REV_RE = re.compile(r"^\d+-[0-9a-zA-Z]+$")
@@ -124,9 +124,34 @@ class DocumentIdField(RuleCheckedField):
 
 
 class NewDocumentForm(forms.Form):
+    """The id of a new document: typed here, or as "_id" in the JSON (`typed_id`), or left to the server
+    (except in a partitioned database, where it must be "partition:id")."""
+
     docid = DocumentIdField(required=False, label="Document id",
-                            help_text="Leave empty for an id from the server. Start with _design/ for a design "
-                                      "document or _local/ for a local one.")
+                            help_text="Leave empty for an id from the server (or give “_id” in the JSON). Start "
+                                      "with _design/ for a design document or _local/ for a local one.")
+
+    def __init__(self, *args, partitioned=False, typed_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partitioned, self.typed_id = partitioned, typed_id
+        if partitioned:
+            self.fields["docid"].help_text = ("This database is partitioned: give “partition:id”, for example "
+                                              "“sensor-1:reading-42” (or _design/… or _local/…).")
+
+    def clean_docid(self):
+        docid, typed = self.cleaned_data.get("docid") or "", self.typed_id
+        if typed is not None and not isinstance(typed, str):
+            raise forms.ValidationError("The “_id” in the JSON must be a string.")
+        if typed is not None and docid and typed != docid:
+            raise forms.ValidationError(f"The JSON says “_id”: “{typed}”, but this field says “{docid}”: "
+                                        "make them the same, or leave one empty.")
+        docid = docid or typed or ""
+        problem = id_problem(docid) if typed and not self.cleaned_data.get("docid") else None
+        if not problem and self.partitioned:
+            problem = partitioned_id_problem(docid) if docid else "Enter an id: “partition:id”."
+        if problem:
+            raise forms.ValidationError(problem)
+        return docid
 
 
 class CopyDocumentForm(forms.Form):

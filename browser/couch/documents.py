@@ -163,12 +163,32 @@ def editable_body(doc):
     return {k: v for k, v in doc.items() if k not in METADATA_FIELDS}
 
 
+def stored_document(doc):
+    """The document as stored: without the _revs_info and _conflicts that were asked for beside it."""
+    return {k: v for k, v in doc.items() if k not in ("_revs_info", "_conflicts")}
+
+
 def special_field_problem(body):
-    """Top-level "_" members CouchDB would refuse (doc_validation), in words."""
+    """Top-level "_" members CouchDB would refuse (doc_validation), or that would delete the document."""
     bad = [k for k in body if k.startswith("_") and k not in ALLOWED_SPECIAL_FIELDS + METADATA_FIELDS]
     if bad:
         names = ", ".join(f"“{k}”" for k in bad)
         return f"Top-level field names may not start with “_” (CouchDB reserves them): {names}."
+    if body.get("_deleted") not in (None, False):
+        return ("“_deleted”: true would delete the document. To delete it, use Delete…, which asks you to "
+                "confirm; or remove “_deleted” to save.")
+    return None
+
+
+def partitioned_id_problem(docid):
+    """Why a partitioned database would refuse this id (it must be "partition:id"); None when acceptable."""
+    if docid.startswith((DESIGN_PREFIX, LOCAL_PREFIX)):
+        return None
+    partition, colon, rest = docid.partition(":")
+    if not colon or not partition or not rest:
+        return "In a partitioned database a document id is “partition:id”, for example “sensor-1:reading-42”."
+    if partition.startswith("_"):
+        return "A partition name may not start with “_”."
     return None
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from browser.couch import jsontext
+from browser.couch.databases import database_info
 from browser.couch.documents import (
     copy_document,
     create_document,
@@ -15,6 +16,7 @@ from browser.couch.documents import (
     get_document,
     revisions,
     save_document,
+    stored_document,
 )
 from browser.couch.errors import Conflict, CouchError, CouchUnavailable
 from browser.docdiff import path_label
@@ -34,6 +36,7 @@ from browser.field_editor import TYPES
 from browser.forms import CopyDocumentForm, DeleteDocumentForm, MergeChoicesForm, NewDocumentForm
 from browser.save_conflicts import conflict_for
 from browser.views.attachments import attachments_context
+from browser.views.responses import render_page_or_fragment
 
 COLLAPSE_OVER_BYTES = 1_000_000
 
@@ -42,18 +45,21 @@ COLLAPSE_OVER_BYTES = 1_000_000
 def document_detail(request, db, docid):
     doc = get_document(request.couch, db, docid)
     if request.GET.get("download") == "json":
-        response = HttpResponse(jsontext.dumps(doc, indent=2), content_type="application/json; charset=utf-8")
+        response = HttpResponse(jsontext.dumps(stored_document(doc), indent=2),
+                                content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename=document.json"
         return response
-    return render(request, "browser/document.html", _detail_context(request, db, docid, doc, CopyDocumentForm()))
+    context = _detail_context(request, db, docid, doc, CopyDocumentForm())
+    return render_page_or_fragment(request, "browser/document.html", "browser/_document_head.html", context)
 
 
 def _detail_context(request, db, docid, doc, copy_form):
-    text = jsontext.dumps(doc, indent=2)
+    text = jsontext.dumps(stored_document(doc), indent=2)
     # attachments_context brings db, docid, rev and the attachment panel.
     return {**attachments_context(request, db, docid, doc), "doc": doc, "text": text,
-            "collapsed": len(text) > COLLAPSE_OVER_BYTES, "revisions": revisions(doc),
-            "conflicts": doc.get("_conflicts") or [], "copy_form": copy_form}
+            "collapsed": len(text) > COLLAPSE_OVER_BYTES, "conflicts": doc.get("_conflicts") or [],
+            "revisions_available": sum(1 for r in revisions(doc) if r.status == "available"),
+            "copy_form": copy_form}
 
 
 @require_http_methods(["GET", "POST"])
@@ -154,7 +160,8 @@ def _editor_page(request, db, docid, state, status=200, extra=None):
 
 @require_http_methods(["GET", "POST"])
 def document_new(request, db):
-    id_form = NewDocumentForm(request.POST or request.GET or None)
+    id_form = NewDocumentForm(request.POST or request.GET or None,
+                              partitioned=database_info(request.couch, db).partitioned)
     if request.method == "GET":
         state = replaced_text(state_for({}), {})
         return _new_page(request, db, id_form, state)
@@ -167,6 +174,7 @@ def document_new(request, db):
         body = body_of(state)
     except EditorProblem:
         return _new_page(request, db, id_form, state, status=400)
+    id_form = NewDocumentForm(request.POST, partitioned=id_form.partitioned, typed_id=body.get("_id"))
     if not id_form.is_valid():
         return _new_page(request, db, id_form, state, status=400)
     try:

@@ -117,10 +117,17 @@
   }
 
   function refresh(zone) {
-    if (window.htmx && zone.dataset.listUrl) {
-      return window.htmx.ajax("GET", zone.dataset.listUrl, { target: "#attachments", swap: "outerHTML" });
+    if (!window.htmx) { return Promise.resolve(); }
+    var loads = [];
+    if (zone.dataset.listUrl) {
+      loads.push(window.htmx.ajax("GET", zone.dataset.listUrl, { target: "#attachments", swap: "outerHTML" }));
     }
-    return Promise.resolve();
+    // The document page's rev, counts and Delete link move on with the upload.
+    var head = document.querySelector("[data-document-head]");
+    if (head) {
+      loads.push(window.htmx.ajax("GET", head.dataset.refreshUrl, { target: "#document-head", swap: "outerHTML" }));
+    }
+    return Promise.all(loads);
   }
 
   async function toDocument(zone, files) {

@@ -37,6 +37,26 @@ def test_two_dropped_files_upload_with_progress_and_download_byte_for_byte(admin
     assert set(stored["_attachments"]) == {"hello.txt", "data.bin"} and stored["title"] == "box"
 
 
+def test_after_an_upload_the_document_page_shows_the_new_rev_and_deletes_cleanly(admin_page, make_database,
+                                                                                  couch_server):
+    db = make_database()
+    first = put_document(couch_server, db, "box", {"title": "box"})
+    admin_page.open(f"/db/{db}/doc/box")
+    page = admin_page.page
+    page.get_by_label("Choose files to upload").set_input_files(
+        {"name": "note.txt", "mimeType": "text/plain", "buffer": b"hello"})
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator('tr[data-attachment="note.txt"]')).to_be_visible()
+    stored = couch_server.admin_http().get(f"{couch_server.url}{db}/box").json()
+    expect(page.get_by_test_id("current-rev")).to_have_text(stored["_rev"])
+    assert stored["_rev"] != first
+    expect(page.get_by_test_id("document-meta")).to_contain_text("Attachments1")
+    page.get_by_role("link", name="Delete…").first.click()
+    page.get_by_role("button", name="Delete document").click()
+    expect(page.get_by_role("status")).to_contain_text("Deleted")
+    assert couch_server.admin_http().get(f"{couch_server.url}{db}/box").status_code == 404
+
+
 def test_an_upload_keeps_unsaved_edits_in_the_editor(admin_page, make_database, couch_server):
     db = make_database()
     put_document(couch_server, db, "draft", {"title": "old"})
