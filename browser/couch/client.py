@@ -21,12 +21,22 @@ _http_lock = threading.Lock()
 _http = None
 
 
+class ExactUrlSession(requests.Session):
+    """Sends each URL exactly as couch_url built it: requests would turn "%2E" back into ".", so an id
+    ".." became a dot segment that CouchDB, or a proxy in front of it, resolves to another resource."""
+
+    def prepare_request(self, request):
+        prepared = super().prepare_request(request)
+        prepared.url = request.url
+        return prepared
+
+
 def shared_http():
     """One pooled requests.Session per process; it never stores cookies, so people never share one."""
     global _http
     with _http_lock:
         if _http is None:
-            http = requests.Session()
+            http = ExactUrlSession()
             http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
             http.mount("http://", adapter)

@@ -5,7 +5,7 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import requests
+from browser.couch.client import ExactUrlSession
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding", "host"}
 
@@ -22,6 +22,7 @@ class RecordingProxy:
         self.upstream = upstream.rstrip("/")
         self.prefix = prefix
         self.sent = []
+        self.http = ExactUrlSession()  # forwards paths as they came, %2E included
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
@@ -47,8 +48,8 @@ class RecordingProxy:
                 body = self.rfile.read(length) if length else b""
                 proxy.sent.append(Sent(self.command, self.path[len(proxy.prefix):], body))
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                answer = requests.request(self.command, proxy.upstream + self.path[len(proxy.prefix):],
-                                          data=body or None, headers=headers, timeout=30, allow_redirects=False)
+                answer = proxy.http.request(self.command, proxy.upstream + self.path[len(proxy.prefix):],
+                                            data=body or None, headers=headers, timeout=30, allow_redirects=False)
                 self.send_response(answer.status_code)
                 for key, value in answer.raw.headers.items():
                     if key.lower() not in HOP_BY_HOP:
