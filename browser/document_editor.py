@@ -67,11 +67,11 @@ def state_for(doc, mode=FORM):
 
 def _form_note(body, most_values, most_depth, chosen):
     """Why `body` opens as text rather than in the form; "" when the form takes it."""
-    values, depth = shape(body, most_values)
+    values, depth = shape(body, most_values, most_depth)
     if values <= most_values and depth <= most_depth:
         return ""
-    why = (f"it holds more than {most_values:,} values" if values > most_values
-           else f"it is nested {depth:,} levels deep (more than {most_depth})")
+    why = (f"it is nested more than {most_depth} levels deep" if depth > most_depth
+           else f"it holds more than {most_values:,} values")
     if chosen:
         return f"This document stays in the JSON text editor: {why}, too many for the form."
     return (f"This document opened in the JSON text editor because {why}. "

@@ -105,12 +105,12 @@ def _row_for(value, path, key=None):
     return node
 
 
-def shape(value, most_values):
+def shape(value, most_values, most_depth):
     """(values, depth) of a JSON value: how many values it holds ({"a": [1]} holds 2) and how many
-    containers deep it nests ({"a": [1]} is 2 deep); counting stops once values pass `most_values`."""
+    containers deep it nests ({"a": [1]} is 2 deep); counting stops once either passes its most."""
     values, deepest = 0, 0
     pending = [(value, 1)]
-    while pending and values <= most_values:
+    while pending and values <= most_values and deepest <= most_depth:
         value, depth = pending.pop()
         deepest = max(deepest, depth)
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
