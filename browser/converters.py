@@ -1,4 +1,19 @@
-"""Database names in our URLs: "/" is written "~" because WSGI decodes %2F before routing."""
+"""Names in our URLs.
+
+Database names: "/" is written "~" because WSGI decodes %2F before routing.
+
+Document ids: every "/"-separated segment is written as it is, except that a segment made of "~"s
+followed by "." or ".." gets one more "~" in front. So "." is "~.", ".." is "~..", "~.." is "~~..",
+and no segment of a link is ever "." or "..", which browsers and proxies resolve away.
+reverse() then percent-encodes the rest ("%" becomes "%25", so "%2e" in an id never reaches the browser
+as a dot segment either); WSGI has decoded it all again by the time to_python sees it.
+"""
+
+import re
+
+ESCAPE = "~"
+_NEEDS_ESCAPE = re.compile(r"~*\.\.?")
+_ESCAPED = re.compile(r"~+\.\.?")
 
 
 class DatabaseNameConverter:
@@ -12,13 +27,23 @@ class DatabaseNameConverter:
         return value.replace("/", "~")
 
 
+def escape_dot_segments(docid):
+    return "/".join(ESCAPE + segment if _NEEDS_ESCAPE.fullmatch(segment) else segment
+                    for segment in docid.split("/"))
+
+
+def unescape_dot_segments(path):
+    return "/".join(segment[len(ESCAPE):] if _ESCAPED.fullmatch(segment) else segment
+                    for segment in path.split("/"))
+
+
 class DocumentIdConverter:
     """A document id as the rest of the path: any characters, "/" and line breaks included."""
 
     regex = r"[\s\S]+"
 
     def to_python(self, value):
-        return value
+        return unescape_dot_segments(value)
 
     def to_url(self, value):
-        return value
+        return escape_dot_segments(value)

@@ -11,6 +11,9 @@ from browser.couch import jsontext
 from tests.support.data import HOSTILE
 from tests.support.proxy import RecordingProxy
 
+# Ids a browser would resolve away if their dot segments reached a link as they are.
+DOT_SEGMENT_IDS = ["./dot", "a/../b", "...", "%2e", "a/%2E%2E/b", "x/.", "~.."]
+
 
 @pytest.fixture(scope="module")
 def hostile_db(couch_server):
@@ -25,7 +28,7 @@ def hostile_db(couch_server):
     http.delete(couch_server.url + name)
 
 
-@pytest.mark.parametrize("docid", HOSTILE["document_ids"])
+@pytest.mark.parametrize("docid", HOSTILE["document_ids"] + DOT_SEGMENT_IDS)
 def test_a_hostile_id_survives_create_list_view_edit_copy_and_delete(admin_client, hostile_db, couch_server, docid):
     db = hostile_db
     created = admin_client.post(reverse("browser:document-new", kwargs={"db": db}),
@@ -33,6 +36,7 @@ def test_a_hostile_id_survives_create_list_view_edit_copy_and_delete(admin_clien
     assert created.status_code == 302, created.content[:400]
     doc_url = reverse("browser:document", kwargs={"db": db, "docid": docid})
     assert created["Location"] == doc_url
+    assert not {".", ".."} & set(doc_url.split("/"))
 
     if not docid.startswith("_local/"):
         listing = admin_client.get(reverse("browser:database", kwargs={"db": db}), {"jump": docid}).content.decode()
