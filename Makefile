@@ -5,13 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 CHROMIUM := /usr/bin/chromium
+REDIS := /usr/bin/redis-server
 
 .PHONY: run test test-couchdb install install-dev lint check-deploy clean
 
 run: install ## Start the dashboard (and an embedded pouchdb-server unless COUCHDB_URL is set).
 	$(PY) -m embedded.run
 
-test: install-dev $(CHROMIUM) ## Run every test: lint, deploy checks, service, views and browser.
+test: install-dev $(CHROMIUM) $(REDIS) ## Run every test: lint, deploy checks, service, views and browser.
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -40,9 +41,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-$(CHROMIUM):
+# Debian's chromium drives the browser tests; redis-server is the shared session store the tests try.
+$(CHROMIUM) $(REDIS):
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium redis-server
 
 lint: install-dev
 	$(PY) -m ruff check .

@@ -1,16 +1,27 @@
 """What the Django session remembers of the CouchDB login: the AuthSession token and the userCtx."""
 
+import time
+
 from browser.couch.session import UserContext
 
 TOKEN_KEY = "couch_token"
 USER_KEY = "couch_user"
 RECENT_KEY = "recent_databases"
+LOGIN_AT_KEY = "login_at"
 
 
 def remember_login(request, token, user):
-    request.session.cycle_key()
+    """A new session for this login: nothing of an earlier one (another person's recent databases) carries over."""
+    request.session.flush()
     request.session[TOKEN_KEY] = token
     request.session[USER_KEY] = {"name": user.name, "roles": list(user.roles)}
+    request.session[LOGIN_AT_KEY] = int(time.time())
+
+
+def login_expired(session, lifetime):
+    """Whether this login is older than `lifetime` seconds, however active it has been."""
+    started = session.get(LOGIN_AT_KEY)
+    return not isinstance(started, int) or time.time() - started > lifetime
 
 
 def logged_in_user(session):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from browser.auth import TOKEN_KEY, logged_in_user
+from browser.auth import TOKEN_KEY, logged_in_user, login_expired
 from browser.couch.client import CouchClient
 from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, NotFound, ServerError, Unauthorized
 from browser.couch.session import UserContext, current_user, is_admin_party
@@ -44,6 +44,8 @@ class CouchSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.session.get(TOKEN_KEY) and login_expired(request.session, settings.SESSION_COOKIE_AGE):
+            request.session.flush()
         request.couch = CouchClient(token=request.session.get(TOKEN_KEY))
         request.couch_user = logged_in_user(request.session)
         request.admin_party = False

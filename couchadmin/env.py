@@ -84,6 +84,20 @@ def env_couchdb_url(name, default):
     return raw.rstrip("/") + "/"
 
 
+def env_redis_url(name):
+    """A redis:// or rediss:// URL of a store the dashboard's copies share; "" when unset."""
+    raw = env_str(name)
+    if raw and (urlsplit(raw).scheme not in ("redis", "rediss") or not urlsplit(raw).hostname):
+        raise ImproperlyConfigured(f"{name} must be a redis:// or rediss:// URL with a host.")
+    return raw
+
+
+def private_dir(path: Path):
+    """A folder only this user can read (sessions are kept in it); made if missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return str(path)
+
+
 def secret_key(name, debug, var_dir: Path):
     """SECRET_KEY from the environment; in development, generated once into var/."""
     value = env_str(name)

@@ -8,7 +8,9 @@ from couchadmin.env import (
     env_list,
     env_positive_float,
     env_positive_int,
+    env_redis_url,
     env_str,
+    private_dir,
     secret_key,
 )
 
@@ -78,13 +80,33 @@ TEMPLATES = [
 # No SQL database: CouchDB is the only store.
 DATABASES = {}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live on the server: the browser holds only a random key (never CouchDB's token), and logout
+# deletes the session. Unset, they are files under VAR_DIR, which every worker on one machine shares; with
+# SESSION_STORE_URL=redis://host:6379/0 they live in a Redis that several dashboard copies share. The same
+# store counts failed logins.
+SESSION_STORE_URL = env_redis_url("SESSION_STORE_URL")
+if SESSION_STORE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SESSION_STORE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": private_dir(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.file"
+    SESSION_FILE_PATH = private_dir(VAR_DIR / "sessions")
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 COOKIES_SECURE = env_bool("COOKIES_SECURE", not DEBUG)
 SESSION_COOKIE_SECURE = COOKIES_SECURE
+# The longest a login lasts, however active: the session is refreshed on use, the login is not.
 SESSION_COOKIE_AGE = env_positive_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# Failed logins per client address (and per client and user name) before the dashboard stops asking
+# CouchDB, for LOGIN_THROTTLE_SECONDS. Keeps one client from locking an account for everybody.
+LOGIN_FAILURES_PER_USER = env_positive_int("LOGIN_FAILURES_PER_USER", 5)
+LOGIN_FAILURES_PER_CLIENT = env_positive_int("LOGIN_FAILURES_PER_CLIENT", 20)
+LOGIN_THROTTLE_SECONDS = env_positive_int("LOGIN_THROTTLE_SECONDS", 300)
+# 1 behind a proxy that sets X-Forwarded-For: the client is then its last address, not the proxy.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = COOKIES_SECURE

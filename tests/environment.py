@@ -1,6 +1,7 @@
 """Loaded with `-p` before Django reads its settings: production-like settings for the tests."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")
@@ -10,3 +11,5 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("COUCHADMIN_STATIC_FROM_FINDERS", "1")
 # Playwright's sync API keeps an event loop in the main thread; the tests touch no SQL database.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Sessions, the login throttle's counts and any generated file go to a folder of this run's own.
+os.environ.setdefault("COUCHADMIN_VAR_DIR", tempfile.mkdtemp(prefix="couchadmin-tests-"))

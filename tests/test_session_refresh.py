@@ -6,7 +6,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from browser.auth import TOKEN_KEY, USER_KEY
+from browser.auth import LOGIN_AT_KEY, TOKEN_KEY, USER_KEY
 from browser.couch.client import CouchClient
 from browser.couch.session import login
 from browser.middleware import CouchSessionMiddleware
@@ -19,7 +19,8 @@ class FakeSession(dict):
 
 def _request_with_token(token):
     request = RequestFactory().get("/server/")
-    request.session = FakeSession({TOKEN_KEY: token, USER_KEY: {"name": "u", "roles": []}})
+    request.session = FakeSession({TOKEN_KEY: token, USER_KEY: {"name": "u", "roles": []},
+                                   LOGIN_AT_KEY: int(time.time())})
     return request
 
 
