@@ -11,12 +11,10 @@ explicitly with the Form button, as a person would; past the form's hard limits 
 """
 
 import argparse
-import statistics
-import time
 import uuid
 
 from bench.attachments_transfer import dashboard_session, peak_and_current_kib, start_dashboard, worker_pid
-from bench.common import admin_http, benchmark_server
+from bench.common import admin_http, benchmark_server, median_seconds
 from browser.couch import jsontext
 from browser.field_editor import nodes_from_value
 
@@ -46,15 +44,6 @@ def form_fields(body):
             fields[f"f:{node.path}:v"] = node.value
         pending.extend(node.children)
     return fields
-
-
-def median_of(action, runs):
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
 
 
 class Editor:
@@ -103,10 +92,10 @@ class Editor:
 
 
 def measure(editor, runs):
-    results = {"couch GET": median_of(editor.couch_get, runs), "couch PUT": median_of(editor.couch_put, runs),
-               "text render": median_of(editor.text_render, runs), "text save": median_of(editor.text_save, runs),
-               "form render": median_of(editor.form_render, runs)}
-    results["form save"] = median_of(editor.form_save, runs) if editor.form_html else None
+    steps = (("couch GET", editor.couch_get), ("couch PUT", editor.couch_put), ("text render", editor.text_render),
+             ("text save", editor.text_save), ("form render", editor.form_render))
+    results = {label: median_seconds(step, runs) for label, step in steps}
+    results["form save"] = median_seconds(editor.form_save, runs) if editor.form_html else None
     return results
 
 
