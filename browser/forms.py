@@ -499,7 +499,7 @@ class PasswordForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(required=False, label="Action")
-    who = forms.CharField(required=False, label="Who")
-    target = forms.CharField(required=False, label="Target contains")
-    start = forms.CharField(required=False, widget=forms.HiddenInput)
+    action = forms.CharField(required=False, max_length=100, label="Action")
+    who = forms.CharField(required=False, max_length=300, label="Who")
+    target = forms.CharField(required=False, max_length=300, label="Target contains")
+    bookmark = forms.CharField(required=False, max_length=10_000, widget=forms.HiddenInput)

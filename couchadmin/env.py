@@ -84,6 +84,20 @@ def env_couchdb_url(name, default):
     return raw.rstrip("/") + "/"
 
 
+def env_secret(name):
+    """A secret from NAME, or from the file NAME_FILE names (as container secrets are given); "" if neither."""
+    value = env_str(name)
+    path = env_str(name + "_FILE")
+    if value and path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {exc.strerror}.") from None
+    return value
+
+
 def env_redis_url(name):
     """A redis:// or rediss:// URL of a store the dashboard's copies share; "" when unset."""
     raw = env_str(name)

@@ -9,6 +9,7 @@ from couchadmin.env import (
     env_positive_float,
     env_positive_int,
     env_redis_url,
+    env_secret,
     env_str,
     private_dir,
     secret_key,
@@ -28,8 +29,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 COUCHDB_URL = env_couchdb_url("COUCHDB_URL", "http://127.0.0.1:5984/")
 COUCHDB_TIMEOUT = env_positive_float("COUCHDB_TIMEOUT", 10.0)
 RECENT_DATABASES_KEPT = env_positive_int("RECENT_DATABASES_KEPT", 10)
-# Where security changes, user changes, database deletions and bulk deletes are recorded.
+# Where security changes, user changes, database deletions and bulk deletes are recorded, by a CouchDB
+# user whose one right is adding records there (`manage.py prepare_audit` sets it up). Its password is
+# the one credential the dashboard holds; without it nothing is recorded, and the audit page says so.
 AUDIT_DATABASE = env_str("AUDIT_DATABASE", "couchadmin-audit")
+AUDIT_WRITER_NAME = env_str("AUDIT_WRITER_NAME", "couchadmin-audit-writer")
+AUDIT_WRITER_PASSWORD = env_secret("AUDIT_WRITER_PASSWORD")
 # Documents are edited in forms: allow big bodies (CouchDB's own limit is 8 MB) and many fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_positive_int("MAX_FORM_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000

@@ -33,6 +33,9 @@ def main():
         env["COUCHDB_URL"] = couch.url
         if seed_demo(couch.url, ADMIN_NAME, password):
             print("Seeded the demo database “demo”.")
+        env["AUDIT_WRITER_PASSWORD"] = generated_secret(VAR_DIR / "audit-writer-password", 18)
+        subprocess.run([sys.executable, "manage.py", "prepare_audit"], cwd=PROJECT_DIR, check=True,
+                       env={**env, "COUCHDB_ADMIN_USER": ADMIN_NAME, "COUCHDB_ADMIN_PASSWORD": password})
     dashboard = subprocess.Popen([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
                                  cwd=PROJECT_DIR, env=env)
     print(f"\n  couchadmin: http://127.0.0.1:{port}/")

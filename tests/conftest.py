@@ -8,6 +8,9 @@ import pytest
 import requests
 from django.conf import settings
 
+from browser.couch.audit import prepare_audit_database
+from browser.couch.client import CouchClient
+from browser.couch.session import login
 from embedded.pouchdb import EmbeddedCouch, free_port
 
 RUN_ID = uuid.uuid4().hex[:8]
@@ -65,10 +68,18 @@ def couch_server(tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def _dashboard_uses_test_server(couch_server):
     settings.COUCHDB_URL = couch_server.url
-    # The suite's audit records go to a database of its own, never to a real server's audit log.
+    # The suite's audit records go to a database of its own, never to a real server's audit log, written by
+    # a writer of its own, prepared as `manage.py prepare_audit` prepares the real one.
     settings.AUDIT_DATABASE = f"ca-{RUN_ID}-audit"
+    settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD = f"ca-{RUN_ID}-audit-writer", uuid.uuid4().hex
+    admin = CouchClient()
+    login(admin, couch_server.admin.name, couch_server.admin.password)
+    prepare_audit_database(admin, settings.AUDIT_DATABASE, settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD)
     yield
-    couch_server.admin_http().delete(couch_server.url + settings.AUDIT_DATABASE, timeout=10)
+    http = couch_server.admin_http()
+    http.delete(couch_server.url + settings.AUDIT_DATABASE, timeout=10)
+    writer_url = couch_server.url + "_users/" + requests.utils.quote(f"org.couchdb.user:{settings.AUDIT_WRITER_NAME}")
+    http.delete(writer_url, params={"rev": http.get(writer_url, timeout=10).json().get("_rev")}, timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,13 @@
-"""The audit log, for server admins: newest first, filtered by action, person or target."""
+"""The audit log, for server admins: newest first, every record searched by action, person or target."""
 
 from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from browser.audit_trail import AUDITED, audit_writer
 from browser.couch import jsontext
 from browser.couch.audit import list_records
-from browser.couch.errors import NotFound, Unauthorized
+from browser.couch.errors import BadRequest, NotFound, Unauthorized
 from browser.forms import AuditFilterForm
 from browser.middleware import forbidden_page
 
@@ -19,13 +20,13 @@ def audit_log(request):
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     try:
-        records, next_start = list_records(request.couch, settings.AUDIT_DATABASE, start=filters.get("start") or None,
-                                           action=filters.get("action", ""), who=filters.get("who", ""),
-                                           target=filters.get("target", ""))
-    except NotFound:
-        records, next_start = None, None
+        page = list_records(request.couch, settings.AUDIT_DATABASE, bookmark=filters.get("bookmark") or None,
+                            action=filters.get("action", ""), who=filters.get("who", ""),
+                            target=filters.get("target", ""))
+    except (NotFound, BadRequest):
+        page = None  # no audit database yet, or not prepared (no index)
     rows = [{**r, "before_text": jsontext.dumps(r.get("before"), indent=2),
-             "after_text": jsontext.dumps(r.get("after"), indent=2)} for r in records or []]
-    context = {"form": form, "records": rows, "missing": records is None, "next_start": next_start,
-               "database": settings.AUDIT_DATABASE}
+             "after_text": jsontext.dumps(r.get("after"), indent=2)} for r in (page.records if page else [])]
+    context = {"form": form, "records": rows, "missing": page is None, "next_bookmark": page and page.next_bookmark,
+               "database": settings.AUDIT_DATABASE, "recording": audit_writer() is not None, "audited": AUDITED}
     return render(request, "browser/audit.html", context)
