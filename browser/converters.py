@@ -11,17 +11,25 @@ as a dot segment either); WSGI has decoded it all again by the time to_python se
 
 import re
 
+from browser.couch.databases import database_name_problem
+
 ESCAPE = "~"
 _NEEDS_ESCAPE = re.compile(r"~*\.\.?")
 _ESCAPED = re.compile(r"~+\.\.?")
 
 
 class DatabaseNameConverter:
+    """Only what can be a database's name: CouchDB's naming rule, or a system database. So `/db/_node/…`,
+    `_stats`, `_config` and the like never reach CouchDB's server endpoints as if they were a database."""
+
     # "~" is not allowed in CouchDB database names, so it cannot clash with a real character.
     regex = r"[^/]+"
 
     def to_python(self, value):
-        return value.replace("~", "/")
+        name = value.replace("~", "/")
+        if database_name_problem(name):
+            raise ValueError(name)
+        return name
 
     def to_url(self, value):
         return value.replace("/", "~")
