@@ -16,7 +16,7 @@ import uuid
 from bench.attachments_transfer import dashboard_session, peak_and_current_kib, start_dashboard, worker_pid
 from bench.common import admin_http, benchmark_server, median_seconds
 from browser.couch import jsontext
-from browser.field_editor import nodes_from_value
+from browser.field_editor import ROW_BUDGET, nodes_from_value, shape
 
 
 def document_of(kib):
@@ -32,9 +32,9 @@ def document_of(kib):
 
 
 def form_fields(body):
-    """What the browser posts for the form editor holding `body`."""
+    """What the browser posts for the form editor holding `body`: its rows, and JSON fields past the budget."""
     fields = {"f:r:t": "object"}
-    pending = list(nodes_from_value(body).children)
+    pending = list(nodes_from_value(body, budget=ROW_BUDGET).children)
     while pending:
         node = pending.pop()
         fields[f"f:{node.path}:t"] = node.type
@@ -68,7 +68,9 @@ class Editor:
                        timeout=300).raise_for_status()
 
     def _post(self, fields):
-        return self.dash.post(self.edit_url, data=fields, allow_redirects=False, timeout=900,
+        """Posted as multipart/form-data, as the editor's form is."""
+        multipart = {name: (None, value) for name, value in fields.items()}
+        return self.dash.post(self.edit_url, files=multipart, allow_redirects=False, timeout=900,
                               headers={"X-CSRFToken": self.csrf, "Referer": self.edit_url})
 
     def text_render(self):
@@ -100,9 +102,11 @@ def measure(editor, runs):
 
 
 def form_bytes_per_value(html, body):
+    """The form's HTML per value of the document (its rows and JSON fields together), and its rows."""
     rows = html.count('class="field-row')
     start, end = html.find('data-path="r"'), html.find("Apply type changes")
-    return (end - start) / rows if rows else None, rows
+    values, _ = shape(body, float("inf"), float("inf"))
+    return (end - start) / values if rows else None, rows
 
 
 def report(kib, body, results, html, peak_mib):

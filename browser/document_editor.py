@@ -7,6 +7,7 @@ from browser.couch import jsontext
 from browser.couch.documents import editable_body, special_field_problem
 from browser.couch.jsontext import JsonSyntaxError
 from browser.field_editor import (
+    ROW_BUDGET,
     EditorError,
     apply_operation,
     form_lines,
@@ -82,7 +83,7 @@ def _fill(state, body):
     if state.mode == TEXT:
         state.text, state.root = jsontext.dumps(body, indent=2), None
     else:
-        state.root, state.text = nodes_from_value(body), ""
+        state.root, state.text = nodes_from_value(body, budget=ROW_BUDGET), ""
     return state
 
 

@@ -5,13 +5,16 @@ where a path is "r" for the document and "r.0.2" for the third child of its firs
 Every walk over the rows uses an explicit stack: documents may be nested deeper than Python recurses.
 """
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
 from browser.couch.jsontext import JsonNumber, JsonSyntaxError
 
 ROOT = "r"
+# Rows the form shows before it keeps subtrees as JSON text: documents the form opens by default
+# (FORM_DEFAULT_MOST_VALUES) fit whole; past it the page stays as small as theirs.
+ROW_BUDGET = 1_000
 TYPES = (("string", "Text"), ("number", "Number"), ("boolean", "True/false"), ("null", "Null"),
          ("object", "Object"), ("array", "Array"), ("json", "JSON (edit as text)"))
 CONTAINERS = ("object", "array")
@@ -75,19 +78,50 @@ def type_of(value):
     return "string"
 
 
-def nodes_from_value(value, path=ROOT, key=None):
-    """Rows for a JSON value (the document body is an object at the root)."""
+def nodes_from_value(value, path=ROOT, key=None, budget=None):
+    """Rows for a JSON value (the document body is an object at the root). With a budget of rows,
+    containers open level by level while their rows fit; each one that does not stays a single
+    "json" row holding its text, which the person edits as it is or expands into rows. The value's
+    own members always get rows."""
     root = _row_for(value, path, key)
-    pending = [(root, value)]
+    left = None if budget is None else budget - _size(value)
+    pending = deque([(root, value)])
     while pending:
-        node, value = pending.pop()
-        if node.type == "object":
-            node.children = [_row_for(v, f"{node.path}.{i}", k) for i, (k, v) in enumerate(value.items())]
-            pending.extend(zip(node.children, value.values(), strict=True))
-        elif node.type == "array":
-            node.children = [_row_for(v, f"{node.path}.{i}") for i, v in enumerate(value)]
-            pending.extend(zip(node.children, value, strict=True))
+        node, value = pending.popleft()
+        if node is not root and left is not None and value:
+            if len(value) > left:
+                _fold(node, value)
+                continue
+            left -= len(value)
+        node.children = _child_rows(node, value)
+        pending.extend((child, v) for child, v in zip(node.children, _values_of(value), strict=True)
+                       if child.is_container)
     return root
+
+
+def _size(value):
+    return len(value) if isinstance(value, (dict, list)) else 0
+
+
+def _values_of(value):
+    return value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+
+
+def _child_rows(node, value):
+    if node.type == "object":
+        return [_row_for(v, f"{node.path}.{i}", k) for i, (k, v) in enumerate(value.items())]
+    if node.type == "array":
+        return [_row_for(v, f"{node.path}.{i}") for i, v in enumerate(value)]
+    return []
+
+
+def _fold(node, value):
+    node.type, node.value, node.children = "json", jsontext.dumps(value, indent=2), []
+
+
+def expandable(node):
+    """A "json" row holding an object or an array, which the Expand button turns into rows."""
+    return node.type == "json" and node.value.lstrip()[:1] in ("{", "[")
 
 
 def _row_for(value, path, key=None):
@@ -209,7 +243,7 @@ def _adopt_json_text(node, errors):
         parsed = None
     expected = dict if node.type == "object" else list
     if isinstance(parsed, expected):
-        node.children = nodes_from_value(parsed, node.path, node.key).children
+        node.children = nodes_from_value(parsed, node.path, node.key, ROW_BUDGET).children
     node.value = ""
 
 
@@ -288,8 +322,10 @@ def find(root, path):
 
 
 def apply_operation(root, operation):
-    """Apply one structural edit, written `verb:path` (add, remove, up, down)."""
+    """Apply one structural edit, written `verb:path` (add, remove, up, down, expand)."""
     verb, _, path = operation.partition(":")
+    if verb == "expand":
+        return _expand(root, path)
     if verb == "add":
         target = find(root, path)
         if target and target.is_container:
@@ -309,6 +345,22 @@ def apply_operation(root, operation):
     elif verb == "down" and position < len(parent.children) - 1:
         _swap(parent.children, position, position + 1)
     return _renumber(root)
+
+
+def _expand(root, path):
+    """A "json" row holding an object or an array becomes its rows (their own subtrees budgeted)."""
+    node = find(root, path)
+    if node is None or not expandable(node):
+        return root
+    try:
+        parsed = jsontext.loads_strict(node.value)
+    except JsonSyntaxError as exc:
+        node.error = f"Invalid JSON at line {exc.line}, column {exc.column}: {exc.message}."
+        return root
+    node.type = "object" if isinstance(parsed, dict) else "array"
+    node.value, node.error = "", ""
+    node.children = nodes_from_value(parsed, node.path, node.key, ROW_BUDGET).children
+    return root
 
 
 def _swap(items, a, b):

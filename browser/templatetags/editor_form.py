@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from browser.field_editor import TYPES
+from browser.field_editor import TYPES, expandable
 
 register = template.Library()
 
@@ -68,9 +68,16 @@ def _value_control(node):
 
 
 def _row_tools(node):
-    return format_html('<span class="row-tools"><button name="op" value="up:{0}" aria-label="Move {1} up">↑</button>'
+    return format_html('<span class="row-tools">{2}<button name="op" value="up:{0}" aria-label="Move {1} up">↑</button>'
                        '<button name="op" value="down:{0}" aria-label="Move {1} down">↓</button>'
                        '<button name="op" value="remove:{0}" aria-label="Remove {1}">✕</button></span>',
+                       node.path, node.label, _expand_button(node))
+
+
+def _expand_button(node):
+    if not expandable(node):
+        return ""
+    return format_html('<button name="op" value="expand:{}" aria-label="Show {} as rows">Expand</button>',
                        node.path, node.label)
 
 
