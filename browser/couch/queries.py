@@ -7,6 +7,8 @@ from browser.couch.client import WholeSegment
 from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import NotFound
 
+FIELD_TEXT_MOST = 80
+
 
 @dataclass(frozen=True)
 class ExecutionStats:
@@ -41,6 +43,10 @@ class IndexInfo:
     @property
     def deletable(self):
         return self.type != "special" and bool(self.ddoc)
+
+    @property
+    def partial_filter_text(self):
+        return jsontext.preview(self.partial_filter_selector, FIELD_TEXT_MOST * 10)
 
     @property
     def ddoc_id(self):
@@ -97,17 +103,23 @@ def _key_text(span, name):
 
 
 def _index_info(raw):
-    definition = raw.get("def") or {}
-    fields = tuple(_field_spec(f) for f in definition.get("fields") or ())
+    raw = raw if isinstance(raw, dict) else {}
+    definition = raw.get("def") if isinstance(raw.get("def"), dict) else {}
+    listed = definition.get("fields")
+    fields = tuple(_field_spec(f) for f in (listed if isinstance(listed, list) else ()))
     return IndexInfo(ddoc=raw.get("ddoc"), name=str(raw.get("name", "")), type=str(raw.get("type", "")),
                      fields=fields, partial_filter_selector=definition.get("partial_filter_selector"))
 
 
 def _field_spec(spec):
-    if isinstance(spec, dict):
+    """(field, direction) for `"field"` or `{"field": "asc"}`; anything else (a member may write any index
+    definition into a design document) shown as JSON text."""
+    if isinstance(spec, dict) and len(spec) == 1:
         (name, direction), = spec.items()
-        return (name, str(direction))
-    return (str(spec), "asc")
+        return (name, direction if isinstance(direction, str) else jsontext.preview(direction, FIELD_TEXT_MOST))
+    if isinstance(spec, str):
+        return (spec, "asc")
+    return (jsontext.preview(spec, FIELD_TEXT_MOST), "")
 
 
 def list_indexes(client, db):

@@ -8,45 +8,93 @@ write it, so the whole team sees the same saved queries; and it lives and dies w
 from datetime import UTC, datetime
 
 from browser.couch.errors import Conflict, NotFound
+from browser.couch.jsontext import JsonNumber
 
 STORE_ID = "_local/couchadmin-queries"
 HISTORY_KEPT = 20
+NAME_MOST = 200
+QUERY_FIELDS = ("selector", "fields", "sort", "limit", "use_index")
+ATTEMPTS = 3
 
 
 def load(client, db):
-    """GET /{db}/_local/couchadmin-queries — {"history": [...], "saved": [...]}."""
+    """GET /{db}/_local/couchadmin-queries — {"history": [...], "saved": [...], "skipped": n}, where `skipped`
+    counts the entries that are not what the dashboard writes (anyone who may use the database may write
+    anything there): those are left out."""
     try:
         doc = client.get_exact(db, STORE_ID)
     except NotFound:
         doc = {}
-    return {"history": list(doc.get("history") or []), "saved": list(doc.get("saved") or [])}
+    return _readable(doc)
+
+
+def _readable(doc):
+    history, bad_history = _entries(doc.get("history"), _history_entry)
+    saved, bad_saved = _entries(doc.get("saved"), _saved_entry)
+    return {"history": history, "saved": saved, "skipped": bad_history + bad_saved}
+
+
+def _entries(raw, read):
+    if raw is None:
+        return [], 0
+    if not isinstance(raw, list):
+        return [], 1
+    entries = [entry for entry in map(read, raw) if entry is not None]
+    return entries, len(raw) - len(entries)
+
+
+def _history_entry(raw):
+    query = raw.get("query") if isinstance(raw, dict) else None
+    if not isinstance(query, dict) or not all(_is_text(query.get(f, "")) for f in QUERY_FIELDS):
+        return None
+    return {"query": {f: query.get(f, "") for f in QUERY_FIELDS}, "by": _text(raw.get("by")),
+            "at": _text(raw.get("at"))}
+
+
+def _saved_entry(raw):
+    entry = _history_entry(raw)
+    name = raw.get("name") if entry else None
+    if not _is_text(name) or not name or len(name) > NAME_MOST:
+        return None
+    return {"name": name, **entry}
+
+
+def _is_text(value):
+    return isinstance(value, str) and not isinstance(value, JsonNumber)
+
+
+def _text(value):
+    return value if _is_text(value) else ""
 
 
 def _update(client, db, change):
-    for _ in range(3):
+    """Read, change and write the store, again after a conflict; Conflict when others kept winning."""
+    for attempt in range(ATTEMPTS):
         try:
             current = client.get_exact(db, STORE_ID)
         except NotFound:
-            current = {"_id": STORE_ID}
-        store = {"history": list(current.get("history") or []), "saved": list(current.get("saved") or [])}
+            current = {}
+        store = _readable(current)
         change(store)
-        body = {"_id": STORE_ID, **store}
+        body = {"_id": STORE_ID, "history": store["history"], "saved": store["saved"]}
         if current.get("_rev"):
             body["_rev"] = current["_rev"]
         try:
             client.send_exact("PUT", db, STORE_ID, body=body)
-            return store
         except Conflict:
+            if attempt == ATTEMPTS - 1:
+                raise
             continue
-    return store
+        return {**store, "skipped": 0}
 
 
 def record(client, db, query, who):
     """Put a query at the top of the history (once), keeping the last 20."""
+    query = _query_text(query)
     entry = {"query": query, "by": who or "anonymous", "at": _now()}
 
     def change(store):
-        store["history"] = [entry] + [h for h in store["history"] if h.get("query") != query]
+        store["history"] = [entry] + [h for h in store["history"] if h["query"] != query]
         del store["history"][HISTORY_KEPT:]
 
     return _update(client, db, change)
@@ -54,20 +102,24 @@ def record(client, db, query, who):
 
 def save(client, db, name, query, who):
     """Save (or replace) a named query for the whole team."""
-    entry = {"name": name, "query": query, "by": who or "anonymous", "at": _now()}
+    entry = {"name": name, "query": _query_text(query), "by": who or "anonymous", "at": _now()}
 
     def change(store):
-        store["saved"] = sorted([s for s in store["saved"] if s.get("name") != name] + [entry],
-                                key=lambda s: s.get("name", "").lower())
+        store["saved"] = sorted([s for s in store["saved"] if s["name"] != name] + [entry],
+                                key=lambda s: s["name"].lower())
 
     return _update(client, db, change)
 
 
 def forget(client, db, name):
     def change(store):
-        store["saved"] = [s for s in store["saved"] if s.get("name") != name]
+        store["saved"] = [s for s in store["saved"] if s["name"] != name]
 
     return _update(client, db, change)
+
+
+def _query_text(query):
+    return {f: str(query.get(f) or "") for f in QUERY_FIELDS}
 
 
 def _now():

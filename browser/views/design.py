@@ -7,10 +7,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
 from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
-from browser.couch.jsontext import JsonSyntaxError
 from browser.couch.queries import REDUCE_BUILTINS, is_empty_design, list_design_documents, query_view, view_info
 from browser.couch.tasks import active_tasks
-from browser.forms import REDUCE_CHOICES, NewDesignForm, ViewQueryForm, views_from_post
+from browser.forms import (
+    REDUCE_CHOICES,
+    DesignEditForm,
+    NewDesignForm,
+    ViewDeleteForm,
+    ViewNameForm,
+    ViewQueryForm,
+)
 
 NEW_VIEW = {"name": "", "map": "function (doc) {\n  emit(doc._id, 1);\n}", "reduce": "", "custom": ""}
 
@@ -36,36 +42,41 @@ def design_edit(request, db, ddoc):
     docid = DESIGN_PREFIX + ddoc
     current = get_document(request.couch, db, docid)
     if request.method == "GET":
-        return _editor(request, db, ddoc, _rows_from(current), current.get("validate_doc_update", ""),
+        return _editor(request, db, ddoc, _rows_from(current), _text_of(current.get("validate_doc_update")),
                        _options_text(current), current["_rev"])
-    views, errors = views_from_post(request.POST)
-    vdu = request.POST.get("validate_doc_update", "").replace("\r\n", "\n")
-    options_text = request.POST.get("options", "").replace("\r\n", "\n")
-    options = _parse_options(options_text, errors)
-    rev = request.POST.get("overwrite_rev") or request.POST.get("rev", "")
-    if not errors:
-        body = _design_body(current, views, vdu, options)
-        try:
-            save_document(request.couch, db, docid, body, rev=rev)
-        except Conflict:
-            errors.append("Someone changed this design document since you opened it; your text is kept. "
-                          "Save over their version, or open it again to see it.")
-            return _editor(request, db, ddoc, _rows_from_post(request.POST), vdu, options_text, rev, errors,
-                           status=409, overwrite_rev=current["_rev"])
-        except (BadRequest, ServerError) as exc:
-            errors.append(f"CouchDB refused the design document ({exc.error}): {exc.reason}")
-        else:
-            messages.success(request, f"Saved _design/{ddoc}.")
-            return redirect("browser:design-edit", db=db, ddoc=ddoc)
-    return _editor(request, db, ddoc, _rows_from_post(request.POST), vdu, options_text, rev, errors, status=400)
+    form = DesignEditForm(request.POST)
+    typed = (form.rows(), form.typed("validate_doc_update"), form.typed("options"))
+    if not form.is_valid():
+        return _editor(request, db, ddoc, *typed, form["rev"].value() or "", _problems(form), status=400)
+    data = form.cleaned_data
+    rev = data["overwrite_rev"] or data["rev"]
+    try:
+        save_document(request.couch, db, docid, _design_body(current, data), rev=rev)
+    except Conflict:
+        errors = ["Someone changed this design document since you opened it; your text is kept. "
+                  "Save over their version, or open it again to see it."]
+        return _editor(request, db, ddoc, *typed, rev, errors, status=409, overwrite_rev=current["_rev"])
+    except (BadRequest, ServerError) as exc:
+        errors = [f"CouchDB refused the design document ({exc.error}): {exc.reason}"]
+        return _editor(request, db, ddoc, *typed, rev, errors, status=400)
+    messages.success(request, f"Saved _design/{ddoc}.")
+    return redirect("browser:design-edit", db=db, ddoc=ddoc)
 
 
-def _design_body(current, views, vdu, options):
+def _problems(form):
+    """The form's errors as sentences, each naming the field it is about."""
+    labels = {"rev": "Revision", "overwrite_rev": "Revision to save over", "options": "Options"}
+    return [error if name == "__all__" else f"{labels.get(name, name)}: {error}"
+            for name, errors in form.errors.items() for error in errors]
+
+
+def _design_body(current, data):
     """The design document with the edited members; members the page does not edit are kept."""
     body = {k: v for k, v in current.items() if not k.startswith("_")}
     body["language"] = current.get("language", "javascript")
-    body["views"] = views
-    for name, value in (("validate_doc_update", vdu.strip() and vdu), ("options", options)):
+    body["views"] = data["views"]
+    vdu = data["validate_doc_update"]
+    for name, value in (("validate_doc_update", vdu.strip() and vdu), ("options", data["options"])):
         if value:
             body[name] = value
         else:
@@ -73,37 +84,28 @@ def _design_body(current, views, vdu, options):
     return body
 
 
-def _parse_options(text, errors):
-    if not text.strip():
-        return None
-    try:
-        options = jsontext.loads(text)
-    except JsonSyntaxError as exc:
-        errors.append(f"Options: invalid JSON at line {exc.line}, column {exc.column}: {exc.message}.")
-        return None
-    if not isinstance(options, dict):
-        errors.append("Options must be a JSON object.")
-        return None
-    return options
-
-
 def _rows_from(ddoc):
+    """The editor's rows for the stored views; a member may store anything there, and what is not a
+    function's text is shown as JSON for the person to correct."""
     rows = []
-    for name, view in sorted((ddoc.get("views") or {}).items()):
-        reduce_fn = view.get("reduce") or ""
+    for name, view in sorted(_stored_views(ddoc).items()):
+        view = view if isinstance(view, dict) else {"map": view}
+        reduce_fn = _text_of(view.get("reduce"))
         builtin = reduce_fn if reduce_fn in REDUCE_BUILTINS else ("custom" if reduce_fn else "")
-        rows.append({"name": name, "map": view.get("map", ""), "reduce": builtin,
+        rows.append({"name": name, "map": _text_of(view.get("map")), "reduce": builtin,
                      "custom": reduce_fn if builtin == "custom" else ""})
     return rows
 
 
-def _rows_from_post(post):
-    rows = []
-    for key in post:
-        if key.startswith("view-") and key.endswith("-name"):
-            i = key[len("view-"):-len("-name")]
-            rows.append({f: post.get(f"view-{i}-{f}", "") for f in ("name", "map", "reduce", "custom")})
-    return [r for r in rows if r["name"] or r["map"].strip()]
+def _stored_views(ddoc):
+    views = ddoc.get("views")
+    return views if isinstance(views, dict) else {}
+
+
+def _text_of(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else jsontext.dumps(value)
 
 
 def _options_text(ddoc):
@@ -122,15 +124,19 @@ def view_delete(request, db, ddoc):
     """Remove one view; the design document stays unless nothing at all is left in it."""
     docid = DESIGN_PREFIX + ddoc
     current = get_document(request.couch, db, docid)
-    name = request.POST.get("view", "")
-    views = {k: v for k, v in (current.get("views") or {}).items() if k != name}
+    form = ViewDeleteForm(request.POST)
+    if not form.is_valid():
+        return _editor(request, db, ddoc, _rows_from(current), _text_of(current.get("validate_doc_update")),
+                       _options_text(current), current["_rev"], _problems(form), status=400)
+    name = form.cleaned_data["view"]
+    views = {k: v for k, v in _stored_views(current).items() if k != name}
     body = {**{k: v for k, v in current.items() if not k.startswith("_")}, "views": views}
     try:
         if is_empty_design({**body, "_id": docid}):
             request.couch.delete_json(db, docid, params={"rev": current["_rev"]})
             messages.success(request, f"Deleted the view “{name}”; _design/{ddoc} held nothing else and was removed.")
             return redirect("browser:design-list", db=db)
-        save_document(request.couch, db, docid, body, rev=request.POST.get("rev") or current["_rev"])
+        save_document(request.couch, db, docid, body, rev=form.cleaned_data["rev"] or current["_rev"])
     except Conflict:
         messages.error(request, "The design document changed since you opened it; look again before deleting.")
     except CouchError as exc:
@@ -142,39 +148,37 @@ def view_delete(request, db, ddoc):
 
 @require_GET
 def view_run(request, db, ddoc):
-    view = request.GET.get("view", "")
+    named = ViewNameForm(request.GET)
     form = ViewQueryForm(request.GET if "run" in request.GET else None)
+    view = named.cleaned_data["view"] if named.is_valid() else ""
     context = {"db": db, "ddoc": ddoc, "view": view, "form": form, "info": view_info(request.couch, db, ddoc),
-               "tasks": active_tasks(request.couch, db)}
-    if form.is_bound and form.is_valid():
+               "tasks": active_tasks(request.couch, db), "problems": _problems(named)}
+    if view and form.is_bound and form.is_valid():
         limit = form.cleaned_data.get("limit") or 20
         try:
             answer = query_view(request.couch, db, ddoc, view, form.couch_params(limit))
         except (BadRequest, ServerError) as exc:
-            form.add_error(None, f"CouchDB refused the query ({exc.error}): {exc.reason}")
+            form.add_error(None, _refused(exc))
         else:
-            context.update(_result_context(request, answer, limit))
-    return render(request, "browser/view_run.html", context, status=400 if form.errors else 200)
+            context.update(_result_context(form, answer, limit))
+    return render(request, "browser/view_run.html", context, status=400 if form.errors or named.errors else 200)
 
 
-def _result_context(request, answer, limit):
+def _refused(exc):
+    if exc.error:
+        return f"CouchDB refused the query ({exc.error}): {exc.reason}"
+    # CouchDB answers a query string longer than its request line limit with a bare 400.
+    return f"CouchDB refused the query without saying why ({exc.message}); a very long key or keys may be the cause."
+
+
+def _result_context(form, answer, limit):
     rows = answer.get("rows", [])
     shown = rows[:limit]
-    extra = rows[limit] if len(rows) > limit else None
-    next_url = None
-    if extra is not None:
-        params = request.GET.copy()
-        params["startkey"] = jsontext.dumps(extra.get("key"))
-        params.pop("key", None)
-        params.pop("skip", None)
-        if "id" in extra:
-            params["startkey_docid"] = extra["id"]
-        else:
-            params.pop("startkey_docid", None)
-        next_url = "?" + params.urlencode()
+    more = len(rows) > limit
+    next_query = form.next_page(rows[limit]) if more else None
     reduced = bool(shown) and "id" not in shown[0]
     return {"rows": [{"id": r.get("id"), "key": jsontext.dumps(r.get("key")),
                       "value": jsontext.dumps(r.get("value")),
                       "doc": jsontext.dumps(r["doc"], indent=2) if r.get("doc") else ""} for r in shown],
             "reduced": reduced, "total_rows": answer.get("total_rows"), "offset": answer.get("offset"),
-            "next_url": next_url}
+            "next_url": f"?{next_query}" if next_query else None, "more_for_keys": more and not next_query}

@@ -6,13 +6,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from browser.couch.errors import BadRequest, CouchError, ServerError
 from browser.couch.queries import create_index, delete_index, list_indexes
-from browser.forms import IndexForm
+from browser.forms import IndexDeleteForm, IndexForm
 
 
 @require_http_methods(["GET", "POST"])
 def index_list(request, db):
     form = IndexForm(request.POST or None)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -24,14 +23,17 @@ def index_list(request, db):
             else:
                 messages.success(request, f"Index “{answer.get('name')}” {answer.get('result', 'created')}.")
                 return redirect("browser:indexes", db=db)
-        status = 400
-    context = {"db": db, "indexes": list_indexes(request.couch, db), "form": form}
-    return render(request, "browser/indexes.html", context, status=status)
+        return _page(request, db, form, status=400)
+    return _page(request, db, form)
 
 
 @require_POST
 def index_delete(request, db):
-    ddoc, index_type, name = (request.POST.get(k, "") for k in ("ddoc", "type", "name"))
+    form = IndexDeleteForm(request.POST)
+    if not form.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        return _page(request, db, IndexForm(), status=400, problems=problems)
+    ddoc, index_type, name = (form.cleaned_data[k] for k in ("ddoc", "type", "name"))
     try:
         delete_index(request.couch, db, ddoc, index_type, name)
     except CouchError as exc:
@@ -39,3 +41,8 @@ def index_delete(request, db):
     else:
         messages.success(request, f"Deleted the index “{name}”.")
     return redirect("browser:indexes", db=db)
+
+
+def _page(request, db, form, status=200, problems=()):
+    context = {"db": db, "indexes": list_indexes(request.couch, db), "form": form, "problems": problems}
+    return render(request, "browser/indexes.html", context, status=status)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from browser.couch.errors import CouchError
 from browser.couch.queries import list_design_documents
 from browser.couch.tasks import active_tasks, compact_database, compact_views, view_cleanup
+from browser.forms import MaintenanceForm
 from browser.views.responses import render_page_or_fragment
 
 ACTIONS = {"compact": "Database compaction started.", "compact-views": "View compaction started.",
@@ -15,24 +16,34 @@ ACTIONS = {"compact": "Database compaction started.", "compact-views": "View com
 
 @require_http_methods(["GET", "POST"])
 def maintenance(request, db):
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            if action == "compact":
-                compact_database(request.couch, db)
-            elif action == "compact-views":
-                compact_views(request.couch, db, request.POST.get("ddoc", ""))
-            elif action == "cleanup":
-                view_cleanup(request.couch, db)
-        except CouchError as exc:
-            messages.error(request, f"CouchDB refused ({exc.error}): {exc.reason or exc.message}")
-        else:
-            if action in ACTIONS:
-                messages.success(request, ACTIONS[action])
-        return redirect("browser:maintenance", db=db)
+    if request.method == "GET":
+        return _page(request, db, MaintenanceForm())
+    form = MaintenanceForm(request.POST)
+    if not form.is_valid():
+        return _page(request, db, form, status=400)
+    action = form.cleaned_data["action"]
+    try:
+        _start(request.couch, db, action, form.cleaned_data["ddoc"])
+    except CouchError as exc:
+        messages.error(request, f"CouchDB refused ({exc.error}): {exc.reason or exc.message}")
+    else:
+        messages.success(request, ACTIONS[action])
+    return redirect("browser:maintenance", db=db)
+
+
+def _start(client, db, action, ddoc):
+    if action == "compact":
+        compact_database(client, db)
+    elif action == "compact-views":
+        compact_views(client, db, ddoc)
+    else:
+        view_cleanup(client, db)
+
+
+def _page(request, db, form, status=200):
     ddocs = [d.split("/", 1)[1] for d in list_design_documents(request.couch, db)]
-    context = {"db": db, "ddocs": ddocs, "tasks": active_tasks(request.couch, db)}
-    return render(request, "browser/maintenance.html", context)
+    context = {"db": db, "ddocs": ddocs, "tasks": active_tasks(request.couch, db), "form": form}
+    return render(request, "browser/maintenance.html", context, status=status)
 
 
 @require_GET

@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from browser.couch import saved_queries
-from browser.couch.errors import BadRequest, CouchError, ServerError
+from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
 from browser.couch.queries import create_index, explain, find, suggested_index_fields
-from browser.forms import MangoForm, SaveQueryForm
+from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
 from browser.views.display import common_fields, display_rows
 
 PLAIN_WORDS = {
@@ -23,43 +23,65 @@ PLAIN_WORDS = {
 def mango_query(request, db):
     store = saved_queries.load(request.couch, db)
     if request.method == "GET":
-        form = MangoForm(initial=_initial(store, request.GET))
-        return _page(request, db, form, store)
+        return _opened(request, db, store)
     form = MangoForm(request.POST)
     if not form.is_valid():
         return _page(request, db, form, store, status=400)
-    action = request.POST.get("action", "run")
-    query = form.query()
+    action, bookmark, query = form.cleaned_data["action"], form.cleaned_data["bookmark"], form.query()
     if action == "save":
         store = _save(request, db, form, store)
-    elif action == "create-index":
-        fields = suggested_index_fields(query)
-        answer = create_index(request.couch, db, fields)
-        messages.success(request, f"Index “{answer.get('name')}” {answer.get('result', 'created')} on "
-                                  f"{', '.join(f'{f} {d}' for f, d in fields)}.")
     try:
+        if action == "create-index":
+            _create_index(request, db, query)
         explanation = explain(request.couch, db, query)
-        result = None if action == "explain" else find(request.couch, db, query, form.cleaned_data["bookmark"] or None)
+        result = None if action == "explain" else find(request.couch, db, query, bookmark or None)
     except (BadRequest, ServerError) as exc:
         form.add_error(None, _plain(exc))
         return _page(request, db, form, store, status=400)
-    if action == "run" and not form.cleaned_data["bookmark"]:
+    if action == "run" and not bookmark:
         store = _remember(request, db, form, store)
+    return _page(request, db, form, store, extra=_results(form, query, explanation, result))
+
+
+def _opened(request, db, store):
+    """The page as a link opens it: empty, or with a query from the history (?history=N) or saved (?saved=name)."""
+    link = MangoOpenForm(request.GET)
+    if not link.is_valid():
+        problems = [f"?{name}={link[name].value()}: {' '.join(errors)}" for name, errors in link.errors.items()]
+        return _page(request, db, MangoForm(), store, status=400, extra={"problems": problems})
+    query, problem = _stored_query(store, link.cleaned_data)
+    return _page(request, db, MangoForm(initial=query), store, status=400 if problem else 200,
+                 extra={"problems": [problem] if problem else []})
+
+
+def _stored_query(store, wanted):
+    """(the query's form text, a problem or None) for a place in the history or a saved query's name."""
+    place, name = wanted["history"], wanted["saved"]
+    if place is not None:
+        if place < len(store["history"]):
+            return store["history"][place]["query"], None
+        return {}, f"The history holds {len(store['history'])} queries; there is no query at place {place}."
+    if name:
+        for entry in store["saved"]:
+            if entry["name"] == name:
+                return entry["query"], None
+        return {}, f"No saved query is named “{name}”: it may have been removed."
+    return {}, None
+
+
+def _create_index(request, db, query):
+    fields = suggested_index_fields(query)
+    answer = create_index(request.couch, db, fields)
+    messages.success(request, f"Index “{answer.get('name')}” {answer.get('result', 'created')} on "
+                              f"{', '.join(f'{f} {d}' for f, d in fields)}.")
+
+
+def _results(form, query, explanation, result):
     docs = result.docs if result else []
     columns = common_fields(docs, most=8)
-    context = {"result": result, "explanation": explanation, "suggested": suggested_index_fields(query),
-               "columns": columns, "rows": display_rows(docs, columns, form.cleaned_data["mode"] == "json"),
-               "mode": form.cleaned_data["mode"]}
-    return _page(request, db, form, store, extra=context)
-
-
-def _initial(store, params):
-    if params.get("history", "").isdigit() and int(params["history"]) < len(store["history"]):
-        return store["history"][int(params["history"])]["query"]
-    for entry in store["saved"]:
-        if entry.get("name") == params.get("saved"):
-            return entry["query"]
-    return {}
+    mode = form.cleaned_data["mode"]
+    return {"result": result, "explanation": explanation, "suggested": suggested_index_fields(query),
+            "columns": columns, "rows": display_rows(docs, columns, mode == "json"), "mode": mode}
 
 
 def _remember(request, db, form, store):
@@ -74,13 +96,17 @@ def _save(request, db, form, store):
     if not name_form.is_valid():
         messages.error(request, "Give the query a name to save it.")
         return store
+    name = name_form.cleaned_data["name"]
     try:
-        store = saved_queries.save(request.couch, db, name_form.cleaned_data["name"], form.as_saved(),
-                                   request.couch_user.name)
+        store = saved_queries.save(request.couch, db, name, form.as_saved(), request.couch_user.name)
+    except Conflict:
+        messages.error(request, f"“{name}” was not saved: others changed the team's queries at the same "
+                                "moment, three times. Your query is still here; save it again.")
     except CouchError as exc:
-        messages.error(request, f"CouchDB did not save the query: {exc.message}")
-        return store
-    messages.success(request, f"Saved “{name_form.cleaned_data['name']}” for everyone using this database.")
+        messages.error(request, f"“{name}” was not saved: CouchDB refused ({exc.message}). "
+                                "Your query is still here.")
+    else:
+        messages.success(request, f"Saved “{name}” for everyone using this database.")
     return store
 
 
@@ -95,5 +121,5 @@ def _plain(exc):
 
 def _page(request, db, form, store, status=200, extra=None):
     context = {"db": db, "form": form, "history": store["history"], "saved": store["saved"],
-               "save_form": SaveQueryForm(), **(extra or {})}
+               "skipped": store.get("skipped", 0), "save_form": SaveQueryForm(), **(extra or {})}
     return render(request, "browser/mango.html", context, status=status)
