@@ -189,7 +189,7 @@ def _posted_row(path, own, parent_type):
 
 def _position(path):
     last = path.rsplit(".", 1)[1]
-    return int(last) if last.isdigit() else 0
+    return int(last) if last.isascii() and last.isdigit() else 0
 
 
 def _text(value):

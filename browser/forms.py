@@ -4,10 +4,12 @@ import json
 import re
 
 from django import forms
+from django.http import QueryDict
 
 from browser.couch import jsontext
 from browser.couch.databases import database_name_problem
-from browser.couch.documents import id_problem, partitioned_id_problem
+from browser.couch.documents import DESIGN_PREFIX, id_problem, partitioned_id_problem
+from browser.couch.saved_queries import HISTORY_KEPT, NAME_MOST
 
 PAGE_SIZES = (20, 50, 100)
 _REV_RE = re.compile(r"^\d+-[0-9a-zA-Z]+$")
@@ -284,30 +286,81 @@ class JsonField(forms.CharField):
         return parsed
 
 
+# CouchDB answers a key 600 deep in a URL with a bare 400 (its request line is full) and keeps a
+# selector 10,000 deep; no query a person means nests past a few levels.
+QUERY_DEPTH_MOST = 100
+TOO_DEEP = f"This JSON is nested deeper than {QUERY_DEPTH_MOST} levels; a query may nest at most {QUERY_DEPTH_MOST}."
+SORT_DIRECTIONS = ("asc", "desc")
+
+
+def json_depth(value):
+    """How many containers deep a parsed JSON value goes (a scalar is 0), level by level, without recursion."""
+    depth, level = 0, [value]
+    while level:
+        containers = [v for v in level if isinstance(v, (dict, list))]
+        if not containers:
+            break
+        depth += 1
+        level = [item for c in containers for item in (c.values() if isinstance(c, dict) else c)]
+    return depth
+
+
+class QueryJsonField(JsonField):
+    """JSON in a query (selector, key, filter), at most QUERY_DEPTH_MOST levels deep; `missing` is the value
+    of an empty field, so that a typed `null` is told from nothing typed."""
+
+    def __init__(self, *, missing=None, **kwargs):
+        self.missing = missing
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value or not str(value).strip():
+            return self.missing
+        parsed = super().to_python(value)
+        if json_depth(parsed) > QUERY_DEPTH_MOST:
+            raise forms.ValidationError(TOO_DEEP)
+        return parsed
+
+
 def parse_sort(text):
-    """`price desc, name` or JSON `[{"price": "desc"}]` -> [{"price": "desc"}, {"name": "asc"}]."""
+    """`price desc, name` or JSON `[{"price": "desc"}, "name"]` -> [{"price": "desc"}, {"name": "asc"}]."""
     text = (text or "").strip()
     if not text:
         return []
-    if text.startswith("["):
-        parsed = jsontext.loads(text)
-        return [s if isinstance(s, dict) else {str(s): "asc"} for s in parsed]
+    if text[0] in "[{":
+        return _sort_from_json(jsontext.loads(text))
     specs = []
     for part in text.split(","):
         words = part.split()
         if not words:
             continue
         direction = words[1].lower() if len(words) > 1 else "asc"
-        if direction not in ("asc", "desc") or len(words) > 2:
+        if direction not in SORT_DIRECTIONS or len(words) > 2:
             raise ValueError(f"“{part.strip()}” is not “field” or “field asc|desc”.")
         specs.append({words[0]: direction})
     return specs
 
 
+def _sort_from_json(parsed):
+    if json_depth(parsed) > QUERY_DEPTH_MOST:
+        raise ValueError(TOO_DEEP)
+    if not isinstance(parsed, list):
+        raise ValueError('A sort written in JSON is an array: [{"field": "asc"}, "other field"].')
+    specs = []
+    for place, item in enumerate(parsed, 1):
+        if isinstance(item, str) and not isinstance(item, jsontext.JsonNumber) and item:
+            specs.append({item: "asc"})
+        elif isinstance(item, dict) and len(item) == 1 and next(iter(item.values())) in SORT_DIRECTIONS:
+            specs.append(dict(item))
+        else:
+            raise ValueError(f'Item {place} of the sort is not "field" or {{"field": "asc"}} (or "desc").')
+    return specs
+
+
 class MangoForm(forms.Form):
-    selector = JsonField(expect=dict, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false",
-                                                                   "class": "json-text"}),
-                         label="Selector (JSON)", initial='{\n  "_id": {"$gt": null}\n}')
+    selector = QueryJsonField(expect=dict, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false",
+                                                                        "class": "json-text"}),
+                              label="Selector (JSON)", initial='{\n  "_id": {"$gt": null}\n}')
     fields = forms.CharField(required=False, label="Fields (comma-separated; empty for whole documents)")
     sort = forms.CharField(required=False, label="Sort (e.g. “price desc, name”)")
     limit = forms.IntegerField(min_value=1, max_value=1000, initial=25, label="Limit")
@@ -316,6 +369,11 @@ class MangoForm(forms.Form):
     mode = forms.ChoiceField(choices=[("table", "Table"), ("json", "JSON")], required=False, initial="table",
                              label="Show results as")
     bookmark = forms.CharField(required=False, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[(a, a) for a in ("run", "explain", "save", "create-index", "next")],
+                               required=False, widget=forms.HiddenInput)
+
+    def clean_action(self):
+        return self.cleaned_data.get("action") or "run"
 
     def clean_sort(self):
         try:
@@ -334,7 +392,7 @@ class MangoForm(forms.Form):
             query["sort"] = data["sort"]
         use_index = (data.get("use_index") or "").strip()
         if use_index:
-            query["use_index"] = use_index.split("/", 1) if "/" in use_index else use_index
+            query["use_index"] = _use_index(use_index)
         if data.get("execution_stats"):
             query["execution_stats"] = True
         return query
@@ -344,16 +402,31 @@ class MangoForm(forms.Form):
         return {name: self.data.get(name, "") for name in ("selector", "fields", "sort", "limit", "use_index")}
 
 
+def _use_index(text):
+    """`_design/x`, `x`, `x/name` or `_design/x/name` as _find's use_index: "_design/x" or ["_design/x", "name"]."""
+    ddoc, slash, name = text.removeprefix(DESIGN_PREFIX).partition("/")
+    return [DESIGN_PREFIX + ddoc, name] if slash else DESIGN_PREFIX + ddoc
+
+
+class MangoOpenForm(forms.Form):
+    """The Mango page's query string: a query from the history (by place) or a saved one (by name)."""
+
+    history = forms.IntegerField(required=False, min_value=0, max_value=HISTORY_KEPT - 1,
+                                 error_messages={"invalid": "A place in the history is a whole number."})
+    saved = forms.CharField(required=False, strip=False, max_length=NAME_MOST)
+
+
 class SaveQueryForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Name for this query")
+    name = forms.CharField(max_length=NAME_MOST, label="Name for this query")
 
 
 class IndexForm(forms.Form):
     fields = forms.CharField(label="Fields (e.g. “type, price desc”)")
     name = forms.CharField(required=False, max_length=200, label="Index name (optional)")
     ddoc = forms.CharField(required=False, max_length=200, label="Design document (optional)")
-    partial_filter_selector = JsonField(expect=dict, required=False, label="Partial filter selector (JSON, optional)",
-                                        widget=forms.Textarea(attrs={"rows": 3, "class": "json-text"}))
+    partial_filter_selector = QueryJsonField(expect=dict, required=False,
+                                             label="Partial filter selector (JSON, optional)",
+                                             widget=forms.Textarea(attrs={"rows": 3, "class": "json-text"}))
     index_type = forms.ChoiceField(choices=[("json", "json"), ("text", "text")], initial="json", label="Type")
 
     def clean_fields(self):
@@ -366,6 +439,12 @@ class IndexForm(forms.Form):
         return [next(iter(s.items())) for s in specs]
 
 
+class IndexDeleteForm(forms.Form):
+    ddoc = forms.CharField(max_length=4000, strip=False)
+    type = forms.CharField(max_length=100)
+    name = forms.CharField(max_length=4000, strip=False)
+
+
 REDUCE_CHOICES = [("", "none"), ("_count", "_count"), ("_sum", "_sum"), ("_stats", "_stats"),
                   ("_approx_count_distinct", "_approx_count_distinct"), ("custom", "custom JavaScript")]
 
@@ -374,11 +453,52 @@ class NewDesignForm(forms.Form):
     name = forms.CharField(max_length=500, label="Design document name (after _design/)")
 
 
+class DesignEditForm(forms.Form):
+    """The design editor: its view rows (view-N-name/map/reduce/custom), validate_doc_update and options."""
+
+    rev = RevisionField()
+    overwrite_rev = RevisionField(required=False)
+    validate_doc_update = forms.CharField(required=False, strip=False)
+    options = JsonField(expect=dict, required=False, label="Options")
+
+    def clean_validate_doc_update(self):
+        return self.cleaned_data["validate_doc_update"].replace("\r\n", "\n")
+
+    def clean(self):
+        data = super().clean()
+        data["views"], problems = views_from_post(self.data)
+        for problem in problems:
+            self.add_error(None, problem)
+        return data
+
+    def rows(self):
+        """The view rows as typed, to show again."""
+        rows = []
+        for key in self.data:
+            if key.startswith("view-") and key.endswith("-name"):
+                i = key[len("view-"):-len("-name")]
+                rows.append({f: self.data.get(f"view-{i}-{f}", "") for f in ("name", "map", "reduce", "custom")})
+        return [r for r in rows if r["name"] or r["map"].strip()]
+
+    def typed(self, name):
+        return (self[name].value() or "").replace("\r\n", "\n")
+
+
+class ViewDeleteForm(forms.Form):
+    view = forms.CharField(max_length=4000, strip=False)
+    rev = RevisionField(required=False)
+
+
+class ViewNameForm(forms.Form):
+    view = forms.CharField(max_length=4000, strip=False,
+                           error_messages={"required": "Choose a view: the link names none."})
+
+
 def views_from_post(post):
     """The views a design-document form describes: rows view-N-name/map/reduce/custom."""
     views, errors = {}, []
     indexes = sorted({key.split("-")[1] for key in post if key.startswith("view-") and key.count("-") >= 2},
-                     key=lambda i: (not i.isdigit(), int(i) if i.isdigit() else 0))
+                     key=lambda i: (not _is_number(i), int(i) if _is_number(i) else 0, i))
     for i in indexes:
         name = post.get(f"view-{i}-name", "").strip()
         map_fn = post.get(f"view-{i}-map", "").replace("\r\n", "\n")
@@ -399,14 +519,29 @@ def views_from_post(post):
     return views, errors
 
 
+def _is_number(text):
+    return text.isascii() and text.isdigit()
+
+
+class NotGiven:
+    """The value of a view key field left empty (None is the key `null`)."""
+
+    def __repr__(self):
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+KEY_FIELDS = ("key", "keys", "startkey", "endkey")
+
+
 class ViewQueryForm(forms.Form):
     """Every view query option, typed in the query string so results can be bookmarked."""
 
-    key = JsonField(required=False, label="key (JSON)")
-    keys = JsonField(required=False, expect=list, label="keys (JSON array)")
-    startkey = JsonField(required=False, label="startkey (JSON)")
+    key = QueryJsonField(required=False, missing=NOT_GIVEN, label="key (JSON)")
+    keys = QueryJsonField(required=False, missing=NOT_GIVEN, expect=list, label="keys (JSON array)")
+    startkey = QueryJsonField(required=False, missing=NOT_GIVEN, label="startkey (JSON)")
     startkey_docid = forms.CharField(required=False, strip=False, label="startkey_docid")
-    endkey = JsonField(required=False, label="endkey (JSON)")
+    endkey = QueryJsonField(required=False, missing=NOT_GIVEN, label="endkey (JSON)")
     endkey_docid = forms.CharField(required=False, strip=False, label="endkey_docid")
     inclusive_end = forms.ChoiceField(choices=[("", "default (true)"), ("true", "true"), ("false", "false")],
                                       required=False, label="inclusive_end")
@@ -425,16 +560,19 @@ class ViewQueryForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("keys") is not None and any(data.get(k) is not None for k in ("key", "startkey", "endkey")):
+        if self.given("keys") and any(self.given(k) for k in ("key", "startkey", "endkey")):
             raise forms.ValidationError("keys cannot be combined with key, startkey or endkey.")
         return data
+
+    def given(self, name):
+        return self.cleaned_data.get(name, NOT_GIVEN) is not NOT_GIVEN
 
     def couch_params(self, limit):
         """The query string CouchDB expects (JSON-encoded keys), asking one row more than shown."""
         data = self.cleaned_data
         params = {}
-        for name in ("key", "keys", "startkey", "endkey"):
-            if data.get(name) is not None:
+        for name in KEY_FIELDS:
+            if self.given(name):
                 params[name] = jsontext.dumps(data[name])
         for name in ("startkey_docid", "endkey_docid", "inclusive_end", "reduce", "update"):
             if data.get(name):
@@ -448,6 +586,36 @@ class ViewQueryForm(forms.Form):
             params["skip"] = data["skip"]
         params["limit"] = limit + 1
         return params
+
+    def next_page(self, row):
+        """The query string of the page that starts at `row`, by key (and document id), or None for rows
+        asked by `keys`, which CouchDB does not let a start key narrow."""
+        if self.given("keys"):
+            return None
+        params = QueryDict(mutable=True)
+        params.update(self.data)
+        for name in ("key", "skip", "startkey_docid"):
+            params.pop(name, None)
+        if self.given("key"):
+            params["endkey"] = jsontext.dumps(self.cleaned_data["key"])
+            params.pop("inclusive_end", None)
+        params["startkey"] = jsontext.dumps(row.get("key"))
+        if "id" in row:
+            params["startkey_docid"] = row["id"]
+        return params.urlencode()
+
+
+class MaintenanceForm(forms.Form):
+    action = forms.ChoiceField(choices=[("compact", "compact"), ("compact-views", "compact-views"),
+                                        ("cleanup", "cleanup")],
+                               error_messages={"invalid_choice": "“%(value)s” is not a maintenance action."})
+    ddoc = forms.CharField(required=False, max_length=4000, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "compact-views" and not data.get("ddoc"):
+            raise forms.ValidationError("Say which design document's views to compact.")
+        return data
 
 
 class PermissionChangeForm(forms.Form):
@@ -496,6 +664,73 @@ class PasswordForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("confirm"):
             raise forms.ValidationError("The two passwords differ.")
         return data
+
+
+class QueryStringForm(forms.Form):
+    """Paging and display parameters: a missing or malformed one reads as None, and the page starts over."""
+
+    def value(self, name):
+        self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+
+class EditorActionForm(QueryStringForm):
+    """What an editor post asks for besides saving: a row operation, a switch of editor, save over a rev."""
+
+    op = forms.CharField(required=False, max_length=10_000)
+    switch = forms.ChoiceField(required=False, choices=[("form", "form"), ("text", "text"), ("merge", "merge")])
+    overwrite_rev = RevisionField(required=False)
+    mode = forms.ChoiceField(required=False, choices=[("form", "form"), ("text", "text")])
+
+
+class DocumentViewForm(QueryStringForm):
+    download = forms.ChoiceField(required=False, choices=[("json", "json")])
+    rev = RevisionField(required=False)
+
+
+class AttachmentViewForm(QueryStringForm):
+    preview = forms.CharField(required=False, max_length=10_000)
+    inline = forms.BooleanField(required=False)
+
+
+class BulkDeleteForm(QueryStringForm):
+    """The selection ("<rev> <id>" each) and whether the person has confirmed it."""
+
+    selected = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    confirmed = forms.ChoiceField(required=False, choices=[("yes", "yes")])
+
+    def clean_selected(self):
+        return [pair for pair in (_selection(v) for v in (self.cleaned_data["selected"] or [])[:10_000]) if pair]
+
+    def valid_selected(self):
+        self.is_valid()
+        return self.cleaned_data.get("selected") or []
+
+
+def _selection(value):
+    rev, _, docid = str(value).partition(" ")
+    return (docid, rev) if docid and _REV_RE.match(rev) else None
+
+
+class RestoreRevisionForm(forms.Form):
+    rev = RevisionField()
+    current_rev = RevisionField()
+
+
+class UserActionForm(QueryStringForm):
+    action = forms.ChoiceField(required=False, choices=[(a, a) for a in ("roles", "password", "delete")])
+
+
+class NextForm(QueryStringForm):
+    next = forms.CharField(required=False, max_length=4000)
+
+
+class StartForm(QueryStringForm):
+    start = forms.CharField(required=False, max_length=1000)
+
+
+class AccessScanForm(StartForm):
+    scanned = forms.IntegerField(required=False, min_value=0, max_value=10**9)
 
 
 class AuditFilterForm(forms.Form):

@@ -11,7 +11,8 @@ from browser.auth import TOKEN_KEY, logged_in_user, login_expired
 from browser.couch.client import CouchClient
 from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, NotFound, ServerError, Unauthorized
 from browser.couch.session import UserContext, current_user, is_admin_party
-from browser.denials import missing_permission
+from browser.denials import denied_page, missing_permission
+from browser.failures import sentence_for, status_for
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -108,8 +109,7 @@ def to_login(request):
 
 
 def forbidden_page(request, exception):
-    context = {"reason": exception.message, "permission": missing_permission(exception)}
-    return render(request, "403.html", context, status=403)
+    return denied_page(request, exception.message, missing_permission(exception))
 
 
 def unavailable_page(request, exception):
@@ -118,5 +118,8 @@ def unavailable_page(request, exception):
 
 
 def server_error_page(request, exception):
-    context = {"couchdb_url": settings.COUCHDB_URL, "status": exception.status, "reason": exception.message}
-    return render(request, "502.html", context, status=502)
+    """CouchDB's own 4xx shown as what it is, with its reason; a 5xx as CouchDB failing (502)."""
+    status = status_for(exception)
+    context = {"couchdb_url": settings.COUCHDB_URL, "status": exception.status, "reason": exception.message,
+               "sentence": sentence_for(exception)}
+    return render(request, "502.html" if status == 502 else "couch_refused.html", context, status=status)

@@ -153,7 +153,7 @@ def test_a_failed_upload_leaves_the_document_unchanged(admin_client, doc, couch_
     with override_settings(COUCHDB_URL=f"http://127.0.0.1:{free_port()}/"):
         answer = upload(admin_client, db, docid, rev, [SimpleUploadedFile("lost.bin", b"x" * 100)])
     assert answer.status_code == 503
-    assert "nothing was stored" in answer.json()["error"]
+    assert "Nothing was stored" in answer.json()["error"]
     assert stored(couch_server, db, docid)["_rev"] == rev
 
 

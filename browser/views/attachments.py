@@ -21,7 +21,8 @@ from browser.couch.attachments import (
 )
 from browser.couch.documents import create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
-from browser.forms import AttachmentNameForm, RenameAttachmentForm, UploadForm
+from browser.failures import sentence_for, status_for
+from browser.forms import AttachmentNameForm, AttachmentViewForm, RenameAttachmentForm, UploadForm
 
 PASSED_THROUGH = ("Content-Type", "Content-Length", "ETag", "Content-Range", "Accept-Ranges", "Last-Modified")
 TEXT_PREVIEW_BYTES = 4096
@@ -37,10 +38,10 @@ def attachment_list(request, db, docid):
 
 def attachments_context(request, db, docid, doc):
     """What the attachment panel shows, previews of plain text included."""
-    items = []
+    items, asked = [], AttachmentViewForm(request.GET).value("preview")
     for info in attachments_of(doc):
         preview = None
-        if info.is_plain_text and request.GET.get("preview") == info.name:
+        if info.is_plain_text and asked == info.name:
             raw = read_start(request.couch, db, docid, info.name, TEXT_PREVIEW_BYTES)
             preview = raw.decode("utf-8", "replace")
         items.append({"info": info, "preview": preview})
@@ -60,7 +61,7 @@ def attachment_download(request, db, docid):
     for header in PASSED_THROUGH:
         if header in upstream.headers:
             response[header] = upstream.headers[header]
-    inline = request.GET.get("inline") == "1" and _is_raster(upstream.headers.get("Content-Type", ""))
+    inline = AttachmentViewForm(request.GET).value("inline") and _is_raster(upstream.headers.get("Content-Type", ""))
     response["Content-Disposition"] = content_disposition_header(not inline, name)
     response["X-Content-Type-Options"] = "nosniff"
     # Whatever the file holds (HTML, SVG), it can never run script in the dashboard's origin.
@@ -104,7 +105,7 @@ def _store_uploads(request, db, docid, rev, store_as=""):
             moved = moved or used != rev
             rev = new_rev
     except (CouchError, CouchUnavailable) as exc:
-        return _upload_failed(request, db, docid, _upload_message(exc), _status(exc))
+        return _upload_failed(request, db, docid, _upload_message(exc), status_for(exc))
     if _wants_json(request):
         doc = get_document(request.couch, db, docid)
         stubs = doc.get("_attachments") or {}
@@ -123,18 +124,7 @@ def _too_big(request):
 
 
 def _upload_message(exc):
-    if isinstance(exc, CouchUnavailable):
-        return f"CouchDB cannot be reached ({exc.reason}); nothing was stored."
-    if exc.status == 413:
-        return ("CouchDB refused the file as too large (413: max_http_request_size or "
-                "max_attachment_size); nothing was stored.")
-    if exc.status == 409:
-        return "The document kept changing while uploading; nothing was stored. Try again."
-    return f"CouchDB refused the upload: {exc.message}"
-
-
-def _status(exc):
-    return 503 if isinstance(exc, CouchUnavailable) else exc.status if exc.status < 500 else 502
+    return f"{sentence_for(exc)} Nothing was stored."
 
 
 def _wants_json(request):

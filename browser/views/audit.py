@@ -7,16 +7,14 @@ from django.views.decorators.http import require_GET
 from browser.audit_trail import AUDITED, audit_writer
 from browser.couch import jsontext
 from browser.couch.audit import list_records
-from browser.couch.errors import BadRequest, NotFound, Unauthorized
+from browser.couch.errors import BadRequest, NotFound
+from browser.denials import server_admin_required
 from browser.forms import AuditFilterForm
-from browser.middleware import forbidden_page
 
 
+@server_admin_required
 @require_GET
 def audit_log(request):
-    if not request.couch_user.is_server_admin:
-        return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.", "GET",
-                                                    "/" + settings.AUDIT_DATABASE))
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     try:

@@ -14,8 +14,8 @@ from browser.couch.databases import (
 )
 from browser.couch.errors import BadRequest, CouchError, PreconditionFailed, Unauthorized
 from browser.couch.session import current_user
+from browser.denials import server_admin_required
 from browser.forms import DatabaseCreateForm, DatabaseDeleteForm, DatabaseListForm, OpenDatabaseForm
-from browser.middleware import forbidden_page
 from browser.views.responses import render_page_or_fragment
 
 
@@ -58,10 +58,9 @@ def database_open(request):
     return redirect("browser:database", db=form.cleaned_data["name"])
 
 
+@server_admin_required
 @require_POST
 def database_create(request):
-    if not request.couch_user.is_server_admin:
-        return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.", "PUT", "/"))
     form = DatabaseCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -86,11 +85,9 @@ def _announce_created(request, asked, kept):
                                   f"({request.couch.flavour.name} drops “/” from names).")
 
 
+@server_admin_required
 @require_http_methods(["GET", "POST"])
 def database_delete(request, db):
-    if not request.couch_user.is_server_admin:
-        return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.",
-                                                    "DELETE", "/" + db))
     form = DatabaseDeleteForm(request.POST or None, database=db)
     if request.method == "POST" and form.is_valid():
         try:

@@ -32,8 +32,16 @@ from browser.document_editor import (
     state_from_post,
     switched,
 )
+from browser.failures import sentence_for, status_for
 from browser.field_editor import TYPES
-from browser.forms import CopyDocumentForm, DeleteDocumentForm, MergeChoicesForm, NewDocumentForm
+from browser.forms import (
+    CopyDocumentForm,
+    DeleteDocumentForm,
+    DocumentViewForm,
+    EditorActionForm,
+    MergeChoicesForm,
+    NewDocumentForm,
+)
 from browser.save_conflicts import conflict_for
 from browser.views.attachments import attachments_context
 from browser.views.responses import render_page_or_fragment
@@ -44,7 +52,7 @@ COLLAPSE_OVER_BYTES = 1_000_000
 @require_GET
 def document_detail(request, db, docid):
     doc = get_document(request.couch, db, docid)
-    if request.GET.get("download") == "json":
+    if DocumentViewForm(request.GET).value("download") == "json":
         response = HttpResponse(jsontext.dumps(stored_document(doc), indent=2),
                                 content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = "attachment; filename=document.json"
@@ -67,27 +75,28 @@ def document_edit(request, db, docid):
     if request.method == "GET":
         doc = get_document(request.couch, db, docid)
         extra = {"panel": attachments_context(request, db, docid, doc)}
-        return _editor_page(request, db, docid, state_for(doc, request.GET.get("mode", FORM)), extra=extra)
-    state = state_from_post(request.POST)
-    if request.POST.get("op"):
-        return _editor_page(request, db, docid, operated(state, request.POST["op"]))
-    if request.POST.get("switch") in (FORM, TEXT):
-        return _editor_page(request, db, docid, switched(state, request.POST["switch"]))
-    if request.POST.get("switch") == "merge":
+        mode = EditorActionForm(request.GET).value("mode") or FORM
+        return _editor_page(request, db, docid, state_for(doc, mode), extra=extra)
+    state, asked = state_from_post(request.POST), EditorActionForm(request.POST)
+    if asked.value("op"):
+        return _editor_page(request, db, docid, operated(state, asked.value("op")))
+    if asked.value("switch") in (FORM, TEXT):
+        return _editor_page(request, db, docid, switched(state, asked.value("switch")))
+    if asked.value("switch") == "merge":
         return _merge_by_hand(request, db, docid, state)
-    return _save(request, db, docid, state)
+    return _save(request, db, docid, state, asked.value("overwrite_rev"))
 
 
-def _save(request, db, docid, state):
+def _save(request, db, docid, state, overwrite_rev):
     choices = MergeChoicesForm(request.POST)
     choices.is_valid()
-    merge_with = None if request.POST.get("overwrite_rev") else choices.cleaned_data.get("merge_theirs_rev")
+    merge_with = None if overwrite_rev else choices.cleaned_data.get("merge_theirs_rev")
     take_theirs = choices.cleaned_data.get("take_theirs", [])
     try:
         body = body_of(state)
         if merge_with:
             return _save_merged(request, db, docid, state, body, merge_with, take_theirs)
-        rev = request.POST.get("overwrite_rev") or state.base_rev
+        rev = overwrite_rev or state.base_rev
         new_rev = save_document(request.couch, db, docid, body, rev=rev, attachments=attachment_stubs(state))
     except EditorProblem:
         return _editor_page(request, db, docid, state, status=400)
@@ -95,7 +104,7 @@ def _save(request, db, docid, state):
         return _conflict_page(request, db, docid, state, body, take_theirs)
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
-        return _editor_page(request, db, docid, state, status=_status_of(exc))
+        return _editor_page(request, db, docid, state, status=status_for(exc))
     messages.success(request, f"Saved “{docid}” as revision {new_rev}.")
     return redirect("browser:document", db=db, docid=docid)
 
@@ -135,20 +144,7 @@ def _merge_by_hand(request, db, docid, state):
 
 
 def _save_failure(exc):
-    if isinstance(exc, CouchUnavailable):
-        return f"CouchDB cannot be reached ({exc.reason}). Your edit is kept: try Save again."
-    if exc.status == 413:
-        return "CouchDB refused the document as too large (413). Make it smaller; your edit is kept."
-    if exc.status == 401:
-        return (f"CouchDB refused this save as unauthorized ({exc.message}). If your session ended, log in "
-                "again in another tab, then Save: your edit is kept here.")
-    if exc.status == 403:
-        return f"CouchDB refused this save: {exc.message}"
-    return f"CouchDB refused this document: {exc.message}"
-
-
-def _status_of(exc):
-    return 503 if isinstance(exc, CouchUnavailable) else (exc.status if exc.status < 500 else 502)
+    return f"{sentence_for(exc)} Your edit is kept: change it or try Save again."
 
 
 def _editor_page(request, db, docid, state, status=200, extra=None):
@@ -165,11 +161,11 @@ def document_new(request, db):
     if request.method == "GET":
         state = replaced_text(state_for({}), {})
         return _new_page(request, db, id_form, state)
-    state = state_from_post(request.POST)
-    if request.POST.get("op"):
-        return _new_page(request, db, id_form, operated(state, request.POST["op"]))
-    if request.POST.get("switch") in (FORM, TEXT):
-        return _new_page(request, db, id_form, switched(state, request.POST["switch"]))
+    state, asked = state_from_post(request.POST), EditorActionForm(request.POST)
+    if asked.value("op"):
+        return _new_page(request, db, id_form, operated(state, asked.value("op")))
+    if asked.value("switch") in (FORM, TEXT):
+        return _new_page(request, db, id_form, switched(state, asked.value("switch")))
     try:
         body = body_of(state)
     except EditorProblem:
@@ -184,7 +180,7 @@ def document_new(request, db):
         return _new_page(request, db, id_form, state, status=409)
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
-        return _new_page(request, db, id_form, state, status=_status_of(exc))
+        return _new_page(request, db, id_form, state, status=status_for(exc))
     messages.success(request, f"Created “{docid}” (revision {rev}).")
     return redirect("browser:document", db=db, docid=docid)
 
@@ -214,7 +210,7 @@ def document_copy(request, db, docid):
 
 @require_http_methods(["GET", "POST"])
 def document_delete(request, db, docid):
-    form = DeleteDocumentForm(request.POST or None, initial={"rev": request.GET.get("rev", "")})
+    form = DeleteDocumentForm(request.POST or None, initial={"rev": DocumentViewForm(request.GET).value("rev")})
     if request.method == "POST" and form.is_valid():
         try:
             delete_document(request.couch, db, docid, form.cleaned_data["rev"])

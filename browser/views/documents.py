@@ -10,7 +10,7 @@ from browser.audit_trail import note
 from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, list_documents, scan_conflicts
-from browser.forms import DocumentListForm
+from browser.forms import BulkDeleteForm, DocumentListForm, StartForm
 from browser.views.display import common_fields, display_rows
 from browser.views.responses import render_page_or_fragment
 
@@ -43,12 +43,12 @@ def _rows_for_display(page, columns, mode):
 @require_POST
 def bulk_delete_documents(request, db):
     """First POST lists the selection for confirmation; the confirmed POST deletes in one _bulk_docs."""
-    selected = [_split_selection(v) for v in request.POST.getlist("selected")]
-    selected = [s for s in selected if s]
+    form = BulkDeleteForm(request.POST)
+    selected = form.valid_selected()
     if not selected:
         messages.warning(request, "Select at least one document to delete.")
         return redirect("browser:database", db=db)
-    if request.POST.get("confirmed") != "yes":
+    if form.value("confirmed") != "yes":
         return render(request, "browser/bulk_delete_confirm.html", {"db": db, "selected": selected})
     results = bulk_delete(request.couch, db, selected)
     note(request, "documents.bulk_delete", db, before=[{"id": d, "rev": r} for d, r in selected],
@@ -56,13 +56,8 @@ def bulk_delete_documents(request, db):
     return render(request, "browser/bulk_delete_results.html", {"db": db, "results": results})
 
 
-def _split_selection(value):
-    rev, _, docid = value.partition(" ")
-    return (docid, rev) if docid and rev else None
-
-
 @require_GET
 def conflict_list(request, db):
-    start = request.GET.get("start") or None
+    start = StartForm(request.GET).value("start")
     scan = scan_conflicts(request.couch, db, start=start)
     return render(request, "browser/conflicts.html", {"db": db, "scan": scan, "start": start})

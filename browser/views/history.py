@@ -17,7 +17,7 @@ from browser.couch.documents import (
 from browser.couch.errors import Conflict
 from browser.couch.jsontext import JsonSyntaxError
 from browser.docdiff import diff
-from browser.forms import DeleteDocumentForm, ResolveConflictForm
+from browser.forms import DocumentViewForm, ResolveConflictForm, RestoreRevisionForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,7 +25,7 @@ def document_revisions(request, db, docid):
     current = get_document(request.couch, db, docid)
     if request.method == "POST":
         return _restore(request, db, docid, current)
-    chosen_rev = request.GET.get("rev")
+    chosen_rev = DocumentViewForm(request.GET).value("rev")
     context = {"db": db, "docid": docid, "current_rev": current["_rev"], "revisions": revisions(current)}
     if chosen_rev:
         old = get_document(request.couch, db, docid, rev=chosen_rev)
@@ -35,13 +35,13 @@ def document_revisions(request, db, docid):
 
 
 def _restore(request, db, docid, current):
-    form = DeleteDocumentForm(request.POST)  # one field: the revision to restore
+    form = RestoreRevisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a revision to restore.")
         return redirect("browser:document-revisions", db=db, docid=docid)
     old = get_document(request.couch, db, docid, rev=form.cleaned_data["rev"])
     try:
-        new_rev = save_document(request.couch, db, docid, old, rev=request.POST.get("current_rev"),
+        new_rev = save_document(request.couch, db, docid, old, rev=form.cleaned_data["current_rev"],
                                 attachments=current.get("_attachments"))
     except Conflict:
         messages.error(request, "The document changed while you were looking; compare again before restoring.")

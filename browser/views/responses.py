@@ -7,6 +7,8 @@ from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve,
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from browser.forms import NextForm
+
 
 def render_page_or_fragment(request, page, fragment, context, status=200):
     """The fragment for an htmx request, the whole page otherwise: same URL, same data."""
@@ -16,7 +18,7 @@ def render_page_or_fragment(request, page, fragment, context, status=200):
 
 
 def safe_next(request, fallback):
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = NextForm(request.POST).value("next") or NextForm(request.GET).value("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return through_the_converters(target)

@@ -13,24 +13,16 @@ from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unau
 from browser.couch.security import get_security, grants_for, server_admin_names
 from browser.couch.session import login
 from browser.couch.users import create_user, delete_user, find_user, list_users, public_view, update_user
-from browser.forms import NewUserForm, PasswordForm, UserRolesForm
-from browser.middleware import forbidden_page
+from browser.denials import server_admin_required
+from browser.forms import AccessScanForm, NewUserForm, PasswordForm, StartForm, UserActionForm, UserRolesForm
 from browser.views.responses import render_page_or_fragment
 
 SCAN_PAGE = 50
 
 
-def _server_admins_only(request):
-    if request.couch_user.is_server_admin:
-        return None
-    return forbidden_page(request, Unauthorized(401, "unauthorized", "You are not a server admin.", "GET", "/_users"))
-
-
+@server_admin_required
 @require_http_methods(["GET", "POST"])
 def user_list(request):
-    refused = _server_admins_only(request)
-    if refused:
-        return refused
     form = NewUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -42,32 +34,30 @@ def user_list(request):
             messages.success(request, f"Created the user “{data['name']}”.")
             note(request, "user.create", data["name"], after={"name": data["name"], "roles": data["roles"]})
             return redirect("browser:users")
-    users, next_start = list_users(request.couch, start=request.GET.get("start") or None)
+    paging = StartForm(request.GET)
+    users, next_start = list_users(request.couch, start=paging.value("start"))
     context = {"users": users, "next_start": next_start, "form": form}
     return render(request, "browser/users.html", context, status=400 if form.errors else 200)
 
 
+@server_admin_required
 @require_http_methods(["GET", "POST"])
 def user_edit(request, name):
-    refused = _server_admins_only(request)
-    if refused:
-        return refused
     user = find_user(request.couch, name)
     if user is None:
         return render(request, "404.html", {"reason": f"There is no user “{name}”."}, status=404)
-    roles_form = UserRolesForm(request.POST if request.POST.get("action") == "roles" else None,
-                               initial={"roles": ", ".join(user.roles)})
-    password_form = PasswordForm(request.POST if request.POST.get("action") == "password" else None)
+    action = UserActionForm(request.POST).value("action")
+    roles_form = UserRolesForm(request.POST if action == "roles" else None, initial={"roles": ", ".join(user.roles)})
+    password_form = PasswordForm(request.POST if action == "password" else None)
     if request.method == "POST":
-        response = _apply(request, name, roles_form, password_form)
+        response = _apply(request, name, action, roles_form, password_form)
         if response:
             return response
     context = {"user": user, "roles_form": roles_form, "password_form": password_form}
     return render(request, "browser/user_edit.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _apply(request, name, roles_form, password_form):
-    action = request.POST.get("action")
+def _apply(request, name, action, roles_form, password_form):
     if action == "roles" and roles_form.is_valid():
         before, _ = update_user(request.couch, name, roles=roles_form.cleaned_data["roles"])
         messages.success(request, f"Roles of “{name}” saved.")
@@ -117,17 +107,15 @@ def _log_in_again(request, name, password):
     request.couch.token = client.token
 
 
+@server_admin_required
 @require_GET
 def user_access(request, name):
     """Which databases grant `name` access, and through what: one page of databases per request."""
-    refused = _server_admins_only(request)
-    if refused:
-        return refused
     user = find_user(request.couch, name)
     roles = user.roles if user else ()
     is_admin = name in (server_admin_names(request.couch) or [])
-    start = request.GET.get("start") or None
-    page = list_databases(request.couch, start=start, limit=SCAN_PAGE)
+    scan = AccessScanForm(request.GET)
+    page = list_databases(request.couch, start=scan.value("start"), limit=SCAN_PAGE)
     found = []
     for db in page.names:
         try:
@@ -136,7 +124,7 @@ def user_access(request, name):
             continue
         if grants:
             found.append({"db": db, "grants": grants})
-    scanned = int(request.GET.get("scanned") or 0) + len(page.names)
+    scanned = (scan.value("scanned") or 0) + len(page.names)
     context = {"name": name, "user": user, "found": found, "next_start": page.next_start, "scanned": scanned,
                "is_server_admin": is_admin}
     return render_page_or_fragment(request, "browser/user_access.html", "browser/_user_access_rows.html", context)
