@@ -5,6 +5,7 @@ where a path is "r" for the document and "r.0.2" for the third child of its firs
 Every walk over the rows uses an explicit stack: documents may be nested deeper than Python recurses.
 """
 
+import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
@@ -153,12 +154,17 @@ def shape(value, most_values, most_depth):
     return values, deepest
 
 
+# A row's path as the form writes it: "r", then ".<index>" per level (ASCII digits only: "²" is a digit to
+# str.isdigit but not to int()).
+_PATH = re.compile(r"r(?:\.[0-9]+)*")
+
+
 def nodes_from_post(data):
     """Rebuild the rows from posted form data (a QueryDict or dict), in time linear in its size."""
     entries = {}
     for name in data:
         parts = name.split(":")
-        if len(parts) == 3 and parts[0] == "f" and parts[2] in ("k", "t", "v"):
+        if len(parts) == 3 and parts[0] == "f" and parts[2] in ("k", "t", "v") and _PATH.fullmatch(parts[1]):
             entries.setdefault(parts[1], {})[parts[2]] = data.get(name)
     if ROOT not in entries:
         entries[ROOT] = {"t": "object"}
