@@ -150,7 +150,8 @@ def shape(value, most_values, most_depth):
         deepest = max(deepest, depth)
         children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
         values += len(children)
-        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        if values <= most_values:  # past it the answer is known: do not queue a big container's children
+            pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return values, deepest
 
 

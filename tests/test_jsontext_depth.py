@@ -94,3 +94,20 @@ def test_a_preview_writes_only_what_it_shows():
     shown = jsontext.preview(value, 120)
     assert 120 < len(shown) < 200 and deep_text().startswith(shown)
     assert jsontext.preview({"a": 1}, 120) == '{"a":1}'
+
+
+def test_the_outline_of_a_big_document_reads_back_exactly_one_item_a_line():
+    from browser.document_editor import TEXT_OUTLINE_VALUES, text_of
+
+    items = [{"id": i, "price": jsontext.JsonNumber("9007199254740993"), "tags": ["a", {"b": None}]}
+             for i in range(TEXT_OUTLINE_VALUES // 4)]
+    body = {"title": "big", "items": items, "deep": [[[[1]]]]}
+    text = text_of(body)
+    assert jsontext.dumps(jsontext.loads(text)) == jsontext.dumps(body)
+    lines = text.split("\n")
+    assert lines[:3] == ["{", '  "title": "big",', '  "items": [']
+    assert lines[3] == '    {"id":0,"price":9007199254740993,"tags":["a",{"b":null}]},'
+    assert lines[-5:] == ["  ],", '  "deep": [', "    [[[1]]]", "  ]", "}"]
+    assert len(lines) == 3 + len(items) + 5
+    small = {"a": [1, {"b": 2}]}
+    assert text_of(small) == jsontext.dumps(small, indent=2)

@@ -147,11 +147,12 @@ def _as_int(value):
     return int(value) if value is not None else None
 
 
-def get_document(client, db, docid, rev=None):
-    """GET /{db}/{docid} — with its available revisions and conflicts, or one given revision."""
+def get_document(client, db, docid, rev=None, history=True):
+    """GET /{db}/{docid} — with its available revisions and conflicts (unless history=False: the editor
+    needs neither, and on a big document they cost as much again), or one given revision."""
     if rev:
         params = {"rev": rev}
-    elif docid.startswith(LOCAL_PREFIX):
+    elif docid.startswith(LOCAL_PREFIX) or not history:
         params = None
     else:
         params = {"revs_info": True, "conflicts": True}

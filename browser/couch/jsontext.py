@@ -197,6 +197,28 @@ def dumps(value, indent=None):
     return "".join(out)
 
 
+def outline(value, levels=2, indent=2):
+    """Indented at the top `levels` levels, every deeper value compact on a line of its own: a big
+    document's text then costs little more than its compact form, and still reads one item a line."""
+    if not _is_open_container(value):
+        return dumps(value)
+    return _outline_container(value, 0, levels, " " * indent)
+
+
+def _outline_container(value, depth, levels, pad):
+    # Recurses at most `levels` deep; everything below is written by the C encoder.
+    is_object = isinstance(value, dict)
+    start = "\n" + pad * (depth + 1)
+    parts = []
+    for item in value.items() if is_object else value:
+        name, item = item if is_object else (None, item)
+        text = (_outline_container(item, depth + 1, levels, pad) if depth + 1 < levels and _is_open_container(item)
+                else dumps(item))
+        parts.append(start + (encode_basestring(name) + ": " if is_object else "") + text)
+    open_, close = ("{", "}") if is_object else ("[", "]")
+    return open_ + ",".join(parts) + "\n" + pad * depth + close
+
+
 def _text_or_number(text):
     return text if text.__class__ is JsonNumber else encode_basestring(text)
 

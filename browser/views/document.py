@@ -73,7 +73,7 @@ def _detail_context(request, db, docid, doc, copy_form):
 @require_http_methods(["GET", "POST"])
 def document_edit(request, db, docid):
     if request.method == "GET":
-        doc = get_document(request.couch, db, docid)
+        doc = get_document(request.couch, db, docid, history=False)
         extra = {"panel": attachments_context(request, db, docid, doc)}
         mode = EditorActionForm(request.GET).value("mode") or FORM
         return _editor_page(request, db, docid, state_for(doc, mode), extra=extra)
