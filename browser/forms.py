@@ -275,7 +275,7 @@ class JsonField(forms.CharField):
         if not text or not text.strip():
             return None
         try:
-            parsed = jsontext.loads(text.replace("\r\n", "\n"))
+            parsed = jsontext.loads_strict(text.replace("\r\n", "\n"))
         except jsontext.JsonSyntaxError as exc:
             raise forms.ValidationError(f"Invalid JSON at line {exc.line}, column {exc.column}: {exc.message}.") \
                 from None
@@ -328,7 +328,7 @@ def parse_sort(text):
     if not text:
         return []
     if text[0] in "[{":
-        return _sort_from_json(jsontext.loads(text))
+        return _sort_from_json(jsontext.loads_strict(text))
     specs = []
     for part in text.split(","):
         words = part.split()

@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from browser.couch import jsontext
 from tests.conftest import fetch_document, put_document
 
 A, B, C = ("1-" + ch * 32 for ch in "abc")
@@ -209,3 +210,32 @@ def test_a_deleted_document_offers_to_create_it_again(admin_client, db, couch_se
     couch_server.admin_http().delete(f"{couch_server.url}{db}/dropped", params={"rev": base}).raise_for_status()
     page = unescape(text_save(admin_client, db, "dropped", base, '{"x": 1}').content.decode())
     assert "was deleted on the server" in page and "merge_theirs_rev" not in page
+
+
+def test_a_conflict_on_a_very_deep_document_shows_the_merge(admin_client, db, couch_server):
+    depth = 5000 if couch_server.is_apache_couchdb else 3000  # pouchdb-server cannot store 5,000 levels
+    deep = current = {}
+    for _ in range(depth):
+        current["a"] = {}
+        current = current["a"]
+    http, url = couch_server.admin_http(), f"{couch_server.url}{db}/deep"
+
+    def put(body):  # written by jsontext: requests' own encoder recurses
+        answer = http.put(url, data=jsontext.dumps(body), headers={"Content-Type": "application/json"})
+        answer.raise_for_status()
+        return answer.json()["rev"]
+
+    base = put({"tree": deep, "v": 1})
+    put({"_rev": base, "tree": deep, "v": 2})
+    response = text_save(admin_client, db, "deep", base, '{"tree": {}, "v": 1}')
+    assert response.status_code == 409
+    assert "Their changes, which" in unescape(response.content.decode())
+
+
+def test_a_merged_body_with_a_repeated_name_is_refused(admin_client, db, couch_server):
+    branch(couch_server, db, "twice", (A, {"v": "A"}), (B, {"v": "B"}))
+    page = admin_client.get(resolve_url(db, "twice")).content.decode()
+    refused = admin_client.post(resolve_url(db, "twice"), {"keep": A, "seen": seen_on(page),
+                                                            "merged": '{"v": "A", "v": "B"}'})
+    assert refused.status_code == 400
+    assert leaves_of(couch_server, db, "twice")[1] == [A, B]

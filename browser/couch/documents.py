@@ -269,7 +269,7 @@ def scan_conflicts(client, db, start=None, batch=1000):
     """GET /{db}/_all_docs?conflicts=true — one batch of the scan for conflicted documents."""
     params = {"include_docs": True, "conflicts": True, "limit": batch + 1,
               "startkey": json_param(start) if start else None}
-    rows = [r for r in client.get_json(db, "_all_docs", params=params).get("rows", []) if "id" in r]
+    rows = [r for r in client.get_exact(db, "_all_docs", params=params).get("rows", []) if "id" in r]
     scan = ConflictScan(scanned=min(len(rows), batch))
     scan.ids = [r["id"] for r in rows[:batch] if (r.get("doc") or {}).get("_conflicts")]
     scan.next_start = rows[batch]["id"] if len(rows) > batch else None

@@ -130,7 +130,7 @@ def _merged_body(form, prefilled):
     if not text.strip():
         return None
     try:
-        merged = jsontext.loads(text.replace("\r\n", "\n"))
+        merged = jsontext.loads_strict(text.replace("\r\n", "\n"))
     except JsonSyntaxError as exc:
         form.add_error("merged", f"Invalid JSON at line {exc.line}, column {exc.column}: {exc.message}.")
         return False
