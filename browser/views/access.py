@@ -28,18 +28,21 @@ def permissions(request, db):
     security = get_security(request.couch, db)
     may_edit = can_administer(security, request.couch_user)
     form = PermissionChangeForm(request.POST or None)
+    status = 200
     if request.method == "POST":
-        if not form.is_valid():
-            messages.error(request, "Say which section, whether a name or a role, and which one.")
-        elif may_edit:
+        if not may_edit:
+            messages.error(request, "Only admins of this database or server admins can change its permissions.")
+            status = 403
+        elif form.is_valid():
             return _change(request, db, security, form.cleaned_data)
         else:
-            messages.error(request, "Only admins of this database or server admins can change its permissions.")
+            messages.error(request, "Say which section, whether a name or a role, and which one.")
+            status = 400
     shown = normalised(security)
     context = {"db": db, "sections": [("admins", shown["admins"]), ("members", shown["members"])],
                "may_edit": may_edit, "public": is_public(security),
-               "form": PermissionChangeForm(), "suggestions": _user_names(request)}
-    return render(request, "browser/permissions.html", context, status=403 if request.method == "POST" else 200)
+               "form": form if status == 400 else PermissionChangeForm(), "suggestions": _user_names(request)}
+    return render(request, "browser/permissions.html", context, status=status)
 
 
 def _change(request, db, before, data):
