@@ -67,13 +67,13 @@ def _text(value):
     return value if _is_text(value) else ""
 
 
-def _update(client, db, change):
-    """Read, change and write the store, again after a conflict; Conflict when others kept winning."""
-    for attempt in range(ATTEMPTS):
-        try:
-            current = client.get_exact(db, STORE_ID)
-        except NotFound:
-            current = {}
+def _update(client, db, change, done):
+    """Read, change and write the store, then read it back: CouchDB 3 does not check a _local document's
+    _rev, so a write at the same moment as someone else's silently replaces theirs. Each writer therefore
+    checks that its own change (`done`) survived, and writes again when it did not; pouchdb-server answers
+    a stale _rev with 409. Conflict when others kept winning."""
+    for _ in range(ATTEMPTS):
+        current = _read(client, db)
         store = _readable(current)
         change(store)
         body = {"_id": STORE_ID, "history": store["history"], "saved": store["saved"]}
@@ -82,10 +82,18 @@ def _update(client, db, change):
         try:
             client.send_exact("PUT", db, STORE_ID, body=body)
         except Conflict:
-            if attempt == ATTEMPTS - 1:
-                raise
             continue
-        return {**store, "skipped": 0}
+        if done(_readable(_read(client, db))):
+            return {**store, "skipped": 0}
+    raise Conflict(409, "conflict", "Others kept changing the team's queries; nothing was saved.", "PUT",
+                   f"/{db}/{STORE_ID}")
+
+
+def _read(client, db):
+    try:
+        return client.get_exact(db, STORE_ID)
+    except NotFound:
+        return {}
 
 
 def record(client, db, query, who):
@@ -97,7 +105,7 @@ def record(client, db, query, who):
         store["history"] = [entry] + [h for h in store["history"] if h["query"] != query]
         del store["history"][HISTORY_KEPT:]
 
-    return _update(client, db, change)
+    return _update(client, db, change, lambda store: entry in store["history"])
 
 
 def save(client, db, name, query, who):
@@ -108,14 +116,14 @@ def save(client, db, name, query, who):
         store["saved"] = sorted([s for s in store["saved"] if s["name"] != name] + [entry],
                                 key=lambda s: s["name"].lower())
 
-    return _update(client, db, change)
+    return _update(client, db, change, lambda store: entry in store["saved"])
 
 
 def forget(client, db, name):
     def change(store):
         store["saved"] = [s for s in store["saved"] if s["name"] != name]
 
-    return _update(client, db, change)
+    return _update(client, db, change, lambda store: all(s["name"] != name for s in store["saved"]))
 
 
 def _query_text(query):
