@@ -88,3 +88,18 @@ def test_couchdbs_416_for_an_impossible_range_is_passed_on(admin_client, team, c
     response = admin_client.get(reverse("browser:attachment", kwargs={"db": team, "docid": "doc"}),
                                 {"name": "a.txt"}, headers={"Range": "bytes=100-200"})
     assert response.status_code == 416
+
+
+def test_a_scan_counter_that_is_not_a_number_starts_the_count_again(admin_client, personas):
+    response = admin_client.get(reverse("browser:user-access", kwargs={"name": personas["member"].name}),
+                                {"scanned": "abc", "start": "²"})
+    assert response.status_code == 200
+
+
+def test_a_form_row_with_a_non_ascii_digit_in_its_path_is_ignored(admin_client, team, couch_server):
+    rev = couch_server.admin_http().get(f"{couch_server.url}{team}/doc").json()["_rev"]
+    response = admin_client.post(reverse("browser:document-edit", kwargs={"db": team, "docid": "doc"}),
+                                 {"mode": "form", "base_rev": rev, "f:r:t": "object", "f:r.0:k": "v",
+                                  "f:r.0:t": "number", "f:r.0:v": "2", "f:r.²:k": "x", "f:r.²:t": "string",
+                                  "op": "retype"})
+    assert response.status_code == 200
