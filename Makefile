@@ -16,7 +16,7 @@ test: install-dev $(CHROMIUM) $(REDIS) ## Run every test: lint, deploy checks, s
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-# The same suite against an Apache CouchDB 3 (by default the one ../shared/real-couchdb/build.sh starts).
+# The same suite against an Apache CouchDB 3 (by default a development build on 127.0.0.1:15984, admin/password).
 test-couchdb: ## Run every test against Apache CouchDB at COUCHDB_TEST_URL (default http://127.0.0.1:15984/).
 	COUCHDB_TEST_URL=$${COUCHDB_TEST_URL:-http://127.0.0.1:15984/} \
 	COUCHDB_TEST_USER=$${COUCHDB_TEST_USER:-admin} COUCHDB_TEST_PASSWORD=$${COUCHDB_TEST_PASSWORD:-password} \

@@ -72,8 +72,8 @@ def logged_in(browser, base):
 def test_a_login_on_one_copy_serves_the_other_and_a_logout_ends_both(store, couch_server, personas, tmp_path,
                                                                       request):
     store_url = request.getfixturevalue("redis_url") if store == "redis" else ""
-    shared = tmp_path / "shared"
-    copies = [start_copy(couch_server.url, shared if store == "files" else tmp_path / f"copy{i}", store_url)
+    common = tmp_path / "common-store"
+    copies = [start_copy(couch_server.url, common if store == "files" else tmp_path / f"copy{i}", store_url)
               for i in range(2)]
     try:
         (_, first), (_, second) = copies
