@@ -13,3 +13,6 @@ os.environ.setdefault("COUCHADMIN_STATIC_FROM_FINDERS", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # Sessions, the login throttle's counts and any generated file go to a folder of this run's own.
 os.environ.setdefault("COUCHADMIN_VAR_DIR", tempfile.mkdtemp(prefix="couchadmin-tests-"))
+# Every test client and the browser come from 127.0.0.1: the per-client login limit is tested with its own
+# setting, so the suite's own deliberate wrong passwords never add up to lock the suite out.
+os.environ.setdefault("LOGIN_FAILURES_PER_CLIENT", "100000")
