@@ -104,6 +104,18 @@ def personas(couch_server):
 
 
 @pytest.fixture
+def victim(couch_server):
+    """A user of their own, so a test's failed logins (and CouchDB's lockout) never touch another test."""
+    persona = Persona(f"ca-{RUN_ID}-victim-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex)
+    http = couch_server.admin_http()
+    url = f"{couch_server.url}_users/org.couchdb.user:{persona.name}"
+    http.put(url, json={"name": persona.name, "password": persona.password, "roles": [], "type": "user"},
+             timeout=10).raise_for_status()
+    yield persona
+    http.delete(url, params={"rev": http.get(url, timeout=10).json()["_rev"]}, timeout=10)
+
+
+@pytest.fixture
 def make_database(couch_server):
     """Create uniquely named databases for one test and drop them afterwards; by default with CouchDB 3's
     default security (server admins only) on either server, so tests see what CouchDB 3 users see."""

@@ -2,7 +2,6 @@
 client so that nobody can lock an account out for others."""
 
 import time
-import uuid
 
 import pytest
 from django.conf import settings
@@ -10,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from browser.auth import LOGIN_AT_KEY, TOKEN_KEY
-from tests.conftest import RUN_ID, TEAM, Persona, log_in, set_session_values
+from tests.conftest import RUN_ID, TEAM, log_in, set_session_values
 
 
 def logged_in_as(client):
@@ -50,18 +49,6 @@ def test_recently_opened_databases_do_not_carry_over_to_the_next_person(client, 
     assert db in client.session.get("recent_databases", [])
     log_in(client, personas["dbadmin"])  # the next person, same browser, no logout in between
     assert db not in client.session.get("recent_databases", [])
-
-
-@pytest.fixture
-def victim(couch_server):
-    """A user of their own, so lockouts in one test never touch another."""
-    persona = Persona(f"ca-{RUN_ID}-victim-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex)
-    http = couch_server.admin_http()
-    url = f"{couch_server.url}_users/org.couchdb.user:{persona.name}"
-    http.put(url, json={"name": persona.name, "password": persona.password, "roles": [], "type": "user"},
-             timeout=10).raise_for_status()
-    yield persona
-    http.delete(url, params={"rev": http.get(url, timeout=10).json()["_rev"]}, timeout=10)
 
 
 def attempt(name, password, address):

@@ -2,25 +2,12 @@
 without locking the account for others, a team admin's grant reaches the audit log, and hidden
 characters in a name are shown."""
 
-import uuid
 
-import pytest
 import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Page
-from tests.conftest import RUN_ID, TEAM, Persona
-
-
-@pytest.fixture
-def victim(couch_server):
-    persona = Persona(f"ca-{RUN_ID}-b-victim-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex)
-    http = couch_server.admin_http()
-    url = f"{couch_server.url}_users/org.couchdb.user:{persona.name}"
-    http.put(url, json={"name": persona.name, "password": persona.password, "roles": [], "type": "user"},
-             timeout=10).raise_for_status()
-    yield persona
-    http.delete(url, params={"rev": http.get(url, timeout=10).json()["_rev"]}, timeout=10)
+from tests.conftest import TEAM
 
 
 def test_logout_ends_the_session_for_a_copied_cookie_too(chromium, dashboard_url, personas):
