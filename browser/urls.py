@@ -1,11 +1,13 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from browser.converters import DatabaseNameConverter, DocumentIdConverter
 from browser.views import (
     access,
+    active_tasks,
     attachments,
     audit,
     auth,
+    changes,
     databases,
     design,
     document,
@@ -32,6 +34,8 @@ urlpatterns = [
     path("users/access/<docid:name>", users.user_access, name="user-access"),
     path("account/password/", users.own_password, name="own-password"),
     path("audit/", audit.audit_log, name="audit"),
+    path("tasks/", active_tasks.active_task_list, name="active-tasks"),
+    path("replication/", include("browser.replication_urls")),
     path("databases/new/", databases.database_create, name="database-create"),
     path("databases/open/", databases.database_open, name="database-open"),
     path("db/<dbname:db>/", documents.document_list, name="database"),
@@ -46,6 +50,7 @@ urlpatterns = [
     path("db/<dbname:db>/indexes/delete/", indexes.index_delete, name="index-delete"),
     path("db/<dbname:db>/design/", design.design_list, name="design-list"),
     path("db/<dbname:db>/maintenance/", maintenance.maintenance, name="maintenance"),
+    path("db/<dbname:db>/changes/", changes.changes_feed, name="changes"),
     path("db/<dbname:db>/tasks/", maintenance.task_progress, name="task-progress"),
     # Design document names may contain "/" too: they end the path; view names go in the query string.
     path("db/<dbname:db>/design-edit/<docid:ddoc>", design.design_edit, name="design-edit"),

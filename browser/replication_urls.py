@@ -1,0 +1,13 @@
+"""Routes of the replication pages (included by browser/urls.py under "replication/", in its namespace)."""
+
+from django.urls import path
+
+from browser.views import replication
+
+urlpatterns = [
+    path("", replication.replication_list, name="replications"),
+    path("new/", replication.replication_start, name="replication-start"),
+    # A _replicator document id may contain "/", so it is the last part of the path.
+    path("doc/<docid:docid>", replication.replication_doc, name="replication-doc"),
+    path("job/<str:job_id>", replication.replication_job, name="replication-job"),
+]
