@@ -28,6 +28,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The only CouchDB this dashboard talks to. It is never taken from a request.
 COUCHDB_URL = env_couchdb_url("COUCHDB_URL", "http://127.0.0.1:5984/")
 COUCHDB_TIMEOUT = env_positive_float("COUCHDB_TIMEOUT", 10.0)
+# How CouchDB reaches its own databases when it replicates them (CouchDB 3 replicates between URLs only).
+COUCHDB_REPLICATION_URL = env_couchdb_url("COUCHDB_REPLICATION_URL", COUCHDB_URL)
 RECENT_DATABASES_KEPT = env_positive_int("RECENT_DATABASES_KEPT", 10)
 # Where security changes, user changes, database deletions and bulk deletes are recorded, by a CouchDB
 # user whose one right is adding records there (`manage.py prepare_audit` sets it up). Its password is

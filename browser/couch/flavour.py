@@ -23,6 +23,7 @@ class CouchDB3:
     name = "Apache CouchDB"
     is_apache_couchdb = True
     lists_local_documents = True
+    runs_replications = True
 
     def up(self, client):
         """GET /_up."""
@@ -81,6 +82,9 @@ class PouchDBServer(CouchDB3):
     name = "pouchdb-server"
     is_apache_couchdb = False
     lists_local_documents = False  # no _local_docs
+    # No _scheduler, auth objects fail, and a failing replication kills the server (for good, when it is a
+    # _replicator document): the dashboard starts none there.
+    runs_replications = False
 
     def up(self, client):
         # No /_up: a welcome from GET / is the best sign there is.
