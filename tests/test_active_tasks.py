@@ -273,11 +273,12 @@ def start_slow_index(couch_server, db):
     threading.Thread(target=query, daemon=True).start()
 
 
-def watch(client, db, task_type, tries=150):
-    """The fragment's rows for this database and task type, polled as htmx does (bounded); None if never seen."""
+def watch(client, task_type, needle, tries=150):
+    """The fragment listing tasks of this type, polled as htmx does (bounded), once it contains `needle`
+    (unescaped); None if it never did."""
     for _ in range(tries):
         fragment = client.get(URL, {"type": task_type}, headers={"HX-Request": "true"}).content.decode()
-        if f'data-type="{task_type}"' in fragment and f">{db}</a>" in unescape(fragment):
+        if f'data-type="{task_type}"' in fragment and needle in unescape(fragment):
             return fragment
         time.sleep(0.02)
     return None
@@ -289,7 +290,7 @@ def seen_with_retry(couch_server, make_database, admin_client, start, task_type)
         db = make_database(f"ca-{RUN_ID}-tasks/{count}(x)+$")
         fill(couch_server, db, count)
         start(db)
-        fragment = watch(admin_client, db, task_type)
+        fragment = watch(admin_client, task_type, f">{db}</a>")
         if fragment:
             return db, fragment
     pytest.fail(f"no {task_type} task seen on {db}")
@@ -316,3 +317,24 @@ def test_a_database_compaction_shows_while_it_runs(admin_client, couch_server, m
     db, fragment = seen_with_retry(couch_server, make_database, admin_client, compact, "database_compaction")
     assert "Database compaction" in fragment
     assert f'href="{reverse("browser:database", kwargs={"db": db})}"' in fragment
+
+
+@pytest.mark.couchdb3
+def test_a_replicator_documents_replication_shows_without_credentials(admin_client, couch_server, make_database,
+                                                                      drop_database_afterwards):
+    source, target, docid = make_database(), f"ca-{RUN_ID}-rep-target", f"ca-{RUN_ID}-rep/ü x"
+    drop_database_afterwards(target)
+    admin = couch_server.admin
+    with_password = couch_server.url.replace("://", f"://{admin.name}:{admin.password}@", 1)
+    http = couch_server.admin_http()
+    doc_url = f"{couch_server.url}_replicator/{requests.utils.quote(docid, safe='')}"
+    http.put(doc_url, json={"source": with_password + source, "target": with_password + target,
+                            "continuous": True, "create_target": True}, timeout=10).raise_for_status()
+    try:
+        fragment = watch(admin_client, "replication", docid, tries=500)
+    finally:
+        http.delete(doc_url, params={"rev": http.get(doc_url, timeout=10).json()["_rev"]}, timeout=10)
+    assert fragment, "the replication never showed"
+    assert f'href="{reverse("browser:replication-doc", kwargs={"docid": docid})}"' in fragment
+    assert couch_server.url + source in unescape(fragment) and admin.password not in fragment
+    assert f"{admin.name}:" not in fragment and "*****" not in fragment
