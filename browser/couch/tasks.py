@@ -107,6 +107,7 @@ def server_tasks(client, now):
 
 
 def summarize_task(task, now):
+    """One _active_tasks entry (any JSON object) as a TaskSummary, seen at `now` (epoch seconds)."""
     started, updated = _number(task.get("started_on")), _number(task.get("updated_on"))
     done, total = _count(task.get("changes_done")), _count(task.get("total_changes"))
     kind = _text(task.get("type"))
