@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 
 from browser.urls import urlpatterns
 from tests.conftest import TEAM, log_in, put_document
@@ -20,7 +20,8 @@ PARAMS = ["rev", "mode", "start", "before", "prefix", "limit", "jump", "columns"
           "new_name", "roles", "password", "confirm", "target", "who", "group_level", "reduce", "include_docs",
           "next", "merge_theirs_rev", "path-1", "take-1", "f:r:t", "f:r.0:k", "f:r.0:t", "f:r.0:v", "f:r.²:k",
           "view-²-name", "index", "ddoc", "type", "partial_filter_selector", "execution_stats", "skip", "q", "n",
-          "partitioned", "username", "selected", "compact", "cleanup"]
+          "partitioned", "username", "selected", "compact", "cleanup", "order", "id_prefix", "filter", "since",
+          "live", "top", "below", "after", "arrived"]
 DEEP = "[" * 10_000 + "]" * 10_000
 VALUES = ["", "²", "-1", "abc", "99999999999999999999", "[{}]", '[{"a":"asc","b":"asc"}]', "null", '{"a":1}',
           "\x00", "%", "../..", "skip:x", "1e400", "[" * 600 + "]" * 600, DEEP, "x" * 5000, "_design/",
@@ -39,10 +40,19 @@ def path_values(db, docid, writing):
 NOT_POSTED = {"logout", "own-password", "users", "user-edit", "database-create", "database-open"}
 
 
+def every_pattern(patterns):
+    """Every pattern, those of included modules too."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from every_pattern(pattern.url_patterns)
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield pattern
+
+
 def urls_for(db, docid, writing):
     values = path_values(db, docid, writing)
-    for pattern in urlpatterns:
-        assert isinstance(pattern, URLPattern)
+    for pattern in every_pattern(urlpatterns):
         converters = pattern.pattern.converters
         if writing and (pattern.name in NOT_POSTED or (pattern.name != "login" and not converters)):
             continue

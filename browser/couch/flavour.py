@@ -15,6 +15,13 @@ from browser.couch.errors import BadRequest, CouchError, NotFound
 from browser.couch.server import server_info
 
 SKIP_BOOKMARK_PREFIX = "skip:"
+# pouchdb-server matches a changes feed's id prefix here: it reads at most this many rows for one page.
+PREFIX_SCAN_MOST = 10_000
+PREFIX_SCAN_BATCH = 500
+
+
+class ServerLacks(Exception):
+    """This server cannot do what was asked (the message says what it lacks)."""
 
 
 class CouchDB3:
@@ -24,6 +31,7 @@ class CouchDB3:
     is_apache_couchdb = True
     lists_local_documents = True
     runs_replications = True
+    filters_changes = True
 
     def up(self, client):
         """GET /_up."""
@@ -75,6 +83,20 @@ class CouchDB3:
         """GET /_node/_local/_config/admins."""
         return client.get_json("_node", "_local", "_config", "admins")
 
+    def changes(self, client, db, params, change_filter):
+        """GET /{db}/_changes (the normal feed), or POST with filter=_selector for an id prefix or selector."""
+        selector = change_filter.selector_for_server()
+        if selector is not None:
+            return client.send_exact("POST", db, "_changes", params={**params, "filter": "_selector"},
+                                     body={"selector": selector})
+        if change_filter.design_filter:
+            params = {**params, "filter": change_filter.design_filter}
+        return client.get_json(db, "_changes", params=params)
+
+    def design_doc_rows_with_docs(self, client, db):
+        """GET /{db}/_design_docs?include_docs=true — its rows."""
+        return client.get_json(db, "_design_docs", params={"include_docs": "true"}).get("rows", [])
+
 
 class PouchDBServer(CouchDB3):
     """pouchdb-server 4.2 (the embedded server for `make run` and the tests), made to answer like CouchDB 3."""
@@ -85,6 +107,8 @@ class PouchDBServer(CouchDB3):
     # No _scheduler, auth objects fail, and a failing replication kills the server (for good, when it is a
     # _replicator document): the dashboard starts none there.
     runs_replications = False
+    # Dies of _changes with filter=_selector or a design filter: offers neither; matches id prefixes here.
+    filters_changes = False
 
     def up(self, client):
         # No /_up: a welcome from GET / is the best sign there is.
@@ -187,6 +211,39 @@ class PouchDBServer(CouchDB3):
     def admins_config(self, client):
         # No /_node/_local; its configuration lives at /_config.
         return client.get_json("_config", "admins")
+
+    def changes(self, client, db, params, change_filter):
+        if change_filter.selector is not None or change_filter.design_filter:
+            raise ServerLacks("pouchdb-server cannot filter the changes feed by a selector or a design "
+                              "filter (such a request stops it); Apache CouchDB can.")
+        if not change_filter.id_prefix:
+            return super().changes(client, db, params, change_filter)
+        return self._changes_by_prefix(client, db, params, change_filter)
+
+    def _changes_by_prefix(self, client, db, params, change_filter):
+        # Reads the unfiltered feed (bounded) and keeps the rows whose id has the prefix.
+        prefix, plain, limit = change_filter.id_prefix, change_filter.without_id_prefix(), int(params["limit"])
+        if params.get("descending"):
+            answer = super().changes(client, db, {**params, "limit": PREFIX_SCAN_MOST}, plain)
+            rows = [r for r in answer.get("results", []) if str(r.get("id", "")).startswith(prefix)]
+            return {**answer, "results": rows[:limit]}
+        rows, since = [], params.get("since", 0)
+        for _ in range(PREFIX_SCAN_MOST // PREFIX_SCAN_BATCH):
+            batch = super().changes(client, db, {**params, "since": since, "limit": PREFIX_SCAN_BATCH},
+                                    plain).get("results", [])
+            for row in batch:
+                since = row.get("seq", since)
+                if str(row.get("id", "")).startswith(prefix):
+                    rows.append(row)
+                    if len(rows) == limit:
+                        return {"results": rows, "last_seq": since}
+            if len(batch) < PREFIX_SCAN_BATCH:
+                break
+        return {"results": rows, "last_seq": since}
+
+    def design_doc_rows_with_docs(self, client, db):
+        # Design filters are not offered here (see changes).
+        return []
 
 
 # CouchDB 3 gives every new database to server admins only.

@@ -1,0 +1,192 @@
+"""The changes feed of one database: newest first, paged back from the sequence the first page was read
+at; oldest first from any sequence; what arrived after a sequence (the live view). Filtered by a document
+id prefix, a Mango selector or a design document's filter; documents fetched on demand for the rows shown.
+
+CouchDB 3 ignores `since` when `descending=true`, so a newest-first page below the first is read as the
+newest rows minus those that arrived after the first page's sequence (`top`), skipping the rows already
+shown: the pages stay put while changes keep arriving.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from browser.couch import jsontext
+
+PAGE_SIZE = 50
+DOCS_PAGE_SIZE = 20
+# Newest-first paging reads this many rows at most; further back, read the feed oldest first from a sequence.
+MOST_ROWS_READ = 10_000
+LIVE_BATCH = 100
+PREVIEW_CHARS = 400
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    id_prefix: str = ""
+    selector: dict | None = None
+    design_filter: str = ""  # "ddoc/filter"
+
+    @property
+    def any(self):
+        return bool(self.id_prefix or self.selector is not None or self.design_filter)
+
+    def selector_for_server(self):
+        """The _selector filter's selector: the person's selector and the id prefix together, or None."""
+        parts = []
+        if self.id_prefix:
+            # U+FFFF sorts after every character CouchDB's collation gives an id.
+            parts.append({"_id": {"$gte": self.id_prefix, "$lt": self.id_prefix + "\uffff"}})
+        if self.selector is not None:
+            parts.append(self.selector)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"$and": parts}
+
+    def without_id_prefix(self):
+        return replace(self, id_prefix="")
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: str
+    id: str
+    revs: tuple
+    deleted: bool
+    preview: str | None = None  # the document as JSON (cut short), when asked for
+    doc_rev: str | None = None  # the document's revision now, when it has moved on since this change
+
+    @property
+    def rev(self):
+        return self.revs[0] if self.revs else ""
+
+    @property
+    def seq_number(self):
+        """The leading number of a sequence ("42-g1AAA…" or 42): a position to read by, not an identity."""
+        return self.seq.split("-", 1)[0]
+
+
+@dataclass
+class ChangesPage:
+    changes: list
+    top: str = ""  # newest first: the sequence the first page was read at
+    skip: int = 0  # newest first: rows above this page
+    older: bool = False  # newest first: whether there are older rows
+    since: str = "0"  # oldest first: where this page starts
+    next_since: str = ""  # oldest first: where the next page starts ("" when this is the end)
+    too_deep: bool = False  # newest first: further back than MOST_ROWS_READ rows
+
+
+@dataclass
+class Arrivals:
+    changes: list = field(default_factory=list)  # newest first
+    last_seq: str = ""
+    more: bool = False  # more arrived than one batch
+
+
+def update_seq(client, db):
+    """GET /{db} — the database's current sequence."""
+    return _seq_text(client.get_json(db).get("update_seq", "0"))
+
+
+def shard_count(client, db):
+    """GET /{db} — how many shards the feed merges (CouchDB interleaves them in no fixed order)."""
+    cluster = client.get_json(db).get("cluster")
+    q = cluster.get("q") if isinstance(cluster, dict) else None
+    return q if isinstance(q, int) else 1
+
+
+def newest(client, db, change_filter, top=None, skip=0, size=PAGE_SIZE, include_docs=False, below=None):
+    """One page of the newest changes as of sequence `top`: the rows after document `below` (the last one
+    the person saw), or, when it is not found (it changed since), `skip` rows below the newest."""
+    if not top:
+        top, arrived_ids = update_seq(client, db), set()
+    else:
+        arrived_ids = _ids_since(client, db, change_filter, top)
+    wanted = len(arrived_ids) + skip + size + 1
+    if wanted > MOST_ROWS_READ:
+        return ChangesPage([], top=top, skip=skip, too_deep=True)
+    answer = client.flavour.changes(client, db, {"descending": "true", "limit": wanted}, change_filter)
+    rows = [r for r in _rows(answer) if r.get("id") not in arrived_ids]
+    start = _after(rows, below, skip)
+    changes = [_change(r) for r in rows[start:start + size]]
+    return ChangesPage(_with_docs(client, db, changes, include_docs), top=top, skip=skip,
+                       older=len(rows) > start + size)
+
+
+def _after(rows, below, skip):
+    # Rows only move up (a document changed after `top` leaves its old place), so `below` is found within
+    # the `skip` rows read above the page, unless it has itself changed since.
+    if below is not None:
+        for index, row in enumerate(rows[:skip]):
+            if row.get("id") == below:
+                return index + 1
+    return skip
+
+
+def oldest(client, db, change_filter, since="0", size=PAGE_SIZE, include_docs=False):
+    """One page of changes after sequence `since`, oldest first."""
+    answer = client.flavour.changes(client, db, {"since": since, "limit": size}, change_filter)
+    changes = [_change(r) for r in _rows(answer)]
+    last = _seq_text(answer.get("last_seq", since))
+    next_since = last if len(changes) == size else ""
+    return ChangesPage(_with_docs(client, db, changes, include_docs), since=since, next_since=next_since)
+
+
+def arrived_since(client, db, change_filter, since, include_docs=False):
+    """The changes after sequence `since` (at most LIVE_BATCH), newest first."""
+    answer = client.flavour.changes(client, db, {"since": since, "limit": LIVE_BATCH}, change_filter)
+    changes = [_change(r) for r in _rows(answer)]
+    changes.reverse()
+    return Arrivals(_with_docs(client, db, changes, include_docs), _seq_text(answer.get("last_seq", since)),
+                    more=len(changes) == LIVE_BATCH)
+
+
+def design_filters(client, db):
+    """The filters of the database's design documents, as "ddoc/filter" (what `filter=` takes)."""
+    names = []
+    for row in client.flavour.design_doc_rows_with_docs(client, db):
+        doc = row.get("doc") if isinstance(row, dict) else None
+        if not isinstance(doc, dict) or not isinstance(doc.get("filters"), dict):
+            continue
+        ddoc = str(doc.get("_id", ""))[len("_design/"):]
+        names.extend(f"{ddoc}/{name}" for name in doc["filters"] if isinstance(name, str))
+    return sorted(names)
+
+
+def _ids_since(client, db, change_filter, since):
+    answer = client.flavour.changes(client, db, {"since": since, "limit": MOST_ROWS_READ}, change_filter)
+    return {r.get("id") for r in _rows(answer)}
+
+
+def _rows(answer):
+    results = answer.get("results") if isinstance(answer, dict) else None
+    return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+
+def _change(row):
+    revs = tuple(str(c.get("rev", "")) for c in row.get("changes") or () if isinstance(c, dict))
+    return Change(seq=_seq_text(row.get("seq", "")), id=str(row.get("id", "")), revs=revs,
+                  deleted=row.get("deleted") is True)
+
+
+def _seq_text(seq):
+    # pouchdb-server counts with numbers; CouchDB 3 answers opaque strings.
+    return seq if isinstance(seq, str) else jsontext.dumps(seq)
+
+
+def _with_docs(client, db, changes, include_docs):
+    """The changes with a preview of each document as it is now (one request for the whole page)."""
+    if not include_docs or not changes:
+        return changes
+    ids = list(dict.fromkeys(c.id for c in changes))
+    answer = client.send_exact("POST", db, "_all_docs", params={"include_docs": "true"}, body={"keys": ids})
+    docs = {r.get("key"): r.get("doc") for r in _rows({"results": answer.get("rows")})}
+    return [_previewed(c, docs.get(c.id)) for c in changes]
+
+
+def _previewed(change, doc):
+    if not isinstance(doc, dict):
+        return change
+    text = jsontext.dumps(doc)
+    preview = text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
+    now = str(doc.get("_rev", ""))
+    return replace(change, preview=preview, doc_rev=now if now and now != change.rev else None)
