@@ -12,6 +12,7 @@ from browser.couch.changes import ChangeFilter
 from browser.couch.databases import database_name_problem
 from browser.couch.documents import DESIGN_PREFIX, id_problem, partitioned_id_problem
 from browser.couch.saved_queries import HISTORY_KEPT, NAME_MOST
+from browser.couch.tasks import SORT_ORDERS, TASK_KINDS
 
 PAGE_SIZES = (20, 50, 100)
 _REV_RE = re.compile(r"^\d+-[0-9a-zA-Z]+$")
@@ -807,3 +808,8 @@ class ChangesForm(forms.Form):
         values = {name: self.data.get(name) for name in CHANGES_FEED_FIELDS}
         values.update(overrides)
         return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+class TaskListForm(forms.Form):
+    type = forms.ChoiceField(required=False, label="Type", choices=[("", "All types"), *TASK_KINDS.items()])
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=list(SORT_ORDERS.items()))

@@ -3,19 +3,14 @@
 import time
 from urllib.parse import urlencode
 
-from django import forms
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET
 
 from browser.couch.databases import database_name_problem
-from browser.couch.tasks import SORT_ORDERS, TASK_KINDS, server_tasks, sort_tasks
+from browser.couch.tasks import server_tasks, sort_tasks
 from browser.denials import server_admin_required
+from browser.forms import TaskListForm
 from browser.views.responses import render_page_or_fragment
-
-
-class TaskListForm(forms.Form):
-    type = forms.ChoiceField(required=False, label="Type", choices=[("", "All types"), *TASK_KINDS.items()])
-    sort = forms.ChoiceField(required=False, label="Sort by", choices=list(SORT_ORDERS.items()))
 
 
 @server_admin_required
