@@ -9,5 +9,8 @@ urlpatterns = [
     path("new/", replication.replication_start, name="replication-start"),
     # A _replicator document id may contain "/", so it is the last part of the path.
     path("doc/<docid:docid>", replication.replication_doc, name="replication-doc"),
+    path("doc-restart/<docid:docid>", replication.replication_doc_restart, name="replication-doc-restart"),
+    path("doc-delete/<docid:docid>", replication.replication_doc_delete, name="replication-doc-delete"),
     path("job/<str:job_id>", replication.replication_job, name="replication-job"),
+    path("job-stop/<str:job_id>", replication.replication_job_stop, name="replication-job-stop"),
 ]

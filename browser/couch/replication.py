@@ -1,0 +1,414 @@
+"""Replication: POST /_replicate, the _replicator database, GET /_scheduler/docs and /_scheduler/jobs, and
+the one scrub every replication passes through before anyone sees it (a page, an error, the audit log).
+
+Choices CouchDB 3.5 made for us (checked on the server):
+- There is no pause. A transient job is stopped with POST /_replicate {"replication_id": id, "cancel": true};
+  a saved one stops when its _replicator document is deleted.
+- Saving a _replicator document again unchanged does not restart its job (the scheduler sees the same
+  replication and keeps its backoff). Restart therefore deletes the document and creates it again with the
+  same body, read and written inside this process: the credentials never reach a page.
+- A one-shot POST /_replicate answers only when the copy is done, yet CouchDB goes on when the caller stops
+  waiting: the dashboard waits TRANSIENT_WAIT seconds at most, then says it is still running.
+"""
+
+import re
+import uuid
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from django.conf import settings
+
+from browser.couch import jsontext
+from browser.couch.client import couch_url
+from browser.couch.errors import CouchUnavailable, NotFound
+
+REPLICATOR = "_replicator"
+TRANSIENT_WAIT = 5
+# States worth refreshing the page for (_scheduler/docs; "crashing" retries with a growing backoff).
+LIVE_STATES = frozenset({"initializing", "running", "pending", "crashing", "error", "triggered"})
+HIDDEN = "(hidden)"
+# Object members whose value may hold a credential, whatever else they hold (compared lower-cased).
+SECRET_MEMBERS = frozenset({"auth", "headers", "password", "authorization", "cookie", "proxy-authorization",
+                            "oauth", "session", "token"})
+TEXT_MOST = 2000
+# scheme://userinfo@ anywhere in a text: the userinfo goes, whatever it holds.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s\"'<>@]*@")
+# Fields CouchDB (or the replicator) writes into a _replicator document; a restart drops them.
+STATE_FIELDS = ("_replication_state", "_replication_state_time", "_replication_state_reason",
+                "_replication_stats", "_replication_id")
+
+
+# --- scrubbing -------------------------------------------------------------------------------------------
+
+def scrub_url(text):
+    """The text with the user name and password taken out of every URL in it."""
+    if not isinstance(text, str) or "@" not in text:
+        return text
+    cleaned = _USERINFO.sub(r"\1", text)
+    return text if cleaned == text else cleaned
+
+
+def scrub(value):
+    """A copy of any JSON value with every credential gone: auth objects, headers, password members, and the
+    userinfo of any URL in any text or member name. Works at any depth, without recursion."""
+    holder = {}
+    stack = [(value, holder, "v")]
+    while stack:
+        item, parent, key = stack.pop()
+        if isinstance(item, dict):
+            copy = parent[key] = {}
+            for name, member in item.items():
+                name = scrub_url(str(name))
+                if name.lower() in SECRET_MEMBERS:
+                    copy[name] = HIDDEN
+                else:
+                    stack.append((member, copy, name))
+        elif isinstance(item, list):
+            copy = parent[key] = [None] * len(item)
+            stack.extend((member, copy, i) for i, member in enumerate(item))
+        else:
+            parent[key] = scrub_url(item)
+    return holder["v"]
+
+
+def text_of(value, most=TEXT_MOST):
+    """Any value as display text at most `most` characters long, credentials scrubbed."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else jsontext.preview(scrub(value), most + 1)
+    text = scrub_url(str(text))
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def _count(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        return int(value)
+    return None
+
+
+# --- what a replication looks like on a page ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Side:
+    """One end of a replication, as shown: a database of this server, or a URL without credentials."""
+
+    url: str
+    local_db: str | None = None
+    has_credentials: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    timestamp: str
+    type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Replication:
+    """A replication as the scheduler (or, for non-admins, its document) describes it; every text scrubbed."""
+
+    doc_id: str | None
+    job_id: str | None
+    source: Side
+    target: Side
+    state: str
+    continuous: bool | None = None
+    owner: str = ""
+    error: str = ""
+    problem: str = ""
+    error_count: int | None = None
+    docs_read: int | None = None
+    docs_written: int | None = None
+    doc_write_failures: int | None = None
+    changes_pending: int | None = None
+    start_time: str = ""
+    last_updated: str = ""
+    history: tuple = ()
+
+    @property
+    def live(self):
+        return self.state in LIVE_STATES
+
+
+def side_of(endpoint):
+    """A Side from a replication endpoint: a URL text, or an object {"url", "auth", "headers"}."""
+    has_credentials = False
+    url = endpoint
+    if isinstance(endpoint, dict):
+        url = endpoint.get("url")
+        has_credentials = bool(endpoint.get("auth") or endpoint.get("headers"))
+    if not isinstance(url, str):
+        return Side(url=text_of(url, 300) or "(no URL)")
+    if scrub_url(url) != url:
+        has_credentials = True
+    url = text_of(url, 1000)
+    base = settings.COUCHDB_REPLICATION_URL.rstrip("/") + "/"
+    rest = url[len(base):].strip("/") if url.startswith(base) else ""
+    local = unquote(rest) if rest and "/" not in rest else None
+    return Side(url=url, local_db=local, has_credentials=has_credentials)
+
+
+def _history(events):
+    if not isinstance(events, list):
+        return ()
+    return tuple(Event(text_of(e.get("timestamp"), 40), text_of(e.get("type"), 40), text_of(e.get("reason")))
+                 for e in events[:50] if isinstance(e, dict))
+
+
+def _with_counts(info, fields):
+    info = info if isinstance(info, dict) else {}
+    for name in ("docs_read", "docs_written", "doc_write_failures", "changes_pending"):
+        fields[name] = _count(info.get(name))
+    return fields
+
+
+def from_scheduler(row, history=None):
+    """A Replication from a _scheduler/docs row, or a _scheduler/jobs row (which has history but no state)."""
+    row = row if isinstance(row, dict) else {}
+    info = row.get("info")
+    events = _history(row.get("history") if history is None else history)
+    error = text_of(info.get("error")) if isinstance(info, dict) and info.get("error") else ""
+    if not error and events and events[0].type == "crashed":
+        error = events[0].reason
+    state = text_of(row.get("state"), 40) if row.get("state") else _job_state(row, events)
+    source, target = side_of(row.get("source")), side_of(row.get("target"))
+    return Replication(**_with_counts(info, dict(
+        doc_id=text_of(row.get("doc_id"), 4000) or None, job_id=text_of(row.get("id"), 200) or None,
+        source=source, target=target, state=state, owner=text_of(row.get("user"), 200),
+        error=error, problem=problem_for(error, source, target) if error else "",
+        error_count=_count(row.get("error_count")), start_time=text_of(row.get("start_time"), 40),
+        last_updated=text_of(row.get("last_updated"), 40), history=events)))
+
+
+def _job_state(row, events):
+    if row.get("pid"):
+        return "running"
+    if events and events[0].type == "crashed":
+        return "crashing"
+    return "pending"
+
+
+def from_document(doc):
+    """A Replication from a _replicator document as a non-admin reads it: the state CouchDB writes into it
+    (completed, failed) is all there is; the live scheduler is for server admins."""
+    doc = doc if isinstance(doc, dict) else {}
+    source, target = side_of(doc.get("source")), side_of(doc.get("target"))
+    error = text_of(doc.get("_replication_state_reason"))
+    return Replication(**_with_counts(doc.get("_replication_stats"), dict(
+        doc_id=text_of(doc.get("_id"), 4000) or None, job_id=text_of(doc.get("_replication_id"), 200) or None,
+        source=source, target=target, state=text_of(doc.get("_replication_state"), 40) or "not known",
+        continuous=doc.get("continuous") is True, owner=text_of(doc.get("owner"), 200),
+        error=error, problem=problem_for(error, source, target) if error else "",
+        last_updated=text_of(doc.get("_replication_state_time"), 40))))
+
+
+# --- plain words for the scheduler's reasons -----------------------------------------------------------------
+
+_UNREACHABLE = ("econnrefused", "conn_failed", "nxdomain", "timeout", "ehostunreach", "enetunreach",
+                "http_request_failed", "closed", "tls_alert")
+_REFUSED_LOGIN = ("replication_auth_error", "session_request_unauthorized", "session_request_forbidden",
+                  "401")
+
+
+def problem_for(reason, source=None, target=None):
+    """What went wrong, in words, from CouchDB's reason text (which the page shows beside it)."""
+    text = reason.lower()
+    side = _side_named(reason, source, target)
+    if "db_not_found" in text or "could not open" in text or "database_does_not_exist" in text:
+        if side == "target":
+            return "The target database does not exist (tick “Create the target” to have CouchDB create it)."
+        return f"The {side or 'source or target'} database does not exist."
+    if any(word in text for word in _REFUSED_LOGIN):
+        return f"The {side or 'source or target'} refused the credentials (401)."
+    if "unauthorized" in text or "forbidden" in text:
+        return (f"The credentials given for the {side or 'source or target'} may not read or write that "
+                "database (or create it).")
+    if any(word in text for word in _UNREACHABLE):
+        return f"The {side or 'source or target'} could not be reached."
+    if "filter" in text or "selector" in text or "doc_ids" in text:
+        return "CouchDB refused the replication's filter."
+    return "The replication failed."
+
+
+def _side_named(reason, source, target):
+    urls = [u.rstrip("/") for u in re.findall(r"https?://[^\s\"',}]+", scrub_url(reason))]
+    for name, side in (("source", source), ("target", target)):
+        if side and any(u and side.url.rstrip("/") == u for u in urls):
+            return name
+    return None
+
+
+# --- building a replication ------------------------------------------------------------------------------------
+
+def local_database_url(db):
+    """How CouchDB reaches one of its own databases (CouchDB 3 replicates between URLs only)."""
+    return couch_url(settings.COUCHDB_REPLICATION_URL, [db])
+
+
+def split_userinfo(url):
+    """(the URL without user name and password, user name, password): typed credentials go to `auth`."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, "", ""
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, _, password = userinfo.partition(":")
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), unquote(user), unquote(password)
+
+
+def endpoint(url, username="", password=""):
+    """A replication endpoint: the URL, and credentials in its auth object (never in the URL)."""
+    if not username and not password:
+        return {"url": url}
+    return {"url": url, "auth": {"basic": {"username": username, "password": password}}}
+
+
+def replication_body(source, target, *, continuous=False, create_target=False, selector=None, doc_ids=None,
+                     since_seq=None):
+    """The body of a replication, for POST /_replicate or a _replicator document."""
+    body = {"source": source, "target": target}
+    if continuous:
+        body["continuous"] = True
+    if create_target:
+        body["create_target"] = True
+    if selector is not None:
+        body["selector"] = selector
+    if doc_ids:
+        body["doc_ids"] = list(doc_ids)
+    if since_seq not in (None, ""):
+        body["since_seq"] = since_seq
+    return body
+
+
+def new_document_id():
+    return f"replication-{uuid.uuid4().hex[:12]}"
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple
+    total: int | None
+    skip: int = 0
+    next_skip: int | None = None
+    bookmark: str | None = None
+
+
+def scheduler_docs(client, limit, skip=0):
+    """GET /_scheduler/docs/_replicator — one page of saved replications with their state (server admins)."""
+    answer = client.get_json("_scheduler", "docs", REPLICATOR, params={"limit": limit, "skip": skip})
+    rows = answer.get("docs") if isinstance(answer, dict) else None
+    rows = rows if isinstance(rows, list) else []
+    total = _count(answer.get("total_rows")) if isinstance(answer, dict) else None
+    more = total is not None and skip + len(rows) < total and rows
+    return Page(tuple(from_scheduler(r) for r in rows[:limit]), total, skip, skip + limit if more else None)
+
+
+def scheduler_jobs(client, limit, skip=0):
+    """GET /_scheduler/jobs — one page of jobs, saved and transient, with their history (server admins)."""
+    answer = client.get_json("_scheduler", "jobs", params={"limit": limit, "skip": skip})
+    rows = answer.get("jobs") if isinstance(answer, dict) else None
+    rows = rows if isinstance(rows, list) else []
+    total = _count(answer.get("total_rows")) if isinstance(answer, dict) else None
+    more = total is not None and skip + len(rows) < total and rows
+    return Page(tuple(from_scheduler(r) for r in rows[:limit]), total, skip, skip + limit if more else None)
+
+
+def scheduler_doc(client, docid):
+    """GET /_scheduler/docs/_replicator/{docid}; None when the scheduler does not know it."""
+    try:
+        return from_scheduler(client.get_json("_scheduler", "docs", REPLICATOR, docid))
+    except NotFound:
+        return None
+
+
+def scheduler_job(client, job_id):
+    """GET /_scheduler/jobs/{job_id}; None when there is no such job (any more)."""
+    try:
+        return from_scheduler(client.get_json("_scheduler", "jobs", job_id))
+    except NotFound:
+        return None
+
+
+def replicator_document(client, docid):
+    """GET /_replicator/{docid} — the document, scrubbed (a non-admin gets their own in full, others'
+    without credentials; either way the page sees none)."""
+    return scrub(client.get_exact(REPLICATOR, docid))
+
+
+def find_replications(client, limit, bookmark=None):
+    """POST /_replicator/_find — the saved replications a non-admin may read (CouchDB refuses them
+    _all_docs and _scheduler, yet answers _find to members of _replicator), paged by bookmark."""
+    body = {"selector": {"_id": {"$gt": None}}, "limit": limit}
+    if bookmark:
+        body["bookmark"] = bookmark
+    answer = client.flavour.find(client, REPLICATOR, body)
+    docs = answer.get("docs") if isinstance(answer, dict) else None
+    docs = [d for d in docs if isinstance(d, dict) and not str(d.get("_id", "")).startswith("_design/")] \
+        if isinstance(docs, list) else []
+    mark = answer.get("bookmark") if isinstance(answer, dict) else None
+    full = isinstance(answer.get("docs"), list) and len(answer["docs"]) >= limit
+    return Page(tuple(from_document(scrub(d)) for d in docs), None, bookmark=mark if full and mark else None)
+
+
+# --- changing ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TransientResult:
+    job_id: str | None
+    finished: bool
+    docs_read: int | None = None
+    docs_written: int | None = None
+    doc_write_failures: int | None = None
+    no_changes: bool = False
+
+
+def start_named(client, docid, body):
+    """PUT /_replicator/{docid} — CouchDB records the person as its owner and runs it with their rights."""
+    return client.send_exact("PUT", REPLICATOR, docid, body=body).get("rev")
+
+
+def start_transient(client, body, wait=TRANSIENT_WAIT):
+    """POST /_replicate — continuous ones answer at once with their id; a one-shot answers when it is done,
+    or is left running in CouchDB after `wait` seconds."""
+    try:
+        answer = client.request("POST", "_replicate", json_body=body, timeout=(client.timeout, wait)).json()
+    except CouchUnavailable as exc:
+        if exc.reason.startswith("no answer within"):
+            return TransientResult(job_id=None, finished=False)
+        raise
+    answer = answer if isinstance(answer, dict) else {}
+    history = answer.get("history")
+    latest = history[0] if isinstance(history, list) and history and isinstance(history[0], dict) else {}
+    return TransientResult(
+        job_id=text_of(answer.get("_local_id"), 200) or None, finished=not body.get("continuous"),
+        docs_read=_count(latest.get("docs_read")), docs_written=_count(latest.get("docs_written")),
+        doc_write_failures=_count(latest.get("doc_write_failures")), no_changes=answer.get("no_changes") is True)
+
+
+def cancel_transient(client, job_id):
+    """POST /_replicate {"replication_id": id, "cancel": true} — stops a transient job (its starter or a
+    server admin); a saved replication stops only when its document is deleted."""
+    client.post_json("_replicate", body={"replication_id": job_id, "cancel": True})
+
+
+def delete_named(client, docid):
+    """DELETE /_replicator/{docid} — stops the replication; answers the scrubbed document it was."""
+    doc = client.get_exact(REPLICATOR, docid)
+    client.request("DELETE", REPLICATOR, docid, params={"rev": doc.get("_rev")}).close()
+    return scrub(doc)
+
+
+def restart_named(client, docid):
+    """DELETE then PUT /_replicator/{docid} with the same body: a fresh job with no backoff (saving it
+    unchanged would not restart it). Answers the scrubbed document."""
+    doc = client.get_exact(REPLICATOR, docid)
+    client.request("DELETE", REPLICATOR, docid, params={"rev": doc.get("_rev")}).close()
+    body = {k: v for k, v in doc.items() if k != "_rev" and k not in STATE_FIELDS}
+    client.send_exact("PUT", REPLICATOR, docid, body=body)
+    return scrub(doc)
