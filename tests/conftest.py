@@ -32,6 +32,7 @@ class TestServer:
     url: str
     admin: Persona
     is_apache_couchdb: bool
+    cluster_nodes: int = 1
 
     def admin_http(self):
         http = requests.Session()
@@ -45,6 +46,9 @@ def _couchdb3_only(request, couch_server):
     """Tests marked couchdb3 skip, with the reason, where the test server is not Apache CouchDB."""
     if request.node.get_closest_marker("couchdb3") and not couch_server.is_apache_couchdb:
         pytest.skip("needs Apache CouchDB 3 (make test-couchdb, or set COUCHDB_TEST_URL): pouchdb-server differs here")
+    if request.node.get_closest_marker("cluster") and couch_server.cluster_nodes < 3:
+        pytest.skip("needs an Apache CouchDB cluster of 3 nodes (make test-cluster, or COUCHDB_TEST_URL at one of "
+                    "its nodes); this server has one node")
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +59,9 @@ def couch_server(tmp_path_factory):
         server = TestServer(url.rstrip("/") + "/", admin, is_apache_couchdb=True)
         info = server.admin_http().get(server.url, timeout=10).json()
         server.is_apache_couchdb = "couchdb" in info
+        if server.is_apache_couchdb:
+            membership = server.admin_http().get(server.url + "_membership", timeout=10).json()
+            server.cluster_nodes = len(membership.get("cluster_nodes") or [])
         yield server
         return
     admin = Persona("admin", uuid.uuid4().hex, ("_admin",))
