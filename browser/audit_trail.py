@@ -8,7 +8,8 @@ from django.contrib import messages
 from browser.couch.audit import AuditWriter
 
 # What the audit log records; shown on the audit page when no writer is configured.
-AUDITED = ("permission changes", "user changes", "database deletions", "bulk document deletions")
+AUDITED = ("permission changes", "user changes", "database deletions", "bulk document deletions",
+           "replication starts, stops, restarts and deletions (never their credentials)")
 
 
 def audit_writer():
