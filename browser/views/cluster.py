@@ -1,7 +1,52 @@
-"""Cluster pages (being built for issue 14)."""
+"""Cluster pages, for server admins: every node of _membership with its state and figures, refreshing itself."""
+
+import time
 
 from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from browser.couch.cluster import LARGE_QUEUE, NODE_TIMEOUT, cluster_health, one_node_health
+from browser.denials import server_admin_required
+from browser.views.responses import render_page_or_fragment
+
+REFRESH_SECONDS = 5
 
 
+@server_admin_required
+@require_GET
 def cluster_overview(request):
-    raise Http404("not built yet")
+    if not request.couch.flavour.is_apache_couchdb:
+        return _lacking(request, "browser/cluster.html")
+    members, nodes = cluster_health(request.couch)
+    context = {
+        "members": members,
+        "nodes": nodes,
+        "down": [n for n in nodes if n.state != "up"],
+        "strangers": [n for n in nodes if not n.in_cluster],
+        **_common(reverse("browser:cluster")),
+    }
+    return render_page_or_fragment(request, "browser/cluster.html", "browser/_cluster.html", context)
+
+
+@server_admin_required
+@require_GET
+def cluster_node(request, node):
+    if not request.couch.flavour.is_apache_couchdb:
+        return _lacking(request, "browser/cluster_node.html", node_name=node)
+    members, health = one_node_health(request.couch, node)
+    if health is None:
+        raise Http404("No node of this cluster has that name.")
+    context = {"members": members, "node": health, "node_name": node, **_common(reverse("browser:cluster-node", kwargs={"node": node}))}
+    return render_page_or_fragment(request, "browser/cluster_node.html", "browser/_cluster_node.html", context)
+
+
+def _common(refresh_url):
+    return {"refresh_url": refresh_url, "refresh_seconds": REFRESH_SECONDS, "large_queue": LARGE_QUEUE,
+            "node_timeout": NODE_TIMEOUT, "checked_at": time.strftime("%H:%M:%S UTC", time.gmtime())}
+
+
+def _lacking(request, template, **context):
+    """pouchdb-server has no _membership and no _node/{node}/_system or _stats: it is asked nothing."""
+    return render(request, template, {"lacking": True, "server_name": request.couch.flavour.name, **context})
