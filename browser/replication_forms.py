@@ -6,7 +6,14 @@ from django import forms
 
 from browser.couch.databases import database_name_problem
 from browser.couch.documents import id_problem
-from browser.couch.replication import endpoint, local_database_url, replication_body, scrub_url, split_userinfo
+from browser.couch.replication import (
+    endpoint,
+    job_id_of,
+    local_database_url,
+    replication_body,
+    scrub_url,
+    split_userinfo,
+)
 from browser.forms import QueryJsonField, RuleCheckedField
 
 DOC_IDS_MOST = 10_000
@@ -152,10 +159,10 @@ class ConfirmDeleteForm(forms.Form):
     confirm = forms.BooleanField(label="Yes, stop this replication and delete its document")
 
 
-class JobIdField(forms.RegexField):
-    def __init__(self, **kwargs):
-        super().__init__(regex=r"^[0-9A-Za-z_+\-]{1,200}$", **kwargs)
-
-
 class JobIdForm(forms.Form):
-    job_id = JobIdField()
+    job_id = forms.CharField(max_length=200, strip=False)
+
+    def clean_job_id(self):
+        if job_id_of(self.cleaned_data["job_id"]) is None:
+            raise forms.ValidationError("That is not a replication id.")
+        return self.cleaned_data["job_id"]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("doc/<docid:docid>", replication.replication_doc, name="replication-doc"),
     path("doc-restart/<docid:docid>", replication.replication_doc_restart, name="replication-doc-restart"),
     path("doc-delete/<docid:docid>", replication.replication_doc_delete, name="replication-doc-delete"),
-    path("job/<str:job_id>", replication.replication_job, name="replication-job"),
-    path("job-stop/<str:job_id>", replication.replication_job_stop, name="replication-job-stop"),
+    # Job ids ("abc+continuous") end the path too, read as any text, so that whatever arrives there gets a
+    # plain 404 from the view rather than no route.
+    path("job/<docid:job_id>", replication.replication_job, name="replication-job"),
+    path("job-stop/<docid:job_id>", replication.replication_job_stop, name="replication-job-stop"),
 ]

@@ -33,6 +33,7 @@ SECRET_MEMBERS = frozenset({"auth", "headers", "password", "authorization", "coo
 TEXT_MOST = 2000
 # scheme://userinfo@ anywhere in a text: the userinfo goes, whatever it holds.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s\"'<>@]*@")
+_JOB_ID = re.compile(r"[0-9A-Za-z_+\-]{1,200}")
 # Fields CouchDB (or the replicator) writes into a _replicator document; a restart drops them.
 STATE_FIELDS = ("_replication_state", "_replication_state_time", "_replication_state_reason",
                 "_replication_stats", "_replication_id")
@@ -78,6 +79,12 @@ def text_of(value, most=TEXT_MOST):
     text = value if isinstance(value, str) else jsontext.preview(scrub(value), most + 1)
     text = scrub_url(str(text))
     return text if len(text) <= most else text[:most] + "…"
+
+
+def job_id_of(value):
+    """A scheduler job id ("abc123+continuous"), or None for anything else a document may hold."""
+    text = value if isinstance(value, str) else ""
+    return text if _JOB_ID.fullmatch(text) else None
 
 
 def _count(value):
@@ -178,7 +185,7 @@ def from_scheduler(row, history=None):
     state = text_of(row.get("state"), 40) if row.get("state") else _job_state(row, events)
     source, target = side_of(row.get("source")), side_of(row.get("target"))
     return Replication(**_with_counts(info, dict(
-        doc_id=text_of(row.get("doc_id"), 4000) or None, job_id=text_of(row.get("id"), 200) or None,
+        doc_id=text_of(row.get("doc_id"), 4000) or None, job_id=job_id_of(row.get("id")),
         source=source, target=target, state=state, owner=text_of(row.get("user"), 200),
         error=error, problem=problem_for(error, source, target) if error else "",
         error_count=_count(row.get("error_count")), start_time=text_of(row.get("start_time"), 40),
@@ -200,7 +207,7 @@ def from_document(doc):
     source, target = side_of(doc.get("source")), side_of(doc.get("target"))
     error = text_of(doc.get("_replication_state_reason"))
     return Replication(**_with_counts(doc.get("_replication_stats"), dict(
-        doc_id=text_of(doc.get("_id"), 4000) or None, job_id=text_of(doc.get("_replication_id"), 200) or None,
+        doc_id=text_of(doc.get("_id"), 4000) or None, job_id=job_id_of(doc.get("_replication_id")),
         source=source, target=target, state=text_of(doc.get("_replication_state"), 40) or "not known",
         continuous=doc.get("continuous") is True, owner=text_of(doc.get("owner"), 200),
         error=error, problem=problem_for(error, source, target) if error else "",
@@ -301,20 +308,20 @@ class Page:
 
 def scheduler_docs(client, limit, skip=0):
     """GET /_scheduler/docs/_replicator — one page of saved replications with their state (server admins)."""
-    answer = client.get_json("_scheduler", "docs", REPLICATOR, params={"limit": limit, "skip": skip})
-    rows = answer.get("docs") if isinstance(answer, dict) else None
-    rows = rows if isinstance(rows, list) else []
-    total = _count(answer.get("total_rows")) if isinstance(answer, dict) else None
-    more = total is not None and skip + len(rows) < total and rows
-    return Page(tuple(from_scheduler(r) for r in rows[:limit]), total, skip, skip + limit if more else None)
+    return _scheduler_page(client, ("_scheduler", "docs", REPLICATOR), "docs", limit, skip)
 
 
 def scheduler_jobs(client, limit, skip=0):
     """GET /_scheduler/jobs — one page of jobs, saved and transient, with their history (server admins)."""
-    answer = client.get_json("_scheduler", "jobs", params={"limit": limit, "skip": skip})
-    rows = answer.get("jobs") if isinstance(answer, dict) else None
-    rows = rows if isinstance(rows, list) else []
-    total = _count(answer.get("total_rows")) if isinstance(answer, dict) else None
+    return _scheduler_page(client, ("_scheduler", "jobs"), "jobs", limit, skip)
+
+
+def _scheduler_page(client, segments, key, limit, skip):
+    # The scheduler pages by limit and skip only (it has no keys to start from).
+    answer = client.get_json(*segments, params={"limit": limit, "skip": skip})
+    answer = answer if isinstance(answer, dict) else {}
+    rows = answer.get(key) if isinstance(answer.get(key), list) else []
+    total = _count(answer.get("total_rows"))
     more = total is not None and skip + len(rows) < total and rows
     return Page(tuple(from_scheduler(r) for r in rows[:limit]), total, skip, skip + limit if more else None)
 
@@ -377,7 +384,9 @@ def start_transient(client, body, wait=TRANSIENT_WAIT):
     """POST /_replicate — continuous ones answer at once with their id; a one-shot answers when it is done,
     or is left running in CouchDB after `wait` seconds."""
     try:
-        answer = client.request("POST", "_replicate", json_body=body, timeout=(client.timeout, wait)).json()
+        # jsontext writes a typed selector's numbers exactly as typed.
+        answer = client.request("POST", "_replicate", data=jsontext.dumps(body).encode(),
+                                headers={"Content-Type": "application/json"}, timeout=(client.timeout, wait)).json()
     except CouchUnavailable as exc:
         if exc.reason.startswith("no answer within"):
             return TransientResult(job_id=None, finished=False)
@@ -386,7 +395,7 @@ def start_transient(client, body, wait=TRANSIENT_WAIT):
     history = answer.get("history")
     latest = history[0] if isinstance(history, list) and history and isinstance(history[0], dict) else {}
     return TransientResult(
-        job_id=text_of(answer.get("_local_id"), 200) or None, finished=not body.get("continuous"),
+        job_id=job_id_of(answer.get("_local_id")), finished=not body.get("continuous"),
         docs_read=_count(latest.get("docs_read")), docs_written=_count(latest.get("docs_written")),
         doc_write_failures=_count(latest.get("doc_write_failures")), no_changes=answer.get("no_changes") is True)
 
