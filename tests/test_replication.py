@@ -308,3 +308,26 @@ def test_an_outsider_sees_what_they_may_do_and_no_replication(personas, admin_cl
     assert client.get(reverse("browser:replication-doc", kwargs={"docid": docid})).status_code == 403
     stop = client.post(reverse("browser:replication-job-stop", kwargs={"job_id": "abc+continuous"}), follow=True)
     assert stop.status_code == 200
+
+
+@pytest.mark.couchdb3
+def test_a_hostile_replicator_document_neither_breaks_a_page_nor_shows_its_secrets(admin_client, couch_server,
+                                                                                  make_database, cleanup):
+    secret = uuid.uuid4().hex
+    docid = f"ca-{RUN_ID}-<b>hostile</b> ? # %/{uuid.uuid4().hex[:4]}"
+    deep = {"a": None}
+    for _ in range(300):
+        deep = {"a": deep}
+    http = couch_server.admin_http()
+    http.put(f"{couch_server.url}_replicator/{quoted(docid)}", json={
+        "source": {"url": f"{couch_server.url}{make_database()}", "headers": {"Authorization": f"Basic {secret}"},
+                   "auth": {"basic": {"username": "admin", "password": secret}}},
+        "target": f"http://someone:{secret}@127.0.0.1:9/x", "extra": [1, None, {"url": f"https://u:{secret}@h/"}],
+        "deep": deep, "huge": "<script>" * 20_000, "notes": f"call http://x:{secret}@evil.example/"},
+        timeout=10).raise_for_status()
+    for url in (reverse("browser:replications"), reverse("browser:replication-doc", kwargs={"docid": docid}),
+                reverse("browser:replication-doc-delete", kwargs={"docid": docid})):
+        response = admin_client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert secret not in html and "<script>" not in html and "<b>hostile" not in html
