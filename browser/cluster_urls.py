@@ -6,5 +6,5 @@ from browser.views import cluster
 
 urlpatterns = [
     path("cluster/", cluster.cluster_overview, name="cluster"),
-    path("cluster/nodes/<str:node>/", cluster.cluster_node, name="cluster-node"),
+    path("cluster/nodes/<docid:node>", cluster.cluster_node, name="cluster-node"),
 ]

@@ -38,7 +38,8 @@ def cluster_node(request, node):
     members, health = one_node_health(request.couch, node)
     if health is None:
         raise Http404("No node of this cluster has that name.")
-    context = {"members": members, "node": health, "node_name": node, **_common(reverse("browser:cluster-node", kwargs={"node": node}))}
+    refresh_url = reverse("browser:cluster-node", kwargs={"node": node})
+    context = {"members": members, "node": health, "node_name": node, **_common(refresh_url)}
     return render_page_or_fragment(request, "browser/cluster_node.html", "browser/_cluster_node.html", context)
 
 
