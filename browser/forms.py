@@ -11,6 +11,7 @@ from browser.couch import jsontext
 from browser.couch.changes import ChangeFilter
 from browser.couch.databases import database_name_problem
 from browser.couch.documents import DESIGN_PREFIX, id_problem, partitioned_id_problem
+from browser.couch.partitions import PARTITION_MOST, partition_problem
 from browser.couch.saved_queries import HISTORY_KEPT, NAME_MOST
 from browser.couch.tasks import SORT_ORDERS, TASK_KINDS
 
@@ -126,6 +127,23 @@ class DocumentListForm(forms.Form):
 class DocumentIdField(RuleCheckedField):
     def __init__(self, **kwargs):
         super().__init__(problem=id_problem, **kwargs)
+
+
+class PartitionNameField(RuleCheckedField):
+    """A partition of a partitioned database (issue 14): no ":", no leading "_"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(problem=partition_problem, max_length=PARTITION_MOST, **kwargs)
+
+
+class PartitionOpenForm(forms.Form):
+    partition = PartitionNameField(label="Partition name",
+                                   help_text="The part of the document ids before the “:”, e.g. “sensor-1”.")
+
+
+class ShardLookupForm(forms.Form):
+    docid = forms.CharField(max_length=4000, strip=False, label="Document id",
+                            help_text="Any id: the document need not exist.")
 
 
 class NewDocumentForm(forms.Form):
@@ -368,6 +386,7 @@ class MangoForm(forms.Form):
     sort = forms.CharField(required=False, label="Sort (e.g. “price desc, name”)")
     limit = forms.IntegerField(min_value=1, max_value=1000, initial=25, label="Limit")
     use_index = forms.CharField(required=False, label="Use index (design document, or ddoc/name)")
+    partition = PartitionNameField(required=False, label="Within partition (partitioned databases only)")
     execution_stats = forms.BooleanField(required=False, label="Execution statistics")
     mode = forms.ChoiceField(choices=[("table", "Table"), ("json", "JSON")], required=False, initial="table",
                              label="Show results as")
@@ -560,6 +579,7 @@ class ViewQueryForm(forms.Form):
     update = forms.ChoiceField(choices=[("", "default (true)"), ("true", "true"), ("false", "false"),
                                         ("lazy", "lazy")], required=False, label="update")
     stable = forms.BooleanField(required=False, label="stable")
+    partition = PartitionNameField(required=False, label="partition (partitioned databases only)")
 
     def clean(self):
         data = super().clean()

@@ -10,6 +10,7 @@ import threading
 from urllib.parse import quote
 
 from browser.couch import jsontext
+from browser.couch.client import WholeSegment
 from browser.couch.documents import DESIGN_PREFIX, ID_END
 from browser.couch.errors import BadRequest, CouchError, NotFound
 from browser.couch.server import server_info
@@ -96,6 +97,20 @@ class CouchDB3:
     def design_doc_rows_with_docs(self, client, db):
         """GET /{db}/_design_docs?include_docs=true — its rows."""
         return client.get_json(db, "_design_docs", params={"include_docs": "true"}).get("rows", [])
+
+    # Shards and partitions (issue 14): CouchDB 3 has both; pouchdb-server has neither.
+    has_shards = True
+
+    def shards(self, client, db, *docid):
+        """GET /{db}/_shards, or /{db}/_shards/{docid} (the id wholly encoded: "_design/x" unencoded is a 500)."""
+        return client.get_json(db, "_shards", *(WholeSegment(d) for d in docid))
+
+    def in_partition(self, client, method, db, partition, *rest, body=None, params=None):
+        """/{db}/_partition/{p}/... — the partition's info, _all_docs, _find, _explain and views."""
+        segments = (db, "_partition", WholeSegment(partition), *rest)
+        if body is None:
+            return client.get_exact(*segments, params=params)
+        return client.send_exact(method, *segments, body=body, params=params)
 
 
 class PouchDBServer(CouchDB3):
@@ -260,6 +275,16 @@ def _skip_of(bookmark):
     if not number.isascii() or not number.isdigit():
         raise BadRequest(400, "invalid_bookmark", f"Invalid bookmark value: {text}", "POST", "/_find")
     return int(number)
+
+    # No _shards, no partitions, no q or n: the pages say so and never ask (see CouchDB3).
+    has_shards = False
+    LACKS_SHARDS = "pouchdb-server keeps each database in one file: it has no shards, replicas (q, n) or partitions."
+
+    def shards(self, client, db, *docid):
+        raise ServerLacks(self.LACKS_SHARDS)
+
+    def in_partition(self, client, method, db, partition, *rest, body=None, params=None):
+        raise ServerLacks(self.LACKS_SHARDS)
 
 
 def detect(client):

@@ -62,12 +62,16 @@ class Explanation:
     raw: dict = field(default_factory=dict)
 
 
-def find(client, db, query, bookmark=None):
-    """POST /{db}/_find — one page; the next page is asked for with the answer's next_bookmark."""
+def find(client, db, query, bookmark=None, partition=None):
+    """POST /{db}/_find (or /{db}/_partition/{p}/_find) — one page; the next page is asked for with the
+    answer's next_bookmark."""
     body = dict(query)
     if bookmark:
         body["bookmark"] = bookmark
-    answer = client.flavour.find(client, db, body)
+    if partition:
+        answer = client.flavour.in_partition(client, "POST", db, partition, "_find", body=body)
+    else:
+        answer = client.flavour.find(client, db, body)
     docs = answer.get("docs", [])
     limit = int(body.get("limit", 25))
     next_bookmark = answer.get("bookmark") if len(docs) >= limit and docs else None
@@ -88,10 +92,13 @@ def _number(value, kind):
         return kind(0)
 
 
-def explain(client, db, query):
-    """POST /{db}/_explain — which index CouchDB would use, over which key range."""
+def explain(client, db, query, partition=None):
+    """POST /{db}/_explain (or /{db}/_partition/{p}/_explain) — which index CouchDB would use, over which key range."""
     body = {k: v for k, v in query.items() if k != "execution_stats"}
-    answer = client.flavour.explain(client, db, body)
+    if partition:
+        answer = client.flavour.in_partition(client, "POST", db, partition, "_explain", body=body)
+    else:
+        answer = client.flavour.explain(client, db, body)
     index = _index_info(answer.get("index") or {})
     span = answer.get("mrargs") or {}
     return Explanation(index=index, full_scan=index.type == "special" and index.name == "_all_docs",
@@ -177,8 +184,12 @@ def is_empty_design(ddoc):
     return not ddoc.get("views") and all(k in ("_id", "_rev", "language", "views") for k in ddoc)
 
 
-def query_view(client, db, ddoc_id, view, params):
-    """GET /{db}/_design/{ddoc}/_view/{view} — params already in CouchDB's form (JSON keys encoded)."""
+def query_view(client, db, ddoc_id, view, params, partition=None):
+    """GET /{db}/_design/{ddoc}/_view/{view} (or /{db}/_partition/{p}/_design/...) — params already in
+    CouchDB's form (JSON keys encoded)."""
+    if partition:
+        return client.flavour.in_partition(client, "GET", db, partition, DESIGN_PREFIX + ddoc_id, "_view", view,
+                                           params=params)
     return client.flavour.view(client, db, ddoc_id, view, params)
 
 

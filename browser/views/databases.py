@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from browser.audit_trail import note
 from browser.auth import recent_databases
 from browser.couch.databases import (
     create_database,
+    database_info,
     database_summaries,
     delete_database,
     list_databases,
@@ -73,6 +75,7 @@ def database_create(request):
             form.add_error("name", f"CouchDB refused this database: {exc.message}")
         else:
             _announce_created(request, data["name"], kept)
+            _announce_layout(request, kept, data)
             return redirect("browser:database", db=kept)
     return _render_databases(request, create_form=form, status=400)
 
@@ -83,6 +86,28 @@ def _announce_created(request, asked, kept):
     else:
         messages.warning(request, f"The server created the database as “{kept}”, not “{asked}” "
                                   f"({request.couch.flavour.name} drops “/” from names).")
+
+
+def _announce_layout(request, name, asked):
+    """What CouchDB actually gave the new database (GET /{db}): q, n and partitioned, and where that differs."""
+    if not request.couch.flavour.has_shards:
+        if asked["partitioned"] or asked["shards_q"] or asked["replicas_n"]:
+            messages.warning(request, f"{request.couch.flavour.LACKS_SHARDS} The shard, copy and partition "
+                                      "settings you chose have no effect here.")
+        return
+    try:
+        info = database_info(request.couch, name)
+    except CouchError:
+        return
+    messages.info(request, f"“{name}” has {info.shards_q} shard{pluralize(info.shards_q)} (q) with "
+                           f"{info.replicas_n} cop{pluralize(info.replicas_n, 'y,ies')} of each (n); "
+                           f"{'partitioned' if info.partitioned else 'not partitioned'}.")
+    differs = [f"{label} {got} (you asked for {want})" for label, want, got in
+               (("q", asked["shards_q"], info.shards_q), ("n", asked["replicas_n"], info.replicas_n))
+               if want and want != got]
+    if differs:
+        messages.warning(request, f"CouchDB gave {' and '.join(differs)}: n is capped by the nodes in the "
+                                  "cluster and its settings.")
 
 
 @server_admin_required

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
 from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
+from browser.couch.flavour import ServerLacks
 from browser.couch.queries import REDUCE_BUILTINS, is_empty_design, list_design_documents, query_view, view_info
 from browser.couch.tasks import active_tasks
 from browser.forms import (
@@ -156,7 +157,10 @@ def view_run(request, db, ddoc):
     if view and form.is_bound and form.is_valid():
         limit = form.cleaned_data.get("limit") or 20
         try:
-            answer = query_view(request.couch, db, ddoc, view, form.couch_params(limit))
+            answer = query_view(request.couch, db, ddoc, view, form.couch_params(limit),
+                                partition=form.cleaned_data["partition"] or None)
+        except ServerLacks as exc:
+            form.add_error("partition", str(exc))
         except (BadRequest, ServerError) as exc:
             form.add_error(None, _refused(exc))
         else:
@@ -165,6 +169,11 @@ def view_run(request, db, ddoc):
 
 
 def _refused(exc):
+    if "not partitioned" in str(exc.reason):
+        return "This database is not partitioned: empty the partition field to query the whole view."
+    if "`partition` parameter is not supported" in str(exc.reason):
+        return ("This view cannot run within a partition: its design document says \"partitioned\": false. "
+                "Empty the partition field to query it over the whole database.")
     if exc.error:
         return f"CouchDB refused the query ({exc.error}): {exc.reason}"
     # CouchDB answers a query string longer than its request line limit with a bare 400.

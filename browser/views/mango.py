@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from browser.couch import saved_queries
 from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
+from browser.couch.flavour import ServerLacks
 from browser.couch.queries import create_index, explain, find, suggested_index_fields
 from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
 from browser.views.display import common_fields, display_rows
@@ -28,13 +29,17 @@ def mango_query(request, db):
     if not form.is_valid():
         return _page(request, db, form, store, status=400)
     action, bookmark, query = form.cleaned_data["action"], form.cleaned_data["bookmark"], form.query()
+    partition = form.cleaned_data["partition"] or None
     if action == "save":
         store = _save(request, db, form, store)
     try:
         if action == "create-index":
             _create_index(request, db, query)
-        explanation = explain(request.couch, db, query)
-        result = None if action == "explain" else find(request.couch, db, query, bookmark or None)
+        explanation = explain(request.couch, db, query, partition=partition)
+        result = None if action == "explain" else find(request.couch, db, query, bookmark or None, partition=partition)
+    except ServerLacks as exc:
+        form.add_error("partition", str(exc))
+        return _page(request, db, form, store, status=400)
     except (BadRequest, ServerError) as exc:
         form.add_error(None, _plain(exc))
         return _page(request, db, form, store, status=400)
@@ -111,6 +116,8 @@ def _save(request, db, form, store):
 
 
 def _plain(exc):
+    if "not partitioned" in str(exc.reason):
+        return "This database is not partitioned: empty “Within partition” to query the whole database."
     words = PLAIN_WORDS.get(exc.error)
     if words and words.endswith("."):
         return words
