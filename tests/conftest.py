@@ -75,6 +75,7 @@ def couch_server(tmp_path_factory):
 @pytest.fixture(scope="session", autouse=True)
 def _dashboard_uses_test_server(couch_server):
     settings.COUCHDB_URL = couch_server.url
+    settings.COUCHDB_REPLICATION_URL = couch_server.url
     # The suite's audit records go to a database of its own, never to a real server's audit log, written by
     # a writer of its own, prepared as `manage.py prepare_audit` prepares the real one.
     settings.AUDIT_DATABASE = f"ca-{RUN_ID}-audit"
