@@ -40,6 +40,8 @@ urlpatterns = [
     path("", include("browser.config_urls")),
     path("", include("browser.shard_urls")),
     path("", include("browser.transfer_urls")),
+    path("", include("browser.lifecycle_urls")),
+    path("", include("browser.server_ops_urls")),
     path("databases/new/", databases.database_create, name="database-create"),
     path("databases/open/", databases.database_open, name="database-open"),
     path("db/<dbname:db>/", documents.document_list, name="database"),
