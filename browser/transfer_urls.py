@@ -7,4 +7,5 @@ from browser.views import transfer
 urlpatterns = [
     path("db/<dbname:db>/export/", transfer.export_page, name="export"),
     path("db/<dbname:db>/import/", transfer.import_page, name="import"),
+    path("import/", transfer.import_new_database, name="import-new"),
 ]

@@ -1,0 +1,195 @@
+"""Reading JSON a piece at a time: the items of an array (an uploaded file, or the rows of a streamed
+_all_docs answer) one by one, so that a file or a database of any size costs the memory of one item.
+
+Items are found by a scanner that only follows strings and brackets (no recursion, any depth), then
+each item's text is parsed by jsontext (exact numbers). A broken item is reported and skipped; the
+items after it are still read.
+"""
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from browser.couch import jsontext
+
+READ_CHARS = 256 * 1024
+# One item (a document, with its attachments inline) may be at most this long.
+ITEM_MOST_CHARS = 256 * 1024 * 1024
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|"', re.DOTALL)
+_SCALAR_END = re.compile(r"[,\]}\s]")
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+class StreamBroken(ValueError):
+    """The stream is not a JSON array (or ends inside one): nothing after this point can be read."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of the array: its number (from 1), its value, or why its text is not JSON."""
+
+    number: int
+    value: object = None
+    problem: str = ""
+
+
+def text_chunks(binary_chunks):
+    """Decode UTF-8 bytes piece by piece (a byte-order mark is dropped)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    for chunk in binary_chunks:
+        text = decoder.decode(chunk)
+        if text:
+            yield text
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
+def file_chunks(readable, size=READ_CHARS):
+    """The bytes of a file-like object, read `size` at a time."""
+    while True:
+        data = readable.read(size)
+        if not data:
+            return
+        yield data
+
+
+class _Buffer:
+    """The unread text, topped up from the chunks; the part already read is dropped as items complete."""
+
+    def __init__(self, chunks):
+        self.chunks = iter(chunks)
+        self.text = ""
+        self.pos = 0
+        self.ended = False
+
+    def more(self):
+        """Read one more chunk; False at the end of the stream."""
+        if self.ended:
+            return False
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.ended = True
+            return False
+        self.text = self.text[self.pos:] + chunk
+        self.pos = 0
+        return True
+
+    def skip_space(self):
+        """Skip whitespace; the next character, or "" at the end of the stream."""
+        while True:
+            self.pos = _SPACE.match(self.text, self.pos).end()
+            if self.pos < len(self.text):
+                return self.text[self.pos]
+            if not self.more():
+                return ""
+
+    def expect(self, char, what):
+        if self.skip_space() != char:
+            raise StreamBroken(f"Expected {what} at {self._where()}.")
+        self.pos += 1
+
+    def _where(self):
+        found = self.text[self.pos:self.pos + 20]
+        return f"“{found}”" if found else "the end of the file"
+
+    def value_end(self):
+        """Where the JSON value starting at pos ends (reading more as needed), found by brackets and strings."""
+        start = self.pos
+        first = self.text[start]
+        if first not in '{["':
+            return self._scalar_end()
+        depth = 0
+        at = start
+        while True:
+            for match in _TOKEN.finditer(self.text, at):
+                token = match.group()
+                if token == '"':  # a string the text read so far does not close
+                    at = match.start()
+                    break
+                if token[0] == '"':
+                    if depth == 0:
+                        return match.end()
+                    continue
+                depth += 1 if token in "{[" else -1
+                if depth <= 0:
+                    return match.end()
+            else:
+                at = len(self.text)
+            offset = self.pos
+            if len(self.text) - offset > ITEM_MOST_CHARS:
+                raise StreamBroken(f"An item is longer than {ITEM_MOST_CHARS:,} characters, or its brackets "
+                                   "never close.")
+            if not self.more():
+                raise StreamBroken("The file ends inside an item (a bracket or a quote is not closed).")
+            at -= offset  # more() moved the text so that pos is 0
+
+    def _scalar_end(self):
+        while True:
+            match = _SCALAR_END.search(self.text, self.pos)
+            if match:
+                return match.start()
+            if len(self.text) - self.pos > ITEM_MOST_CHARS or not self.more():
+                return len(self.text)
+
+
+def array_items(chunks, member=None):
+    """The items of a JSON array, from text chunks: the whole text is the array, or (with `member`) the
+    array is that member of the top-level object, as "rows" in an _all_docs answer."""
+    buffer = _Buffer(chunks)
+    if member is not None:
+        _move_to_member(buffer, member)
+    buffer.expect("[", "“[” (a JSON array)")
+    number = 0
+    if buffer.skip_space() == "]":
+        return
+    while True:
+        number += 1
+        if buffer.skip_space() == "":
+            raise StreamBroken("The file ends inside the array (no closing “]”).")
+        end = buffer.value_end()
+        yield _parsed(number, buffer.text[buffer.pos:end])
+        buffer.pos = end
+        following = buffer.skip_space()
+        if following == "]":
+            return
+        if following != ",":
+            raise StreamBroken(f"Expected “,” or “]” after item {number:,}, found {buffer._where()}.")
+        buffer.pos += 1
+
+
+def _move_to_member(buffer, member):
+    buffer.expect("{", "“{” (a JSON object)")
+    while True:
+        if buffer.skip_space() != '"':
+            raise StreamBroken(f"The answer has no “{member}”.")
+        end = buffer.value_end()
+        name = jsontext.loads(buffer.text[buffer.pos:end])
+        buffer.pos = end
+        buffer.expect(":", "“:”")
+        if name == member:
+            return
+        buffer.skip_space()
+        buffer.pos = buffer.value_end()
+        buffer.expect(",", "“,”")
+
+
+def _parsed(number, text):
+    try:
+        return Item(number, jsontext.loads_strict(text))
+    except jsontext.JsonSyntaxError as exc:
+        return Item(number, problem=f"not valid JSON ({exc})")
+
+
+def lines_items(readable_text, most=ITEM_MOST_CHARS):
+    """NDJSON: one item per non-empty line of a text file; its number is the line number."""
+    number = 0
+    while True:
+        line = readable_text.readline(most + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > most and not line.endswith("\n"):
+            raise StreamBroken(f"Line {number:,} is longer than {most:,} characters.")
+        if line.strip():
+            yield _parsed(number, line)
