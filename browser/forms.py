@@ -436,6 +436,7 @@ class MangoOpenForm(forms.Form):
     history = forms.IntegerField(required=False, min_value=0, max_value=HISTORY_KEPT - 1,
                                  error_messages={"invalid": "A place in the history is a whole number."})
     saved = forms.CharField(required=False, strip=False, max_length=NAME_MOST)
+    partition = PartitionNameField(required=False)
 
 
 class SaveQueryForm(forms.Form):

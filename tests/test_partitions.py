@@ -119,6 +119,10 @@ def test_mango_within_a_partition_returns_only_its_documents(admin_client, make_
     assert "within partition" in page
     whole = admin_client.post(reverse("browser:mango", kwargs={"db": db}), {**form, "partition": ""})
     assert len(mango_ids(whole.content.decode())) == 5
+    opened = admin_client.get(reverse("browser:mango", kwargs={"db": db}), {"partition": "a/b"}).content.decode()
+    assert 'name="partition" value="a/b"' in opened and "within partition “a/b”" in opened
+    bad = admin_client.get(reverse("browser:mango", kwargs={"db": db}), {"partition": "x:y"})
+    assert bad.status_code == 400 and "may not contain" in unescape(bad.content.decode())
 
 
 @pytest.mark.couchdb3
