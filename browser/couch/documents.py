@@ -234,9 +234,23 @@ def bulk_delete(client, db, id_revs):
 
 
 def open_revisions(client, db, docid, revs):
-    """GET /{db}/{docid}?open_revs=[...] — the bodies of given leaf revisions."""
-    answer = client.get_exact(db, docid, params={"open_revs": json_param(list(revs))})
-    return {item["ok"]["_rev"]: item["ok"] for item in answer if "ok" in item}
+    """POST /{db}/_bulk_get (pouchdb-server: GET ?open_revs=[...]) — the bodies of given leaf revisions."""
+    return {rev: doc for (_, rev), doc in revisions_at(client, db, [(docid, rev) for rev in revs]).items()}
+
+
+def revisions_at(client, db, pairs, revs=False, attachments=False):
+    """POST /{db}/_bulk_get — {(id, rev): document} for the (id, rev) pairs CouchDB still has a body for,
+    in one request (the flavour's fallback where the server's _bulk_get cannot be used)."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return {}
+    found = {}
+    for result in client.flavour.bulk_get(client, db, pairs, revs=revs, attachments=attachments):
+        for item in (result.get("docs") if isinstance(result, dict) else None) or ():
+            doc = item.get("ok") if isinstance(item, dict) else None
+            if isinstance(doc, dict) and isinstance(doc.get("_rev"), str):
+                found[(str(doc.get("_id", result.get("id"))), doc["_rev"])] = doc
+    return found
 
 
 def resolve_conflict(client, db, docid, winner_rev, losing_revs, body=None, attachments=None):

@@ -58,6 +58,14 @@ class CouchDB3:
         """POST /{db}/_explain."""
         return client.send_exact("POST", db, "_explain", body=body)
 
+    def bulk_get(self, client, db, pairs, revs=False, attachments=False):
+        """POST /{db}/_bulk_get — the documents at (id, rev) pairs, in CouchDB's `results` shape:
+        [{"id": ..., "docs": [{"ok": doc} or {"error": {...}}]}, ...]."""
+        params = {"revs": "true" if revs else None, "attachments": "true" if attachments else None}
+        body = {"docs": [{"id": docid, "rev": rev} for docid, rev in pairs]}
+        answer = client.send_exact("POST", db, "_bulk_get", body=body, params=params)
+        return answer.get("results") if isinstance(answer, dict) and isinstance(answer.get("results"), list) else []
+
     def design_doc_rows(self, client, db):
         """GET /{db}/_design_docs — its rows."""
         return client.get_json(db, "_design_docs").get("rows", [])
@@ -211,6 +219,28 @@ class PouchDBServer(CouchDB3):
     def design_info(self, client, db, ddoc_id):
         # No _design/{ddoc}/_info.
         raise NotFound(404, "not_found", "pouchdb-server has no _info", "GET", f"/{db}/_design/{ddoc_id}/_info")
+
+    def bulk_get(self, client, db, pairs, revs=False, attachments=False):
+        # Its _bulk_get ignores _security (anyone reads any document): read each document's revisions with
+        # GET /{db}/{docid}?open_revs=[...], which honours it, and answer in _bulk_get's shape.
+        wanted = {}
+        for docid, rev in pairs:
+            wanted.setdefault(docid, []).append(rev)
+        found = {}
+        for docid, revs_of in wanted.items():
+            params = {"open_revs": json.dumps(revs_of), "revs": "true" if revs else None,
+                      "attachments": "true" if attachments else None}
+            try:
+                answer = client.get_exact(db, docid, params=params)
+            except NotFound:
+                answer = []
+            for item in answer if isinstance(answer, list) else ():
+                doc = item.get("ok") if isinstance(item, dict) else None
+                if isinstance(doc, dict):
+                    found[(docid, doc.get("_rev"))] = doc
+        missing = {"error": "not_found", "reason": "missing"}
+        return [{"id": docid, "docs": [{"ok": found[(docid, rev)]} if (docid, rev) in found
+                                       else {"error": {**missing, "id": docid, "rev": rev}}]} for docid, rev in pairs]
 
     def copy_document(self, client, db, docid, destination):
         # Does not percent-decode COPY's Destination ("a%2Fb" stays "a%2Fb"): copy by reading the
