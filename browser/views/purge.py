@@ -1,11 +1,115 @@
-"""Purge and revision limits (being built for issue 17)."""
+"""Purge a document (entirely, or chosen leaf revisions) and a database's revision limits (_revs_limit,
+_purged_infos_limit). pouchdb-server has neither _purge nor the limits: its pages say so and it is asked nothing."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from browser.audit_trail import note
+from browser.couch.errors import CouchError
+from browser.couch.purge import (
+    DEFAULT_LIMIT,
+    LOCAL_PREFIX,
+    document_leaves,
+    purge_revisions,
+    purged_infos_limit,
+    revs_limit,
+    set_purged_infos_limit,
+    set_revs_limit,
+)
+from browser.couch.security import can_administer, get_security
+from browser.denials import SERVER_ADMIN, denied_page
+from browser.failures import sentence_for
+from browser.lifecycle_forms import PurgedInfosLimitForm, PurgeForm, RevsLimitForm
+
+PURGE_NEEDS_SERVER_ADMIN = ("Purging needs a CouchDB server admin: Apache CouchDB 3.5 refuses _purge to database "
+                            "admins and members alike (it answers “You are not a server admin.”).")
 
 
-def database_limits(request, db):
-    raise Http404("not built yet")
-
-
+@require_http_methods(["GET", "POST"])
 def document_purge(request, db, docid):
-    raise Http404("not built yet")
+    context = {"db": db, "docid": docid, "server": request.couch.flavour.name}
+    if not request.couch.flavour.is_apache_couchdb:
+        return render(request, "browser/purge_unsupported.html", context, status=400 if request.POST else 200)
+    if not (request.couch_user and request.couch_user.is_server_admin):
+        return denied_page(request, PURGE_NEEDS_SERVER_ADMIN, SERVER_ADMIN)
+    if docid.startswith(LOCAL_PREFIX):
+        return render(request, "browser/purge_local.html", context, status=400)
+    leaves = document_leaves(request.couch, db, docid)
+    if not leaves:
+        return render(request, "browser/purge_missing.html", context, status=404)
+    form = PurgeForm(request.POST or None, docid=docid, leaves=leaves)
+    if request.method == "POST" and form.is_valid():
+        return _purge(request, db, docid, form.chosen_revs(), context)
+    context.update(form=form, leaves=leaves, conflicted=len([leaf for leaf in leaves if not leaf.deleted]) > 1)
+    return render(request, "browser/purge.html", context, status=400 if form.errors else 200)
+
+
+def _purge(request, db, docid, revs, context):
+    result = purge_revisions(request.couch, db, docid, revs)
+    # Only the id and revisions are recorded: never the body.
+    note(request, "document.purge", db, before={"id": docid, "revs": list(result.requested)},
+         after={"id": docid, "purged": list(result.purged)})
+    remaining = document_leaves(request.couch, db, docid)
+    context.update(result=result, remaining=remaining,
+                   not_purged=[r for r in result.requested if r not in result.purged],
+                   live=any(not leaf.deleted for leaf in remaining))
+    return render(request, "browser/purge_done.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def database_limits(request, db):
+    context = {"db": db, "server": request.couch.flavour.name, "default": DEFAULT_LIMIT}
+    if not request.couch.flavour.is_apache_couchdb:
+        return render(request, "browser/limits_unsupported.html", context, status=400 if request.POST else 200)
+    current = revs_limit(request.couch, db)  # members may read it; anyone else is refused here
+    is_server_admin = bool(request.couch_user and request.couch_user.is_server_admin)
+    may_set_revs = is_server_admin or can_administer(get_security(request.couch, db), request.couch_user)
+    posted = request.POST if request.method == "POST" else None
+    setting_revs = posted is not None and "revs_limit" in posted
+    revs_form = RevsLimitForm(posted if setting_revs else None, initial={"revs_limit": current})
+    infos_form = PurgedInfosLimitForm(posted if posted is not None and not setting_revs else None)
+    if posted is not None:
+        response = _set_limit(request, db, revs_form if setting_revs else infos_form,
+                              may_set_revs if setting_revs else is_server_admin)
+        if response:
+            return response
+    infos = purged_infos_limit(request.couch, db) if is_server_admin else None
+    if not infos_form.is_bound:
+        infos_form = PurgedInfosLimitForm(initial={"purged_infos_limit": infos})
+    context.update(revs_limit=current, purged_infos_limit=infos, revs_form=revs_form, infos_form=infos_form,
+                   may_set_revs=may_set_revs, is_server_admin=is_server_admin)
+    return render(request, "browser/limits.html", context, status=400 if posted is not None else 200)
+
+
+LIMITS = {
+    "revs_limit": (revs_limit, set_revs_limit, "database.revs_limit",
+                   "Setting _revs_limit needs an admin of this database (by name or role) or a server admin; "
+                   "CouchDB 3.5 refuses it to members."),
+    "purged_infos_limit": (purged_infos_limit, set_purged_infos_limit, "database.purged_infos_limit",
+                           "Setting _purged_infos_limit needs a CouchDB server admin: CouchDB 3.5 refuses it to "
+                           "database admins."),
+}
+
+
+def _set_limit(request, db, form, allowed):
+    """Set one limit; answers a response when done or refused, None to show the form with its errors."""
+    name = next(iter(form.fields))
+    read, write, action, permission = LIMITS[name]
+    if not allowed:
+        # CouchDB 3.5 answers a member's PUT /{db}/_revs_limit with a 500: it is not sent at all.
+        return denied_page(request, "Only admins may change this limit.", permission)
+    if not form.is_valid():
+        return None
+    value = form.cleaned_data[name]
+    before = read(request.couch, db)
+    try:
+        write(request.couch, db, value)
+    except CouchError as exc:
+        if exc.status in (401, 403):
+            raise
+        form.add_error(name, sentence_for(exc))
+        return None
+    note(request, action, db, before=before, after=value)
+    messages.success(request, f"_{name} of “{db}” is now {value} (it was {before}).")
+    return redirect("browser:database-limits", db=db)
