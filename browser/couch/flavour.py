@@ -92,6 +92,12 @@ class CouchDB3:
         """GET /_node/_local/_config/admins."""
         return client.get_json("_node", "_local", "_config", "admins")
 
+    edits_node_config = True
+
+    def node_config(self, client, node, timeout):
+        """GET /_node/{node}/_config — every section of one node's configuration."""
+        return client.request("GET", "_node", node, "_config", timeout=timeout).json()
+
     def changes(self, client, db, params, change_filter):
         """GET /{db}/_changes (the normal feed), or POST with filter=_selector for an id prefix or selector."""
         selector = change_filter.selector_for_server()
@@ -256,6 +262,13 @@ class PouchDBServer(CouchDB3):
     def admins_config(self, client):
         # No /_node/_local; its configuration lives at /_config.
         return client.get_json("_config", "admins")
+
+    # Its /_node path answers anyone, unauthenticated, so the dashboard never sends it there; its one
+    # configuration lives at /_config and is shown read-only (it is a development stand-in).
+    edits_node_config = False
+
+    def node_config(self, client, node, timeout):
+        return client.request("GET", "_config", timeout=timeout).json()
 
     def changes(self, client, db, params, change_filter):
         if change_filter.selector is not None or change_filter.design_filter:
