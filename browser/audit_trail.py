@@ -10,7 +10,8 @@ from browser.couch.audit import AuditWriter
 # What the audit log records; shown on the audit page when no writer is configured.
 AUDITED = ("permission changes", "user changes", "database deletions", "bulk document deletions",
            "replication starts, stops, restarts and deletions (never their credentials)",
-           "purges and limit changes (document id and revisions, never the body)")
+           "purges and limit changes (document id and revisions, never the body)",
+           "resharding (splits started, jobs removed, the subsystem stopped or resumed)")
 
 
 def audit_writer():

@@ -56,8 +56,10 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
     and a last one with done=True."""
     progress = Progress()
     batch, unreported = [], 0
+    text = None if kind == "json" else io.TextIOWrapper(source, encoding="utf-8-sig",
+                                                        newline="" if kind == "csv" else None)
     try:
-        for item in _items(source, kind):
+        for item in _items(source, text, kind):
             progress.rows += 1
             unreported += 1
             doc, problem = _prepared(item, keep_revisions)
@@ -76,6 +78,9 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
         progress.broken = str(exc)
     except UnicodeDecodeError:
         progress.broken = "The file is not UTF-8 text: reading stopped there."
+    finally:
+        if text is not None:
+            text.detach()  # the file is the caller's: closing the wrapper would close it
     if batch:
         _sent(client, db, batch, keep_revisions, progress, source)
     progress.done = True
@@ -83,10 +88,9 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
     yield progress
 
 
-def _items(source, kind):
+def _items(source, text, kind):
     if kind == "json":
         return array_items(text_chunks(file_chunks(source)))
-    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="" if kind == "csv" else None)
     return csv_items(text) if kind == "csv" else lines_items(text)
 
 

@@ -1,7 +1,109 @@
-"""Server-wide database updates (being built for issue 17)."""
+"""Server-wide database updates, for server admins: newest first and live, paged back by sequence."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from browser.couch import db_updates as feed
+from browser.couch.databases import database_name_problem
+from browser.couch.errors import CouchError, PreconditionFailed
+from browser.denials import server_admin_required
+from browser.server_ops_forms import DbUpdatesForm
+
+# Live updates stop after this many new rows on one page: reload to see the newest.
+LIVE_MOST = 500
 
 
+@server_admin_required
+@require_GET
 def database_updates(request):
-    raise Http404("not built yet")
+    client = request.couch
+    context = {"server_name": client.flavour.name, "lacks": not client.flavour.is_apache_couchdb}
+    if context["lacks"]:
+        return render(request, "browser/db_updates.html", context, status=501)
+    form = DbUpdatesForm(request.GET)
+    if not form.is_valid():
+        return render(request, "browser/db_updates.html", {**context, "form": form}, status=400)
+    data = form.cleaned_data
+    if request.htmx and data["after"]:
+        return _arrivals(request, form)
+    try:
+        page = feed.newest(client, data["top"], data["skip"] or 0, feed.PAGE_SIZE, below=data["below"] or None)
+    except (feed.UpdatesUnavailable, CouchError) as exc:
+        return render(request, "browser/db_updates.html", {**context, **_unavailable(exc)}, status=503)
+    context.update(page=page, rows=_rows(client, page.updates), size=feed.PAGE_SIZE, form=form,
+                   most_rows=feed.MOST_ROWS_READ,
+                   live=not data["top"] and data["live"] != "off", **_page_queries(form, page))
+    return render(request, "browser/db_updates.html", context)
+
+
+@server_admin_required
+@require_POST
+def global_changes_create(request):
+    if not request.couch.flavour.is_apache_couchdb:
+        return redirect("browser:db-updates")
+    try:
+        feed.create_global_changes(request.couch)
+    except PreconditionFailed:
+        messages.info(request, f"The “{feed.GLOBAL_CHANGES}” database exists already.")
+    except CouchError as exc:
+        messages.error(request, f"CouchDB refused to create “{feed.GLOBAL_CHANGES}” ({exc.error}): "
+                                f"{exc.reason or exc.message}")
+    else:
+        messages.success(request, f"Created “{feed.GLOBAL_CHANGES}”: database updates are recorded from now on.")
+    return redirect("browser:db-updates")
+
+
+def _unavailable(exc):
+    if isinstance(exc, feed.UpdatesUnavailable):
+        return {"unavailable": str(exc), "missing_global_changes": exc.missing}
+    return {"unavailable": f"CouchDB answered no database updates ({exc.error}): {exc.reason or exc.message}"}
+
+
+def _page_queries(form, page):
+    size = feed.PAGE_SIZE
+    return {
+        "poll_query": form.query(after=page.top, arrived=0, live="on", top=None, skip=None, below=None),
+        "pause_query": form.query(live="off"),
+        "resume_query": form.query(live=None),
+        "newest_query": form.query(top=None, skip=None, below=None),
+        "newer_query": form.query(top=page.top, skip=page.skip - size, below=None) if page.skip > size
+        else form.query(top=None, skip=None, below=None),
+        "older_query": form.query(top=page.top, skip=page.skip + size, live=None,
+                                  below=page.updates[-1].key if page.updates else None),
+    }
+
+
+def _arrivals(request, form):
+    """What arrived after `after`: rows for the top of the table, and the next poll."""
+    data = form.cleaned_data
+    try:
+        arrivals = feed.arrived_since(request.couch, data["after"])
+    except (feed.UpdatesUnavailable, CouchError):
+        return render(request, "browser/_db_updates_poller.html", {"live": False, "stopped": True, "polling": True})
+    arrived = (data["arrived"] or 0) + len(arrivals.updates)
+    context = {"form": form, "rows": _rows(request.couch, arrivals.updates), "arrived": arrived, "polling": True,
+               "pause_query": form.query(live="off", after=None, arrived=None),
+               "live": arrived < LIVE_MOST, "too_many": arrived >= LIVE_MOST, "live_most": LIVE_MOST,
+               "poll_query": form.query(after=arrivals.last_seq, arrived=arrived, live="on")}
+    return render(request, "browser/_db_updates_poller.html", context)
+
+
+def _rows(client, updates):
+    """Each update with a link to its database: None when it does not exist now, or no page takes its name."""
+    try:
+        now = feed.existing(client, updates)
+    except CouchError:
+        now = set()
+    return [{"update": u, "gone": u.db_name not in now,
+             "url": _database_url(u.db_name) if u.db_name in now else None} for u in updates]
+
+
+def _database_url(name):
+    if not name or database_name_problem(name):
+        return None
+    try:
+        return reverse("browser:database", kwargs={"db": name})
+    except NoReverseMatch:
+        return None
