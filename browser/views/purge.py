@@ -62,9 +62,11 @@ def database_limits(request, db):
     context = {"db": db, "server": request.couch.flavour.name, "default": DEFAULT_LIMIT}
     if not request.couch.flavour.is_apache_couchdb:
         return render(request, "browser/limits_unsupported.html", context, status=400 if request.POST else 200)
-    current = revs_limit(request.couch, db)  # members may read it; anyone else is refused here
+    # Members may read _security and _revs_limit; anyone else is refused here, in words naming membership.
+    security = get_security(request.couch, db)
+    current = revs_limit(request.couch, db)
     is_server_admin = bool(request.couch_user and request.couch_user.is_server_admin)
-    may_set_revs = is_server_admin or can_administer(get_security(request.couch, db), request.couch_user)
+    may_set_revs = is_server_admin or can_administer(security, request.couch_user)
     posted = request.POST if request.method == "POST" else None
     setting_revs = posted is not None and "revs_limit" in posted
     revs_form = RevsLimitForm(posted if setting_revs else None, initial={"revs_limit": current})
