@@ -7,7 +7,6 @@ import json
 import os
 import shlex
 import subprocess
-import time
 from html import unescape
 from urllib.parse import unquote, urlsplit
 
@@ -23,6 +22,7 @@ from browser.couch.cluster import cluster_health, message_queues, node_health, o
 from tests.conftest import log_in, put_document
 from tests.support.contract import RecordedResponse
 from tests.support.data import HOSTILE
+from tests.test_replication import wait_for
 
 URL = "/cluster/"
 SERVER_ADMIN = "This needs a CouchDB server admin."
@@ -289,13 +289,6 @@ def run_knob(command):
     subprocess.run(command, shell=True, check=True, timeout=180, capture_output=True)  # noqa: S602
 
 
-def wait_for(condition, seconds, what):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {seconds} s"
-        time.sleep(0.5)
-
-
 def connected(couch_server, node):
     try:
         return node in server_membership(couch_server).get("all_nodes", [])
@@ -308,16 +301,6 @@ def node_to_stop(couch_server):
     http = couch_server.admin_http()
     entry = http.get(couch_server.url + "_node/_local", timeout=10).json()["name"]
     return sorted(n for n in server_membership(couch_server)["cluster_nodes"] if n != entry)[-1]
-
-
-def eventually(check, seconds=10):
-    """The cluster writes to two copies of three before it answers: a read right after may still miss it."""
-    deadline = time.monotonic() + seconds
-    while True:
-        result = check()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.3)
 
 
 @pytest.mark.cluster
@@ -334,7 +317,7 @@ def test_a_stopped_node_shows_down_while_the_rest_of_the_dashboard_works(admin_c
     rev = put_document(couch_server, db, "kept", {"type": "fruit", "name": "apple"})
     run_knob(stop)
     try:
-        wait_for(lambda: not connected(couch_server, node), 30, f"{node} leaves all_nodes")
+        assert wait_for(lambda: not connected(couch_server, node), 30), f"{node} still in all_nodes after 30 s"
         page = unescape(admin_client.get(URL).content.decode())
         assert f'data-node="{node}" data-state="down"' in page and f"{node}</strong> is DOWN" in page
         assert page.count('data-state="up"') == 2
@@ -351,8 +334,9 @@ def test_a_stopped_node_shows_down_while_the_rest_of_the_dashboard_works(admin_c
             answer = admin_client.post(mango_url, {"selector": '{"name": "pear"}', "limit": "10", "action": "run"})
             return answer.status_code == 200 and 'data-id="kept"' in answer.content.decode()
 
-        assert eventually(pear_found)
+        # The cluster writes two copies of three before it answers: a read right after may still miss it.
+        assert wait_for(pear_found, 10)
     finally:
         run_knob(start)
-        wait_for(lambda: connected(couch_server, node), 90, f"{node} rejoins all_nodes")
-    assert eventually(lambda: f'data-node="{node}" data-state="up"' in admin_client.get(URL).content.decode())
+        assert wait_for(lambda: connected(couch_server, node), 90), f"{node} not back in all_nodes after 90 s"
+    assert wait_for(lambda: f'data-node="{node}" data-state="up"' in admin_client.get(URL).content.decode(), 30)
