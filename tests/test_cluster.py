@@ -185,7 +185,7 @@ def test_the_fragment_shows_a_down_node_plainly_and_polls():
     client, _ = fake_client(MEMBERSHIP_NODE3_STOPPED)
     page = unescape(fragment(*cluster_health(client)))
     assert "1 node not answering" in page and f"{N3}</strong> is DOWN" in page
-    assert "3 nodes configured in the cluster, 2 connected." in page
+    assert "3 nodes configured in the cluster, 2 connected (as the node" in page
     assert 'data-state="down"' in page and 'hx-trigger="every 5s"' in page
     assert "36.9 MiB" in page and "1 minute 58 seconds" in page and "75% hits" in page
     for header in ("Node", "State", "Version", "Uptime", "Memory", "Message queues", "Requests", "Open databases"):
