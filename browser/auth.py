@@ -8,6 +8,7 @@ TOKEN_KEY = "couch_token"
 USER_KEY = "couch_user"
 RECENT_KEY = "recent_databases"
 LOGIN_AT_KEY = "login_at"
+OWN_PASSWORD_KEY = "may_change_own_password"
 
 
 def remember_login(request, token, user):
@@ -16,6 +17,14 @@ def remember_login(request, token, user):
     request.session[TOKEN_KEY] = token
     request.session[USER_KEY] = {"name": user.name, "roles": list(user.roles)}
     request.session[LOGIN_AT_KEY] = int(time.time())
+
+
+def remember_own_password_right(request, allowed):
+    request.session[OWN_PASSWORD_KEY] = bool(allowed)
+
+
+def may_change_own_password(session):
+    return session.get(OWN_PASSWORD_KEY) is True
 
 
 def login_expired(session, lifetime):

@@ -1,10 +1,13 @@
 from django.conf import settings
 
+from browser.auth import may_change_own_password
+
 
 def couch(request):
     """Who is logged in, for the header; decided by the middleware from CouchDB's answers."""
     return {
         "couch_user": getattr(request, "couch_user", None),
         "admin_party": getattr(request, "admin_party", False),
+        "may_change_own_password": may_change_own_password(request.session) if hasattr(request, "session") else False,
         "couchdb_url": settings.COUCHDB_URL,
     }

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from browser.couch.client import json_param
-from browser.couch.errors import NotFound
+from browser.couch.errors import Forbidden, NotFound, Unauthorized
 
 USERS_DB = "_users"
 PREFIX = "org.couchdb.user:"
@@ -44,6 +44,16 @@ def find_user(client, name):
         return _user(get_user(client, name))
     except NotFound:
         return None
+
+
+def can_change_own_password(client, name):
+    """Whether this person may write their own user document: CouchDB 3's default _users security lets
+    only server admins read it, so most users cannot."""
+    try:
+        get_user(client, name)
+    except (Forbidden, Unauthorized, NotFound):
+        return False
+    return True
 
 
 def create_user(client, name, password, roles):

@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from browser import login_throttle
-from browser.auth import logged_in_user, public, remember_login
+from browser.auth import logged_in_user, public, remember_login, remember_own_password_right
 from browser.couch.client import CouchClient
 from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, Unauthorized
 from browser.couch.session import login, logout
+from browser.couch.users import can_change_own_password
 from browser.forms import LoginForm
 from browser.login_throttle import client_address
 from browser.views.responses import safe_next
@@ -23,6 +24,7 @@ def login_view(request):
         user, client = _log_in(request, form)
         if user:
             remember_login(request, client.token, user)
+            remember_own_password_right(request, user.name and can_change_own_password(client, user.name))
             return redirect(safe_next(request, reverse("browser:databases")))
     context = {"form": form, "next": safe_next(request, ""), "current": logged_in_user(request.session)}
     return render(request, "browser/login.html", context, status=400 if form.errors else 200)

@@ -6,18 +6,29 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from browser.audit_trail import note
-from browser.auth import remember_login
+from browser.auth import remember_login, remember_own_password_right
 from browser.couch.client import CouchClient
 from browser.couch.databases import list_databases
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
 from browser.couch.security import get_security, grants_for, server_admin_names
 from browser.couch.session import login
-from browser.couch.users import create_user, delete_user, find_user, list_users, public_view, update_user
+from browser.couch.users import (
+    can_change_own_password,
+    create_user,
+    delete_user,
+    find_user,
+    list_users,
+    public_view,
+    update_user,
+)
 from browser.denials import server_admin_required
 from browser.forms import AccessScanForm, NewUserForm, PasswordForm, StartForm, UserActionForm, UserRolesForm
 from browser.views.responses import render_page_or_fragment
 
 SCAN_PAGE = 50
+OWN_PASSWORD_REFUSED = ("This CouchDB server does not let users change their own password (its _users database is "
+                        "for server admins only, as Apache CouchDB 3 is by default). Ask a server admin to set a "
+                        "new one for you.")
 
 
 @server_admin_required
@@ -81,14 +92,17 @@ def _apply(request, name, action, roles_form, password_form):
 def own_password(request):
     """Any logged-in person: a new password for themselves, then a fresh session so they stay logged in."""
     user = request.couch_user
+    allowed = bool(user.name) and can_change_own_password(request.couch, user.name)
+    remember_own_password_right(request, allowed)
     form = PasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and user.name:
+    if not allowed:
+        return render(request, "browser/own_password.html", {"form": None, "refused": OWN_PASSWORD_REFUSED},
+                      status=403 if request.method == "POST" else 200)
+    if request.method == "POST" and form.is_valid():
         try:
             update_user(request.couch, user.name, password=form.cleaned_data["password"])
         except (Forbidden, Unauthorized, NotFound):
-            form.add_error(None, "This CouchDB server does not let users change their own password (its _users "
-                                 "database is for server admins only, as Apache CouchDB 3 is by default). "
-                                 "Ask a server admin to set a new one for you.")
+            form.add_error(None, OWN_PASSWORD_REFUSED)
         else:
             _log_in_again(request, user.name, form.cleaned_data["password"])
             note(request, "user.password", user.name)
@@ -104,6 +118,7 @@ def _log_in_again(request, name, password):
     except CouchError:
         return
     remember_login(request, client.token, fresh)
+    remember_own_password_right(request, True)
     request.couch.token = client.token
 
 
