@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django import forms
 
 from browser.couch.reshard import RANGE_RE
-from browser.forms import SEQUENCE_MOST, DatabaseNameField, SequenceField
+from browser.forms import ChangesForm, DatabaseNameField
 
 UPDATES_FEED_FIELDS = ("live", "top", "skip", "below", "after", "arrived")
 
@@ -13,12 +13,8 @@ UPDATES_FEED_FIELDS = ("live", "top", "skip", "below", "after", "arrived")
 class DbUpdatesForm(forms.Form):
     """Where a page of GET /_db_updates starts, and what the live poll has seen."""
 
-    live = forms.ChoiceField(required=False, choices=[("on", "on"), ("off", "off")], widget=forms.HiddenInput)
-    top = SequenceField(widget=forms.HiddenInput)
-    skip = forms.IntegerField(required=False, min_value=0, max_value=10**6, widget=forms.HiddenInput)
-    below = forms.CharField(required=False, max_length=SEQUENCE_MOST, strip=False, widget=forms.HiddenInput)
-    after = SequenceField(widget=forms.HiddenInput)
-    arrived = forms.IntegerField(required=False, min_value=0, max_value=10**9, widget=forms.HiddenInput)
+    # The changes feed's paging and live-poll fields (each form instance copies them).
+    live, top, skip, below, after, arrived = (ChangesForm.base_fields[name] for name in UPDATES_FEED_FIELDS)
 
     def query(self, **overrides):
         """This page's query string with some parameters changed."""

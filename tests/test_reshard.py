@@ -57,8 +57,8 @@ def wait_until_done(client, couch_server, db):
     """Poll the page's live fragment (as htmx does) until every job of db has finished."""
     deadline = time.monotonic() + SPLIT_WAIT_SECONDS
     while True:
-        fragment = page(client, db, headers={"HX-Request": "true"}).content.decode()
         states = {j["job_state"] for j in jobs_for(couch_server, db)}
+        fragment = page(client, db, headers={"HX-Request": "true"}).content.decode()
         if states and states <= {"completed", "failed"}:
             return fragment, states
         assert time.monotonic() < deadline, f"split not done after {SPLIT_WAIT_SECONDS} s: {states}"

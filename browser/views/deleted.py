@@ -1,11 +1,84 @@
-"""Deleted documents (being built for issue 17)."""
+"""Deleted documents: the list of a database's deletions, one deletion's last body, and restore in one click."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from browser.audit_trail import note
+from browser.couch import deleted as tombstones
+from browser.couch import jsontext
+from browser.couch.documents import editable_body
+from browser.couch.errors import BadRequest, Conflict
+from browser.lifecycle_forms import DeletedListForm, DeletedRevisionForm, RestoreDeletedForm
+
+# A last body longer than this is folded away (as the document page does) with its length said.
+COLLAPSE_OVER_CHARS = 1_000_000
 
 
+@require_GET
 def deleted_list(request, db):
-    raise Http404("not built yet")
+    client, form = request.couch, DeletedListForm(request.GET)
+    context = {"db": db, "form": form, "filters_changes": client.flavour.filters_changes,
+               "server_name": client.flavour.name, "restore_form": RestoreDeletedForm()}
+    if not form.is_valid():
+        return render(request, "browser/deleted.html", context, status=400)
+    data = form.cleaned_data
+    try:
+        if form.oldest_first:
+            page = tombstones.tombstones_oldest(client, db, data["since"] or "0")
+        else:
+            page = tombstones.tombstones_newest(client, db, data["top"], data["skip"] or 0, data["below"] or None)
+    except BadRequest as exc:
+        context["refused"] = f"CouchDB refused to read the feed ({exc.error}): {exc.reason or exc.message}"
+        return render(request, "browser/deleted.html", context, status=400)
+    context.update(page=page, size=tombstones.PAGE_SIZE, most_rows=f"{tombstones.feed.MOST_ROWS_READ:,}",
+                   **_page_queries(form, page))
+    return render(request, "browser/deleted.html", context)
 
 
+def _page_queries(form, page):
+    size, newest = tombstones.PAGE_SIZE, {"order": None, "since": None}
+    return {
+        "newest_query": form.query(**newest, top=None, skip=None, below=None),
+        "newer_query": form.query(**newest, top=page.top, skip=page.skip - size, below=None) if page.skip > size
+        else form.query(**newest, top=None, skip=None, below=None),
+        "older_query": form.query(**newest, top=page.top, skip=page.skip + size,
+                                  below=page.changes[-1].id if page.changes else None),
+        "oldest_query": form.query(order="oldest", since="0", top=None, skip=None, below=None),
+        "next_query": form.query(order="oldest", since=page.next_since, top=None, skip=None, below=None),
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def deleted_document(request, db, docid):
-    raise Http404("not built yet")
+    if request.method == "POST":
+        return _restore(request, db, docid)
+    found = tombstones.deleted_document(request.couch, db, docid, DeletedRevisionForm(request.GET).value("rev"))
+    context = {"db": db, "docid": docid, "found": found, "restore_form": RestoreDeletedForm()}
+    if found.last_body is not None:
+        text = jsontext.dumps(editable_body(found.last_body), indent=2)
+        stubs = found.last_body.get("_attachments")
+        context.update(text=text, collapsed=len(text) > COLLAPSE_OVER_CHARS,
+                       attachments=sorted(stubs.items()) if isinstance(stubs, dict) else [])
+    return render(request, "browser/deleted_document.html", context)
+
+
+def _restore(request, db, docid):
+    form = RestoreDeletedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a deletion to restore (the page sends its revision).")
+        return redirect("browser:deleted-documents", db=db)
+    rev = form.cleaned_data["rev"]
+    try:
+        restored, new_rev = tombstones.restore(request.couch, db, docid, rev)
+    except tombstones.NotRestorable as exc:
+        messages.error(request, str(exc))
+        return redirect("browser:deleted-document", db=db, docid=docid)
+    except Conflict:
+        messages.error(request, "The document changed while you were restoring it (re-created or deleted again): "
+                                "nothing was overwritten. Look at it as it is now.")
+        return redirect("browser:deleted-document", db=db, docid=docid)
+    note(request, "document.restore", db, before={"id": docid, "rev": rev, "restored_rev": restored},
+         after={"id": docid, "rev": new_rev})
+    messages.success(request, f"Restored the document as revision {new_rev} (the body of revision {restored}).")
+    return redirect("browser:document", db=db, docid=docid)

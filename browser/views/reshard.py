@@ -1,6 +1,7 @@
 """Resharding, for server admins on CouchDB 3: the subsystem's state, its jobs (live while any runs), splitting
 a database's range, stopping and resuming the subsystem, removing a job; the chosen database's ranges."""
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,11 +19,23 @@ from browser.server_ops_forms import ReshardDatabaseForm, ReshardJobForm, Reshar
 from browser.views.responses import render_page_or_fragment
 
 
+def couchdb_only(view):
+    """pouchdb-server has no _reshard: its page says so and nothing is sent."""
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not request.couch.flavour.is_apache_couchdb:
+            return render(request, "browser/reshard.html", {"lacks": True, "server_name": request.couch.flavour.name},
+                          status=501)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 @server_admin_required
+@couchdb_only
 @require_GET
 def reshard_page(request):
-    if not request.couch.flavour.is_apache_couchdb:
-        return _lacking(request)
     chooser = ReshardDatabaseForm(request.GET)
     db = chooser.cleaned_data["db"] if chooser.is_valid() else ""
     context = _context(request.couch, db, chooser)
@@ -31,10 +44,9 @@ def reshard_page(request):
 
 
 @server_admin_required
+@couchdb_only
 @require_POST
 def reshard_start(request):
-    if not request.couch.flavour.is_apache_couchdb:
-        return _lacking(request)
     form = ReshardStartForm(request.POST)
     if not form.is_valid():
         refused = "Choose a database to split." if "db" in form.errors else None
@@ -58,10 +70,9 @@ def reshard_start(request):
 
 
 @server_admin_required
+@couchdb_only
 @require_POST
 def reshard_state(request):
-    if not request.couch.flavour.is_apache_couchdb:
-        return _lacking(request)
     form = ReshardStateForm(request.POST)
     if not form.is_valid():
         return _page_again(request, "", status=400, state_form=form)
@@ -79,10 +90,9 @@ def reshard_state(request):
 
 
 @server_admin_required
+@couchdb_only
 @require_POST
 def reshard_job_delete(request):
-    if not request.couch.flavour.is_apache_couchdb:
-        return _lacking(request)
     form = ReshardJobForm(request.POST)
     if not form.is_valid():
         return _page_again(request, "", status=400, refused="Choose a job to remove.")
@@ -101,11 +111,6 @@ def reshard_job_delete(request):
 
 def _back(db):
     return redirect(reverse("browser:reshard") + (f"?{urlencode({'db': db})}" if db else ""))
-
-
-def _lacking(request):
-    return render(request, "browser/reshard.html", {"lacks": True, "server_name": request.couch.flavour.name},
-                  status=501)
 
 
 def _page_again(request, db, start_form=None, status=400, **extra):

@@ -1,0 +1,209 @@
+"""Deleted documents: a database's tombstones from its changes feed (newest first or oldest first, paged),
+the last body before each deletion while CouchDB still keeps it, and restore, which writes that body as
+a new revision on top of the tombstone.
+
+A tombstone is the deletion's revision; its parent (N-1) holds the last body until compaction removes it.
+Several revisions are read at once through _bulk_get (documents.revisions_at).
+"""
+
+from dataclasses import dataclass, replace
+
+from browser.couch import changes as feed
+from browser.couch import jsontext
+from browser.couch.documents import editable_body, revisions_at, save_document
+from browser.couch.errors import NotFound
+
+PAGE_SIZE = 25
+DELETED = {"_deleted": True}
+# pouchdb-server cannot filter the feed: a page reads the plain feed in batches, at most this many rows.
+SCAN_BATCH = 1_000
+SCAN_MOST = 10_000
+
+KEPT, COMPACTED, NO_PARENT = "kept", "compacted", "no-parent"
+COMPACTED_WORDS = ("Compaction has removed the body: CouchDB keeps only the deletion itself, so this document "
+                   "cannot be restored from here.")
+NO_PARENT_WORDS = "This document was written deleted: it never had an earlier revision to restore."
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    id: str
+    rev: str  # the deletion's revision
+    seq: str = ""
+    parent_rev: str = ""  # the revision that was deleted ("" when there was none)
+    state: str = KEPT  # KEPT, COMPACTED or NO_PARENT
+    preview: str = ""  # the last body as JSON, cut short
+    attachment_count: int = 0
+
+    @property
+    def restorable(self):
+        return self.state == KEPT
+
+    @property
+    def seq_number(self):
+        return self.seq.split("-", 1)[0]
+
+
+@dataclass(frozen=True)
+class DeletedDocument:
+    """One document as the deleted-document page shows it."""
+
+    id: str
+    tombstone: Tombstone | None = None  # None when the document is not deleted now
+    last_body: dict | None = None  # the deleted revision, attachment stubs included
+    current_rev: str = ""  # the document's revision when it is not deleted
+
+
+def tombstones_newest(client, db, top=None, skip=0, below=None, size=PAGE_SIZE):
+    """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first (see changes.newest)."""
+    if client.flavour.filters_changes:
+        page = feed.newest(client, db, feed.ChangeFilter(selector=DELETED), top, skip, size, below=below)
+    else:
+        page = _scan_newest(client, db, skip, size)
+    return replace(page, changes=_with_last_bodies(client, db, [c for c in page.changes if c.deleted]))
+
+
+def tombstones_oldest(client, db, since="0", size=PAGE_SIZE):
+    """GET or POST /{db}/_changes — one page of deleted documents after sequence `since`, oldest first."""
+    if client.flavour.filters_changes:
+        page = feed.oldest(client, db, feed.ChangeFilter(selector=DELETED), since, size)
+    else:
+        page = _scan_oldest(client, db, since, size)
+    return replace(page, changes=_with_last_bodies(client, db, [c for c in page.changes if c.deleted]))
+
+
+def _scan_newest(client, db, skip, size):
+    # pouchdb-server cannot filter the feed (filter=_selector stops it): read the newest rows, a growing number
+    # up to SCAN_MOST, and keep the deletions. Without a fixed `top` its older pages shift as documents go.
+    wanted, limit = skip + size + 1, size * 8
+    while True:
+        rows = _rows(client.flavour.changes(client, db, {"descending": "true", "limit": limit}, feed.ChangeFilter()))
+        deleted = [feed._change(r) for r in rows if r.get("deleted") is True]
+        if len(deleted) >= wanted or len(rows) < limit or limit >= SCAN_MOST:
+            break
+        limit = min(limit * 4, SCAN_MOST)
+    too_deep = len(deleted) < wanted and len(rows) >= limit and not deleted[skip:]
+    return feed.ChangesPage(deleted[skip:skip + size], skip=skip, older=len(deleted) > skip + size, too_deep=too_deep)
+
+
+def _scan_oldest(client, db, since, size):
+    # As _scan_newest, oldest first: batches from `since`, stopping at a page of deletions or SCAN_MOST rows
+    # (the next page then continues from the last row read).
+    found, at, read = [], since, 0
+    while read < SCAN_MOST:
+        answer = client.flavour.changes(client, db, {"since": at, "limit": SCAN_BATCH}, feed.ChangeFilter())
+        rows = _rows(answer)
+        for row in rows:
+            read += 1
+            at = feed._seq_text(row.get("seq", at))
+            if row.get("deleted") is True:
+                found.append(feed._change(row))
+                if len(found) == size:
+                    return feed.ChangesPage(found, since=since, next_since=at)
+        if len(rows) < SCAN_BATCH:
+            return feed.ChangesPage(found, since=since, next_since="")
+    return feed.ChangesPage(found, since=since, next_since=at)
+
+
+def _rows(answer):
+    results = answer.get("results") if isinstance(answer, dict) else None
+    return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+
+def _with_last_bodies(client, db, changes):
+    """Each deletion with its parent revision and the parent's body while CouchDB keeps it: two _bulk_get
+    requests for the whole page (the tombstones' histories, then their parents)."""
+    histories = revisions_at(client, db, [(c.id, c.rev) for c in changes], revs=True)
+    parents = {c: parent_rev(histories.get((c.id, c.rev))) for c in changes}
+    bodies = revisions_at(client, db, [(c.id, p) for c, p in parents.items() if p])
+    return [_tombstone(c.id, c.rev, c.seq, parents[c], bodies.get((c.id, parents[c]))) for c in changes]
+
+
+def _tombstone(docid, rev, seq, parent, body):
+    if not parent:
+        return Tombstone(docid, rev, seq, state=NO_PARENT)
+    if body is None:
+        return Tombstone(docid, rev, seq, parent, state=COMPACTED)
+    stubs = body.get("_attachments")
+    return Tombstone(docid, rev, seq, parent, preview=_preview(editable_body(body)),
+                     attachment_count=len(stubs) if isinstance(stubs, dict) else 0)
+
+
+def _preview(body):
+    text = jsontext.preview(body, feed.PREVIEW_CHARS)
+    return text if len(text) <= feed.PREVIEW_CHARS else text[:feed.PREVIEW_CHARS] + "…"
+
+
+def parent_rev(doc):
+    """The revision before `doc`'s, from its _revisions ("" when there is none or the history is unreadable)."""
+    history = doc.get("_revisions") if isinstance(doc, dict) else None
+    if not isinstance(history, dict):
+        return ""
+    start, ids = history.get("start"), history.get("ids")
+    # Numbers arrive as jsontext.JsonNumber (their text); a string is not a number.
+    if not isinstance(start, jsontext.JsonNumber) or not start.isdigit() or not isinstance(ids, list) or len(ids) < 2:
+        return ""
+    return f"{int(start) - 1}-{ids[1]}" if isinstance(ids[1], str) and ids[1] and int(start) > 1 else ""
+
+
+def deleted_document(client, db, docid, rev=None):
+    """GET /{db}/{docid}?open_revs=all&revs=true, then POST /{db}/_bulk_get for the deleted revision — the
+    document's deletion (the one given, or the winning one) and its last body; NotFound when CouchDB never
+    had the document."""
+    alive, tombs = _leaves(client, db, docid)
+    if alive:
+        return DeletedDocument(docid, current_rev=max(alive, key=_rev_order))
+    chosen = rev if rev in tombs else max(tombs, key=_rev_order)
+    parent = parent_rev(tombs[chosen])
+    body = revisions_at(client, db, [(docid, parent)]).get((docid, parent)) if parent else None
+    return DeletedDocument(docid, tombstone=_tombstone(docid, chosen, "", parent, body), last_body=body)
+
+
+def _leaves(client, db, docid):
+    """The revs of the live leaves, and the deleted leaves by rev (each with its _revisions)."""
+    answer = client.get_exact(db, docid, params={"open_revs": "all", "revs": "true"})
+    docs = [item["ok"] for item in answer if isinstance(item, dict) and isinstance(item.get("ok"), dict)
+            and isinstance(item["ok"].get("_rev"), str)] if isinstance(answer, list) else []
+    alive = [d["_rev"] for d in docs if d.get("_deleted") is not True]
+    tombs = {d["_rev"]: d for d in docs if d.get("_deleted") is True}
+    if not alive and not tombs:
+        raise NotFound(404, "not_found", "missing", "GET", f"/{db}/{docid}")
+    return alive, tombs
+
+
+def _rev_order(rev):
+    # CouchDB's winner among leaves of one kind: the longest history, then the greatest hash.
+    number, _, digest = rev.partition("-")
+    return (int(number) if number.isascii() and number.isdigit() else 0, digest)
+
+
+class NotRestorable(Exception):
+    """Why a deletion cannot be restored: the body is gone, or the document is no longer that deletion."""
+
+    def __init__(self, message, current_rev=""):
+        super().__init__(message)
+        self.current_rev = current_rev
+
+
+def restore(client, db, docid, tombstone_rev):
+    """GET /{db}/{docid}?open_revs=all&revs=true, POST /{db}/_bulk_get?attachments=true for the deleted revision,
+    then PUT /{db}/{docid} with that body (attachments inline): a new revision on top of the deletion.
+    Answers (the revision restored, the new rev). NotRestorable when the document exists again or was deleted
+    again since, Conflict when it came back meanwhile: nothing is overwritten either way."""
+    alive, tombs = _leaves(client, db, docid)
+    if alive:
+        raise NotRestorable("This document exists again (someone re-created or restored it): nothing was "
+                            "overwritten.", current_rev=max(alive, key=_rev_order))
+    if tombstone_rev not in tombs:
+        raise NotRestorable("This document was deleted again since you looked: nothing was restored. "
+                            "Look at its latest deletion.")
+    parent = parent_rev(tombs[tombstone_rev])
+    if not parent:
+        raise NotRestorable(NO_PARENT_WORDS)
+    body = revisions_at(client, db, [(docid, parent)], attachments=True).get((docid, parent))
+    if body is None:
+        raise NotRestorable(COMPACTED_WORDS)
+    attachments = body.get("_attachments") if isinstance(body.get("_attachments"), dict) else None
+    # Without a _rev: CouchDB 3 refuses `_rev` = the tombstone (409) and writes a document that is deleted now
+    # as the next revision of its winning deletion; pouchdb-server does the same. A document alive again is a 409.
+    return parent, save_document(client, db, docid, body, attachments=attachments)
