@@ -200,6 +200,7 @@ def test_add_edit_and_delete_a_key_with_typed_confirmations_and_audit(admin_clie
     assert get_config(couch_server, node, section, "greeting").json() == "hello"
     confirm_page = admin_client.get(SET, {"section": section, "key": "greeting", "node": node}).content.decode()
     assert "<code>hello</code>" in confirm_page and "Type the key name to confirm" in confirm_page
+    assert 'value="hello"' in confirm_page  # the edit starts from the current value
     changed = admin_client.post(SET, form_for(section, "greeting", node, value="bonjour"), follow=True)
     assert "greeting changed on" in changed.content.decode()
     assert get_config(couch_server, node, section, "greeting").json() == "bonjour"
@@ -257,7 +258,8 @@ def test_a_secret_key_is_masked_on_every_page_and_in_the_audit(admin_client, cou
     value, newer = f"pw-{uuid.uuid4().hex}", f"pw-{uuid.uuid4().hex}"
     assert admin_client.post(SET, form_for(section, "db_password", node, value=value)).status_code == 302
     confirm_page = admin_client.get(SET, {"section": section, "key": "db_password", "node": node})
-    assert 'type="password"' in confirm_page.content.decode()
+    assert 'type="password"' in confirm_page.content.decode() and "value=" not in \
+        confirm_page.content.decode().split('id="id_value"')[0].rsplit("<input", 1)[1]
     wrong = admin_client.post(SET, form_for(section, "db_password", node, confirm="nope", value=newer))
     assert admin_client.post(SET, form_for(section, "db_password", node, value=newer)).status_code == 302
     pages = [admin_client.get(CONFIG), admin_client.get(CONFIG, {"q": section}), confirm_page, wrong,

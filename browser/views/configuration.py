@@ -57,9 +57,17 @@ def config_page(request):
                 for s in config.filtered(form.value("q"), form.value("section"), form.value("differing"))]
     context = {"form": form, "config": config, "sections": sections, "chosen": chosen, "editable": editable,
                "node_choices": node_choices(nodes), "comparing": len(shown) > 1, "server_name": client.flavour.name,
-               "cors": list(zip(config.nodes, config.cors, strict=True)), "not_editable": NOT_EDITABLE,
+               "cors": _cors_by_setting(config), "not_editable": NOT_EDITABLE,
                "add_url": _link("browser:config-set", node=chosen)}
     return render_page_or_fragment(request, "browser/config.html", "browser/_config_sections.html", context)
+
+
+def _cors_by_setting(config):
+    """Nodes with the same CORS settings share one entry: [(node names, summary)]."""
+    groups = {}
+    for node, summary in zip(config.nodes, config.cors, strict=True):
+        groups.setdefault(summary, []).append(node.name)
+    return [(names, summary) for summary, names in groups.items()]
 
 
 def _row(row, node, editable):
@@ -137,9 +145,17 @@ def _change_page(request, form, nodes, status=200):
     key = form.data.get("key") if form.is_bound else form.initial.get("key")
     node = form.data.get("node") if form.is_bound else form.initial.get("node")
     shown = nodes if node == ALL_NODES else [n for n in nodes if n == node] or nodes[:1]
-    context = {"form": form, "section": section or "", "key": key or "",
-               "current": current_values(request.couch, shown, section, key) if section and key else [],
+    current = current_values(request.couch, shown, section, key) if section and key else []
+    _start_from_current(form, current)
+    context = {"form": form, "section": section or "", "key": key or "", "current": current,
                "secret": is_secret(section or "", key or ""), "risk": RISKY.get((section, key)),
                "back_url": _link("browser:config", node=node or "", section=section or ""),
                "deleting": isinstance(form, ConfigDeleteForm)}
     return render(request, "browser/config_change.html", context, status=status)
+
+
+def _start_from_current(form, current):
+    """An edit starts from the value the nodes share (never a secret's: the service gives none)."""
+    values = {c.cell.value for c in current if c.cell and c.cell.present and not c.cell.secret}
+    if not form.is_bound and "value" in form.fields and len(values) == 1:
+        form.initial["value"] = values.pop()

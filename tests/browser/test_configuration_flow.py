@@ -37,7 +37,9 @@ def test_an_admin_edits_a_key_with_the_typed_confirmation_by_keyboard(admin_page
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("greeting")
     expect(page.get_by_test_id("config-current")).to_contain_text("hello")
+    expect(page.get_by_label("New value")).to_have_value("hello")  # the edit starts from the current value
     page.get_by_label("New value").focus()
+    page.keyboard.press("Control+A")
     page.keyboard.type("bonjour")
     page.get_by_label("Type the key name to confirm").focus()
     page.keyboard.type("greetin")
