@@ -68,5 +68,6 @@ class ReshardStateForm(forms.Form):
 class ReshardJobForm(forms.Form):
     """DELETE /_reshard/jobs/{id}: which job to remove."""
 
-    job_id = forms.CharField(max_length=1000, strip=False, widget=forms.HiddenInput)
+    # CouchDB names jobs "001-" and a hash: nothing else is sent (no "..", no "/").
+    job_id = forms.RegexField(regex=r"\A[0-9A-Za-z_-]{1,200}\Z", widget=forms.HiddenInput)
     db = DatabaseNameField(required=False, widget=forms.HiddenInput)

@@ -149,3 +149,25 @@ def test_pouchdb_server_is_asked_nothing(admin_client, couch_server):
     answer = admin_client.get(reverse("browser:db-updates"))
     assert answer.status_code == 501
     assert "pouchdb-server has no server-wide feed" in answer.content.decode()
+
+
+class _NoGlobalChanges:
+    """The one answer CouchDB 3 gives /_db_updates when _global_changes is missing (recorded on 3.5)."""
+
+    def get_json(self, *segments, params=None):
+        from browser.couch.errors import NotFound
+
+        raise NotFound(404, "not_found", "Database does not exist.", "GET", "/_db_updates")
+
+
+def test_a_missing_global_changes_database_is_said_in_words():
+    with pytest.raises(feed.UpdatesUnavailable) as caught:
+        feed.newest(_NoGlobalChanges())
+    assert caught.value.missing and "_global_changes" in str(caught.value)
+
+
+def test_malformed_feed_answers_are_read_safely():
+    answer = {"results": [{"db_name": None, "type": 3, "seq": 7}, "junk", {"db_name": "a/b", "type": "created"}]}
+    updates = feed._updates(answer)
+    assert [(u.db_name, u.type, u.seq) for u in updates] == [("", "3", "7"), ("a/b", "created", "")]
+    assert feed._updates({"results": "x"}) == []

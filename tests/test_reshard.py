@@ -208,3 +208,16 @@ def test_the_page_escapes_what_couchdb_answers(admin_client, couch_server, monke
     assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<b>db</b>" not in text
     assert re.search(r'data-job-state="failed"', text)
+
+
+@pytest.mark.couchdb3
+def test_hostile_posts_are_refused_and_change_nothing(admin_client, couch_server, resharding):
+    for job_id in ("..", "../state", "a/b", "", "x" * 300, "001-\x00"):
+        answer = admin_client.post(reverse("browser:reshard-job-delete"), {"job_id": job_id})
+        assert answer.status_code == 400, job_id
+    for state in ("bogus", "", "STOPPED"):
+        assert admin_client.post(reverse("browser:reshard-state"), {"state": state}).status_code == 400
+    for db, shard_range in (("a/b", ""), ("_x", ""), ("", ""), ("ok", "00000000-7fffffff\x00"), ("Ab", "")):
+        answer = admin_client.post(reverse("browser:reshard-start"), {"db": db, "range": shard_range})
+        assert answer.status_code in (400, 404), (db, answer.status_code)
+    assert resharding.get(couch_server.url + "_reshard/state", timeout=10).json()["state"] == "running"
