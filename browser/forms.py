@@ -78,16 +78,25 @@ class OpenDatabaseForm(forms.Form):
 
 class DatabaseDeleteForm(forms.Form):
     confirm_name = forms.CharField(max_length=238, strip=False, label="Type the database name to confirm")
+    mismatch = "The name you typed does not match the database name."
 
     def __init__(self, *args, database, **kwargs):
-        self.database = database
+        self.expected = database
         super().__init__(*args, **kwargs)
 
     def clean_confirm_name(self):
         typed = self.cleaned_data["confirm_name"]
-        if typed != self.database:
-            raise forms.ValidationError("The name you typed does not match the database name.")
+        if typed != self.expected:
+            raise forms.ValidationError(self.mismatch)
         return typed
+
+
+class UserDeleteForm(DatabaseDeleteForm):
+    confirm_name = forms.CharField(max_length=1000, strip=False, label="Type the user name to confirm")
+    mismatch = "The name you typed does not match the user name."
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, database=user, **kwargs)
 
 
 DOC_PAGE_SIZES = (20, 50, 100, 500)
@@ -645,8 +654,10 @@ class MaintenanceForm(forms.Form):
 class PermissionChangeForm(forms.Form):
     section = forms.ChoiceField(choices=[("admins", "Admins"), ("members", "Members")], label="Section")
     kind = forms.ChoiceField(choices=[("names", "User name"), ("roles", "Role")], label="By")
-    value = forms.CharField(max_length=500, strip=True, label="Name or role")
+    value = forms.CharField(max_length=500, strip=True, label="Name or role",
+                            widget=forms.TextInput(attrs={"list": "user-names", "autocomplete": "off"}))
     op = forms.ChoiceField(choices=[("add", "add"), ("remove", "remove")], initial="add", widget=forms.HiddenInput)
+    unknown_ok = forms.BooleanField(required=False, label="Add this name although no such user exists (yet)")
 
 
 def _roles(text):

@@ -151,7 +151,12 @@ def test_users_are_created_renamed_in_roles_given_a_password_and_deleted(admin_c
     # The old cookie stops working once the password (and so the salt) changed.
     assert CouchClient(token=old_token).get_json("_session")["userCtx"]["name"] is None
 
-    assert admin_client.post(edit, {"action": "delete"}).status_code == 302
+    unconfirmed = admin_client.post(edit, {"action": "delete", "confirm_name": name + "x"})
+    assert unconfirmed.status_code == 400
+    assert "does not match the user name" in unconfirmed.content.decode()
+    assert admin_client.post(edit, {"action": "delete"}).status_code == 400
+    assert couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:{name}").status_code == 200
+    assert admin_client.post(edit, {"action": "delete", "confirm_name": name}).status_code == 302
     assert couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:{name}").status_code == 404
     for action in ("user.create", "user.roles", "user.password", "user.delete"):
         records = [r for r in audit_records(couch_server, action) if r["target"] == name]
@@ -266,3 +271,19 @@ def test_couchdb_answers_401_to_anonymous_and_403_to_a_logged_in_outsider(person
     login(outsider, personas["outsider"].name, personas["outsider"].password)
     with pytest.raises(Forbidden):
         outsider.get_json(team_db)
+
+
+def test_granting_a_name_nobody_has_asks_first(admin_client, team_db, couch_server, personas):
+    page = grant(admin_client, team_db, "members", "names", "wt-alcie")
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "There is no user “wt-alcie”" in html and 'value="wt-alcie"' in html
+    assert "wt-alcie" not in security_of(couch_server, team_db)["members"]["names"]
+    anyway = admin_client.post(reverse("browser:permissions", kwargs={"db": team_db}),
+                               {"section": "members", "kind": "names", "value": "wt-alcie", "op": "add",
+                                "unknown_ok": "on"})
+    assert anyway.status_code == 302
+    assert "wt-alcie" in security_of(couch_server, team_db)["members"]["names"]
+    # Real users and the configuration's server admins are granted at once.
+    assert grant(admin_client, team_db, "members", "names", personas["member"].name).status_code == 302
+    assert grant(admin_client, team_db, "admins", "names", couch_server.admin.name).status_code == 302

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from browser.couch.client import json_param
-from browser.couch.errors import Forbidden, NotFound, Unauthorized
+from browser.couch.errors import CouchError, Forbidden, NotFound, Unauthorized
 
 USERS_DB = "_users"
 PREFIX = "org.couchdb.user:"
@@ -44,6 +44,23 @@ def find_user(client, name):
         return _user(get_user(client, name))
     except NotFound:
         return None
+
+
+def user_exists(client, name):
+    """Whether a user of _users or a server admin of the configuration has this name; None when this person
+    may not read _users (CouchDB 3: server admins only)."""
+    try:
+        get_user(client, name)
+    except NotFound:
+        pass
+    except CouchError:  # refused (pouchdb-server answers a non-admin 400)
+        return None
+    else:
+        return True
+    try:
+        return name in (client.flavour.admins_config(client) or {})
+    except CouchError:
+        return False
 
 
 def can_change_own_password(client, name):

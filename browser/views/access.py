@@ -1,5 +1,6 @@
 """Database permissions, and who can access a database and why."""
 
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +17,7 @@ from browser.couch.security import (
     who_has_access,
     with_entry,
 )
-from browser.couch.users import list_users
+from browser.couch.users import list_users, user_exists
 from browser.forms import PermissionChangeForm
 
 SUGGESTIONS = 500
@@ -33,15 +34,18 @@ def permissions(request, db):
         if not may_edit:
             messages.error(request, "Only admins of this database or server admins can change its permissions.")
             status = 403
-        elif form.is_valid():
+        elif form.is_valid() and not _unknown_user(request, form):
             return _change(request, db, security, form.cleaned_data)
+        elif form.is_valid():
+            status = 400
         else:
             messages.error(request, "Say which section, whether a name or a role, and which one.")
             status = 400
     shown = normalised(security)
     context = {"db": db, "sections": [("admins", shown["admins"]), ("members", shown["members"])],
                "may_edit": may_edit, "public": is_public(security),
-               "form": form if status == 400 else PermissionChangeForm(), "suggestions": _user_names(request)}
+               "form": form if status == 400 else PermissionChangeForm(), "suggestions": _user_names(request),
+               "unknown_user": status == 400 and form.has_error("value", "unknown_user")}
     return render(request, "browser/permissions.html", context, status=status)
 
 
@@ -60,6 +64,24 @@ def _change(request, db, before, data):
                               f"{data['section']}.")
     note(request, "security.update", db, before=before, after=after)
     return redirect("browser:permissions", db=db)
+
+
+def _unknown_user(request, form):
+    """Whether a name about to be added belongs to nobody (a typo such as “wt-alcie”): then the form says so
+    and asks for a tick to add it anyway. Unknown when this person may not read _users: added, with a note."""
+    data = form.cleaned_data
+    if data["op"] != "add" or data["kind"] != "names" or data["unknown_ok"]:
+        return False
+    known = user_exists(request.couch, data["value"])
+    if known is None:
+        messages.info(request, f"Whether a user “{data['value']}” exists could not be checked: only server admins "
+                               "can read the _users database.")
+        return False
+    if not known:
+        form.add_error("value", forms.ValidationError(
+            f"There is no user “{data['value']}”. Check the spelling, or tick the box to add the name anyway "
+            "(for a user who will be created later).", code="unknown_user"))
+    return not known
 
 
 def _user_names(request):

@@ -22,7 +22,15 @@ from browser.couch.users import (
     update_user,
 )
 from browser.denials import server_admin_required
-from browser.forms import AccessScanForm, NewUserForm, PasswordForm, StartForm, UserActionForm, UserRolesForm
+from browser.forms import (
+    AccessScanForm,
+    NewUserForm,
+    PasswordForm,
+    StartForm,
+    UserActionForm,
+    UserDeleteForm,
+    UserRolesForm,
+)
 from browser.views.responses import render_page_or_fragment
 
 SCAN_PAGE = 50
@@ -60,15 +68,16 @@ def user_edit(request, name):
     action = UserActionForm(request.POST).value("action")
     roles_form = UserRolesForm(request.POST if action == "roles" else None, initial={"roles": ", ".join(user.roles)})
     password_form = PasswordForm(request.POST if action == "password" else None)
+    delete_form = UserDeleteForm(request.POST if action == "delete" else None, user=name)
     if request.method == "POST":
-        response = _apply(request, name, action, roles_form, password_form)
+        response = _apply(request, name, action, roles_form, password_form, delete_form)
         if response:
             return response
-    context = {"user": user, "roles_form": roles_form, "password_form": password_form}
+    context = {"user": user, "roles_form": roles_form, "password_form": password_form, "delete_form": delete_form}
     return render(request, "browser/user_edit.html", context, status=400 if request.method == "POST" else 200)
 
 
-def _apply(request, name, action, roles_form, password_form):
+def _apply(request, name, action, roles_form, password_form, delete_form):
     if action == "roles" and roles_form.is_valid():
         before, _ = update_user(request.couch, name, roles=roles_form.cleaned_data["roles"])
         messages.success(request, f"Roles of “{name}” saved.")
@@ -80,7 +89,7 @@ def _apply(request, name, action, roles_form, password_form):
         messages.success(request, f"New password set for “{name}”; their old sessions no longer work.")
         note(request, "user.password", name)
         return redirect("browser:user-edit", name=name)
-    if action == "delete":
+    if action == "delete" and delete_form.is_valid():
         before = delete_user(request.couch, name)
         messages.success(request, f"Deleted the user “{name}”.")
         note(request, "user.delete", name, before=public_view(before))
