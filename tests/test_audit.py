@@ -111,3 +111,14 @@ def test_without_a_writer_the_audit_page_says_what_is_not_recorded(admin_client)
 
 def test_the_audit_log_is_for_server_admins_only(personas):
     assert log_in(Client(), personas["dbadmin"]).get(reverse("browser:audit")).status_code == 403
+
+
+def test_a_record_shows_what_changed_field_by_field(admin_client):
+    before = {"members": {"names": ["ann"], "roles": ["team"]}, "admins": {"names": [], "roles": []}}
+    after = {"members": {"names": ["ann", "<b>bob</b>"], "roles": []}, "admins": {"names": [], "roles": []}}
+    assert audit_writer().record(settings.AUDIT_DATABASE, "alice", "test.diffshown", "diff-db", before, after).ok
+    page = admin_client.get(reverse("browser:audit"), {"action": "test.diffshown"}).content.decode()
+    row = page.split('data-action="test.diffshown"', 1)[1].split("</tr>", 1)[0]
+    assert '<code>members.names[1]</code>: added <code>&quot;&lt;b&gt;bob&lt;/b&gt;&quot;</code>' in row
+    assert '<code>members.roles[0]</code>: removed <code>&quot;team&quot;</code>' in row
+    assert "admins" not in row.split("<details>", 1)[0]  # unchanged fields are not listed
