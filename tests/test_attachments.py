@@ -195,3 +195,13 @@ def test_range_requests_pass_through_where_couchdb_supports_them(admin_client, d
     assert response.status_code == 206
     assert b"".join(response.streaming_content) == bytes(range(10))
     assert response["Content-Range"].startswith("bytes 0-9/")
+
+
+def test_a_local_document_offers_no_upload(admin_client, make_database, couch_server):
+    from tests.conftest import put_document
+
+    db = make_database()
+    put_document(couch_server, db, "_local/settings", {"a": 1})
+    page = admin_client.get(reverse("browser:document", kwargs={"db": db, "docid": "_local/settings"})).content.decode()
+    assert 'data-testid="local-no-attachments"' in page
+    assert "data-upload-form" not in page and "data-dropzone" not in page.split('id="attachments"', 1)[1]

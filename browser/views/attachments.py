@@ -19,7 +19,7 @@ from browser.couch.attachments import (
     read_start,
     rename_attachment,
 )
-from browser.couch.documents import create_document, get_document
+from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
 from browser.forms import AttachmentNameForm, AttachmentViewForm, RenameAttachmentForm, UploadForm
@@ -46,6 +46,7 @@ def attachments_context(request, db, docid, doc):
             preview = raw.decode("utf-8", "replace")
         items.append({"info": info, "preview": preview})
     return {"db": db, "docid": docid, "rev": doc.get("_rev", ""), "attachments": items,
+            "is_local": docid.startswith(LOCAL_PREFIX),
             "upload_url": reverse("browser:attachment-upload", kwargs={"db": db, "docid": docid}),
             "list_url": reverse("browser:attachment-list", kwargs={"db": db, "docid": docid})}
 
