@@ -37,7 +37,7 @@ class ReshardStartForm(forms.Form):
     node = forms.CharField(required=False, max_length=1000, label="Node")
 
     def __init__(self, *args, ranges=(), nodes=(), **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="split_%s", **kwargs)
         # What the person chose stays offered, known to CouchDB or not.
         ranges, nodes = self._with_chosen("range", ranges), self._with_chosen("node", nodes)
         self.fields["range"].widget = forms.RadioSelect(
