@@ -62,8 +62,13 @@
       xhr.upload.addEventListener("progress", function (event) {
         if (event.lengthComputable) {
           entry.bar.value = Math.round((event.loaded / event.total) * 100);
-          entry.status.textContent = entry.bar.value + "%";
+          entry.status.textContent = "sending " + entry.bar.value + "%";
         }
+      });
+      // Every byte has reached the dashboard; CouchDB may take a while longer to store a large file.
+      xhr.upload.addEventListener("load", function () {
+        entry.bar.removeAttribute("value");
+        entry.status.textContent = "sent; CouchDB is storing it…";
       });
       xhr.addEventListener("load", function () {
         var answer = {};
@@ -106,7 +111,7 @@
         target.rev = result.rev;
         keepEditorInStep(result);
         entry.bar.value = 100;
-        entry.status.textContent = "uploaded";
+        entry.status.textContent = "stored";
       } catch (error) {
         entry.status.textContent = error.message === "cancelled" ? "cancelled — nothing stored" : error.message;
         entry.item.classList.add("failed");

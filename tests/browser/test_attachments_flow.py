@@ -122,3 +122,29 @@ def test_a_cancelled_upload_stores_nothing(admin_page, make_database, couch_serv
     expect(page.get_by_text("cancelled — nothing stored")).to_be_visible()
     stored = couch_server.admin_http().get(f"{couch_server.url}{db}/slow").json()
     assert stored["_rev"] == rev and "_attachments" not in stored
+
+
+def test_the_upload_says_when_the_bytes_are_sent_and_couchdb_is_still_storing(admin_page, make_database,
+                                                                              couch_server):
+    from django.test import override_settings
+
+    from tests.support.proxy import RecordingProxy
+
+    db = make_database()
+    put_document(couch_server, db, "box", {"title": "box"})
+    proxy = RecordingProxy(couch_server.url)
+    try:
+        with override_settings(COUCHDB_URL=proxy.url):
+            admin_page.open(f"/db/{db}/doc/box")
+            page = admin_page.page
+            proxy.hold("PUT")  # CouchDB "stores" until the test lets the request through
+            page.get_by_label("Choose files to upload").set_input_files(
+                {"name": "big.bin", "mimeType": "application/octet-stream", "buffer": b"x" * 2_000_000})
+            page.get_by_role("button", name="Upload", exact=True).click()
+            status = page.locator(".upload-queue li", has_text="big.bin").locator(".upload-status")
+            expect(status).to_have_text("sent; CouchDB is storing it…")
+            expect(page.get_by_role("progressbar", name="Upload of big.bin")).not_to_have_attribute("value", "100")
+            proxy.release()
+            expect(page.locator('tr[data-attachment="big.bin"]')).to_be_visible()
+    finally:
+        proxy.close()

@@ -1,5 +1,6 @@
-"""A small HTTP proxy in front of the test server: serves CouchDB under a sub-path and records
-exactly what the dashboard sends (to check, for example, that no number was rounded on the way)."""
+"""A small HTTP proxy in front of the test server: serves CouchDB under a sub-path, records exactly what
+the dashboard sends (to check, for example, that no number was rounded on the way), and can hold requests
+of some methods until the test lets them go (a CouchDB slow to store)."""
 
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ class RecordingProxy:
         self.upstream = upstream.rstrip("/")
         self.prefix = prefix
         self.sent = []
+        self.held = set()  # methods that wait for release() before going on to CouchDB
+        self._go = threading.Event()
         self.http = ExactUrlSession()  # forwards paths as they came, %2E included
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -33,7 +36,16 @@ class RecordingProxy:
     def bodies(self, method):
         return [s.body.decode("utf-8", "replace") for s in self.sent if s.method == method]
 
+    def hold(self, *methods):
+        self._go.clear()
+        self.held = set(methods)
+
+    def release(self):
+        self.held = set()
+        self._go.set()
+
     def close(self):
+        self.release()
         self._server.shutdown()
 
     def _handler(self):
@@ -47,6 +59,8 @@ class RecordingProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 proxy.sent.append(Sent(self.command, self.path[len(proxy.prefix):], body))
+                if self.command in proxy.held:
+                    proxy._go.wait(30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 answer = proxy.http.request(self.command, proxy.upstream + self.path[len(proxy.prefix):],
                                             data=body or None, headers=headers, timeout=30, allow_redirects=False)
