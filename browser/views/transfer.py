@@ -82,7 +82,7 @@ def import_new_database(request):
     if form.errors:
         return render(request, "browser/import_new.html", {"form": form}, status=400)
     db = create_database(request.couch, form.cleaned_data["database"])
-    note(request, "database-create", db, None, {"by": "import"})
+    note(request, "database.create", db, after={"by": "import"})
     return _import_response(request, db, form, created=True)
 
 
