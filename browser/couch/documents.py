@@ -276,11 +276,16 @@ def leaf_with_attachments(client, db, docid, rev):
 class ConflictScan:
     ids: list = field(default_factory=list)
     next_start: str | None = None
-    scanned: int = 0
+    scanned: int | None = 0  # None: CouchDB searched (Mango) rather than the dashboard reading every document
+
+
+def find_conflicts(client, db, start=None):
+    """A page of the documents that have conflicts, and where the next page starts."""
+    return client.flavour.conflicted_documents(client, db, start)
 
 
 def scan_conflicts(client, db, start=None, batch=1000):
-    """GET /{db}/_all_docs?conflicts=true — one batch of the scan for conflicted documents."""
+    """GET /{db}/_all_docs?conflicts=true — one batch of a scan for conflicted documents, read here."""
     params = {"include_docs": True, "conflicts": True, "limit": batch + 1,
               "startkey": json_param(start) if start else None}
     rows = [r for r in client.get_exact(db, "_all_docs", params=params).get("rows", []) if "id" in r]

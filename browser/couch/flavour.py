@@ -11,11 +11,12 @@ from urllib.parse import quote
 
 from browser.couch import jsontext
 from browser.couch.client import WholeSegment
-from browser.couch.documents import DESIGN_PREFIX, ID_END
+from browser.couch.documents import DESIGN_PREFIX, ID_END, ConflictScan, scan_conflicts
 from browser.couch.errors import BadRequest, CouchError, NotFound
 from browser.couch.server import server_info
 
 SKIP_BOOKMARK_PREFIX = "skip:"
+CONFLICTS_PAGE = 100
 # pouchdb-server matches a changes feed's id prefix here: it reads at most this many rows for one page.
 PREFIX_SCAN_MOST = 10_000
 PREFIX_SCAN_BATCH = 500
@@ -97,6 +98,15 @@ class CouchDB3:
     def node_config(self, client, node, timeout):
         """GET /_node/{node}/_config — every section of one node's configuration."""
         return client.request("GET", "_node", node, "_config", timeout=timeout).json()
+
+    def conflicted_documents(self, client, db, bookmark, limit=CONFLICTS_PAGE):
+        """POST /{db}/_find for documents with _conflicts: CouchDB searches, one page per request."""
+        body = {"selector": {"_conflicts": {"$exists": True}}, "conflicts": True, "fields": ["_id", "_conflicts"],
+                "limit": limit, **({"bookmark": bookmark} if bookmark else {})}
+        answer = client.send_exact("POST", db, "_find", body=body)
+        docs = [d for d in answer.get("docs") or [] if isinstance(d, dict) and "_id" in d]
+        more = len(docs) == limit and answer.get("bookmark")
+        return ConflictScan(ids=[d["_id"] for d in docs], next_start=more or None, scanned=None)
 
     def changes(self, client, db, params, change_filter):
         """GET /{db}/_changes (the normal feed), or POST with filter=_selector for an id prefix or selector."""
@@ -299,9 +309,23 @@ class PouchDBServer(CouchDB3):
                 break
         return {"results": rows, "last_seq": since}
 
+    def conflicted_documents(self, client, db, start, limit=None):
+        # Its Mango knows no "conflicts" option: read _all_docs a batch at a time instead.
+        return scan_conflicts(client, db, start=start)
+
     def design_doc_rows_with_docs(self, client, db):
         # Design filters are not offered here (see changes).
         return []
+
+    # No _shards, no partitions, no q or n: the pages say so and never ask (see CouchDB3).
+    has_shards = False
+    LACKS_SHARDS = "pouchdb-server keeps each database in one file: it has no shards, replicas (q, n) or partitions."
+
+    def shards(self, client, db, *docid):
+        raise ServerLacks(self.LACKS_SHARDS)
+
+    def in_partition(self, client, method, db, partition, *rest, body=None, params=None):
+        raise ServerLacks(self.LACKS_SHARDS)
 
 
 # CouchDB 3 gives every new database to server admins only.
@@ -318,16 +342,6 @@ def _skip_of(bookmark):
     if not number.isascii() or not number.isdigit():
         raise BadRequest(400, "invalid_bookmark", f"Invalid bookmark value: {text}", "POST", "/_find")
     return int(number)
-
-    # No _shards, no partitions, no q or n: the pages say so and never ask (see CouchDB3).
-    has_shards = False
-    LACKS_SHARDS = "pouchdb-server keeps each database in one file: it has no shards, replicas (q, n) or partitions."
-
-    def shards(self, client, db, *docid):
-        raise ServerLacks(self.LACKS_SHARDS)
-
-    def in_partition(self, client, method, db, partition, *rest, body=None, params=None):
-        raise ServerLacks(self.LACKS_SHARDS)
 
 
 def detect(client):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from browser.audit_trail import note
 from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
-from browser.couch.documents import Listing, bulk_delete, list_documents, scan_conflicts
+from browser.couch.documents import Listing, bulk_delete, find_conflicts, list_documents
 from browser.forms import BulkDeleteForm, DocumentListForm, StartForm
 from browser.views.display import common_fields, display_rows
 from browser.views.responses import render_page_or_fragment
@@ -59,5 +59,5 @@ def bulk_delete_documents(request, db):
 @require_GET
 def conflict_list(request, db):
     start = StartForm(request.GET).value("start")
-    scan = scan_conflicts(request.couch, db, start=start)
+    scan = find_conflicts(request.couch, db, start=start)
     return render(request, "browser/conflicts.html", {"db": db, "scan": scan, "start": start})
