@@ -260,3 +260,15 @@ def test_the_conflicts_list_pages_through_every_conflicted_document(admin_client
     if couch_server.is_apache_couchdb:
         assert pages == 2  # CouchDB searches (Mango): 100 a page, whatever lies between them
         assert "Scanned" not in html
+
+
+def test_every_mode_of_the_document_list_marks_conflicts(admin_client, make_database, couch_server):
+    db = make_database()
+    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"new_edits": False, "docs": [
+        {"_id": "split", "_rev": "1-aaaa"}, {"_id": "split", "_rev": "1-bbbb"}, {"_id": "calm", "_rev": "1-cccc"}]},
+        timeout=10).raise_for_status()
+    resolve = reverse("browser:document-conflicts", kwargs={"db": db, "docid": "split"})
+    for mode in ("table", "json", "meta"):
+        html = admin_client.get(reverse("browser:database", kwargs={"db": db}), {"mode": mode}).content.decode()
+        assert html.count(f'href="{resolve}"') == 1, mode
+        assert "⚠ 1 conflict<" in html, mode
