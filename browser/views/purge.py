@@ -28,21 +28,28 @@ PURGE_NEEDS_SERVER_ADMIN = ("Purging needs a CouchDB server admin: Apache CouchD
 
 @require_http_methods(["GET", "POST"])
 def document_purge(request, db, docid):
-    context = {"db": db, "docid": docid, "server": request.couch.flavour.name}
+    context = {"db": db, "docid": docid, "server": request.couch.flavour.name, "live": True}
     if not request.couch.flavour.is_apache_couchdb:
-        return render(request, "browser/purge_unsupported.html", context, status=400 if request.POST else 200)
+        return _cannot(request, context, "unsupported", 400 if request.POST else 200)
     if not (request.couch_user and request.couch_user.is_server_admin):
         return denied_page(request, PURGE_NEEDS_SERVER_ADMIN, SERVER_ADMIN)
     if docid.startswith(LOCAL_PREFIX):
-        return render(request, "browser/purge_local.html", context, status=400)
+        return _cannot(request, context, "local", 400)
     leaves = document_leaves(request.couch, db, docid)
     if not leaves:
-        return render(request, "browser/purge_missing.html", context, status=404)
+        return _cannot(request, context, "missing", 404)
     form = PurgeForm(request.POST or None, docid=docid, leaves=leaves)
     if request.method == "POST" and form.is_valid():
         return _purge(request, db, docid, form.chosen_revs(), context)
-    context.update(form=form, leaves=leaves, conflicted=len([leaf for leaf in leaves if not leaf.deleted]) > 1)
+    live = [leaf for leaf in leaves if not leaf.deleted]
+    context.update(form=form, leaves=leaves, conflicted=len(live) > 1, live=bool(live))
     return render(request, "browser/purge.html", context, status=400 if form.errors else 200)
+
+
+def _cannot(request, context, why, status):
+    """pouchdb-server (no _purge), a _local document (not purgeable) or no such document."""
+    return render(request, "browser/purge_cannot.html", {**context, "why": why, "live": why != "missing"},
+                  status=status)
 
 
 def _purge(request, db, docid, revs, context):
@@ -61,7 +68,8 @@ def _purge(request, db, docid, revs, context):
 def database_limits(request, db):
     context = {"db": db, "server": request.couch.flavour.name, "default": DEFAULT_LIMIT}
     if not request.couch.flavour.is_apache_couchdb:
-        return render(request, "browser/limits_unsupported.html", context, status=400 if request.POST else 200)
+        return render(request, "browser/limits.html", {**context, "unsupported": True},
+                      status=400 if request.POST else 200)
     # Members may read _security and _revs_limit; anyone else is refused here, in words naming membership.
     security = get_security(request.couch, db)
     current = revs_limit(request.couch, db)
