@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 import requests
+from django.conf import settings
 from django.urls import reverse
 
 from browser.couch import reshard
@@ -65,6 +66,12 @@ def wait_until_done(client, couch_server, db):
         time.sleep(0.5)
 
 
+def audit_actions(couch_server, target):
+    docs = couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
+        "selector": {"target": target}}, timeout=10).json()["docs"]
+    return [(d["action"], d["after"]) for d in docs]
+
+
 def start_split(client, db, shard_range="", node=""):
     return client.post(reverse("browser:reshard-start"), {"db": db, "range": shard_range, "node": node})
 
@@ -94,6 +101,8 @@ def test_a_split_started_from_the_page_completes_and_changes_the_ranges(admin_cl
     rows = couch_server.admin_http().get(f"{couch_server.url}{db}/_all_docs", params={"include_docs": "true"},
                                          timeout=10).json()["rows"]
     assert sorted(r["doc"]["n"] for r in rows) == list(range(40))
+    [(action, after)] = audit_actions(couch_server, db)
+    assert action == "resharding.split" and after["range"] == before[0] and len(after["jobs"]) >= 1
 
 
 @pytest.mark.couchdb3
@@ -119,10 +128,13 @@ def test_stop_and_resume_through_the_page(admin_client, couch_server, resharding
             answer = admin_client.post(reverse("browser:reshard-job-delete"), {"job_id": job["id"], "db": db})
             assert answer.status_code == 302
         assert jobs_for(couch_server, db) == []
+        assert ("resharding.delete_job", None) in audit_actions(couch_server, jobs[0]["id"])
         answer = admin_client.post(reverse("browser:reshard-state"), {"state": "running"})
         assert answer.status_code == 302
         assert resharding.get(couch_server.url + "_reshard/state", timeout=10).json()["state"] == "running"
         assert 'data-testid="stop-resharding"' in page(admin_client).content.decode()
+        actions = [a for a, _ in audit_actions(couch_server, "_reshard")]
+        assert "resharding.stop" in actions and "resharding.resume" in actions
     finally:
         resharding.put(couch_server.url + "_reshard/state", json={"state": "running"}, timeout=10)
 
