@@ -78,6 +78,7 @@ def test_purging_a_whole_document_erases_it_everywhere(admin_client, make_databa
     assert all(rev in page for rev in seen)
     response = admin_client.post(purge_url(db, "gone"), {"scope": "all", "confirm_id": "gone", "seen": seen})
     assert 'data-testid="purge-gone"' in response.content.decode()
+    assert 'data-testid="purge-compact"' in response.content.decode()
     http = couch_server.admin_http()
     assert [r["id"] for r in http.get(f"{couch_server.url}{db}/_all_docs", timeout=10).json()["rows"]] == ["kept"]
     assert [r["id"] for r in http.get(f"{couch_server.url}{db}/_changes", timeout=10).json()["results"]] == ["kept"]

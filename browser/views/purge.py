@@ -40,7 +40,9 @@ def document_purge(request, db, docid):
         return _cannot(request, context, "missing", 404)
     form = PurgeForm(request.POST or None, docid=docid, leaves=leaves)
     if request.method == "POST" and form.is_valid():
-        return _purge(request, db, docid, form.chosen_revs(), context)
+        response = _purge(request, db, docid, form, context)
+        if response:
+            return response
     live = [leaf for leaf in leaves if not leaf.deleted]
     context.update(form=form, leaves=leaves, conflicted=len(live) > 1, live=bool(live))
     return render(request, "browser/purge.html", context, status=400 if form.errors else 200)
@@ -52,8 +54,16 @@ def _cannot(request, context, why, status):
                   status=status)
 
 
-def _purge(request, db, docid, revs, context):
-    result = purge_revisions(request.couch, db, docid, revs)
+def _purge(request, db, docid, form, context):
+    """Purge what the form chose and show CouchDB's answer; None (the form holding CouchDB's words) if refused."""
+    try:
+        result = purge_revisions(request.couch, db, docid, form.chosen_revs())
+    except CouchError as exc:
+        if exc.status in (401, 403):
+            raise
+        # e.g. more revisions than the server's [purge] max_revisions_number allows in one request
+        form.add_error(None, f"Nothing was purged. {sentence_for(exc)}")
+        return None
     # Only the id and revisions are recorded: never the body.
     note(request, "document.purge", db, before={"id": docid, "revs": list(result.requested)},
          after={"id": docid, "purged": list(result.purged)})
