@@ -130,10 +130,11 @@ def make_database(couch_server):
     http = couch_server.admin_http()
     created = []
 
-    def make(name=None, security=ADMINS_ONLY):
+    def make(name=None, security=ADMINS_ONLY, **params):
+        """params: CouchDB's q, n, partitioned (pouchdb-server ignores them)."""
         name = name or f"ca-{RUN_ID}-{uuid.uuid4().hex[:8]}"
         db_url = couch_server.url + requests.utils.quote(name, safe="")
-        http.put(db_url, timeout=10).raise_for_status()
+        http.put(db_url, params={k: str(v).lower() for k, v in params.items()}, timeout=10).raise_for_status()
         created.append(db_url)
         # Always set: pouchdb-server would otherwise leave the database public, unlike CouchDB 3.
         http.put(db_url + "/_security", json=security, timeout=10).raise_for_status()

@@ -2,7 +2,6 @@
 arrivals, filters, documents on demand, hostile ids, rights, and what pouchdb-server lacks."""
 
 import re
-import uuid
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -49,20 +48,10 @@ def changes_url(db, query=""):
 
 
 @pytest.fixture
-def one_shard(couch_server, drop_database_afterwards):
+def one_shard(make_database):
     """A database of one shard, whose feed CouchDB answers in one fixed order (with q > 1 it interleaves
     its shards' feeds as they answer); pouchdb-server has no shards."""
-    from tests.conftest import ADMINS_ONLY, RUN_ID
-
-    def make():
-        name = f"ca-{RUN_ID}-q1-{uuid.uuid4().hex[:8]}"
-        http = couch_server.admin_http()
-        http.put(f"{couch_server.url}{name}", params={"q": "1"}, timeout=10).raise_for_status()
-        drop_database_afterwards(name)
-        http.put(f"{couch_server.url}{name}/_security", json=ADMINS_ONLY, timeout=10).raise_for_status()
-        return name
-
-    return make
+    return lambda: make_database(q=1)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ PARAMS = ["rev", "mode", "start", "before", "prefix", "limit", "jump", "columns"
           "next", "merge_theirs_rev", "path-1", "take-1", "f:r:t", "f:r.0:k", "f:r.0:t", "f:r.0:v", "f:r.²:k",
           "view-²-name", "index", "ddoc", "type", "partial_filter_selector", "execution_stats", "skip", "q", "n",
           "partitioned", "username", "selected", "compact", "cleanup", "order", "id_prefix", "filter", "since",
-          "live", "top", "below", "after", "arrived"]
+          "live", "top", "below", "after", "arrived", "partition", "view", "run"]
 DEEP = "[" * 10_000 + "]" * 10_000
 VALUES = ["", "²", "-1", "abc", "99999999999999999999", "[{}]", '[{"a":"asc","b":"asc"}]', "null", '{"a":1}',
           "\x00", "%", "../..", "skip:x", "1e400", "[" * 600 + "]" * 600, DEEP, "x" * 5000, "_design/",

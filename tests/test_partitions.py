@@ -2,14 +2,13 @@
 errors in plain words with the input kept, hostile partition names, rights, and what pouchdb-server lacks."""
 
 import re
-import uuid
 from html import unescape
 
 import pytest
 import requests
 from django.urls import reverse
 
-from tests.conftest import ADMINS_ONLY, RUN_ID, TEAM, log_in
+from tests.conftest import ADMINS_ONLY, TEAM, log_in
 
 DOCS = ([{"_id": f"a:{i}", "kind": "reading", "value": i} for i in range(3)]
         + [{"_id": f"b:{i}", "kind": "reading", "value": 10 + i} for i in range(2)]
@@ -20,26 +19,20 @@ DOCS = ([{"_id": f"a:{i}", "kind": "reading", "value": i} for i in range(3)]
 
 
 @pytest.fixture
-def make_db(couch_server):
+def make_db(couch_server, make_database):
     http = couch_server.admin_http()
-    created = []
 
     def make(partitioned=True, security=ADMINS_ONLY, docs=DOCS):
-        name = f"ca-{RUN_ID}-part-{uuid.uuid4().hex[:8]}"
+        params = {"partitioned": True} if partitioned and couch_server.is_apache_couchdb else {}
+        name = make_database(security=security, **params)
         url = couch_server.url + requests.utils.quote(name, safe="")
-        params = {"partitioned": "true"} if partitioned and couch_server.is_apache_couchdb else {}
-        http.put(url, params=params, timeout=10).raise_for_status()
-        created.append(url)
-        http.put(url + "/_security", json=security, timeout=10).raise_for_status()
         if docs and couch_server.is_apache_couchdb:
             for doc in docs if partitioned else [d for d in docs if "options" not in d]:
                 http.put(url + "/" + requests.utils.quote(doc["_id"], safe="").replace("_design%2F", "_design/"),
                          json=doc, timeout=10).raise_for_status()
         return name
 
-    yield make
-    for url in created:
-        http.delete(url, timeout=10)
+    return make
 
 
 def partition_url(db, partition):

@@ -9,27 +9,14 @@ import pytest
 import requests
 from django.urls import reverse
 
-from tests.conftest import ADMINS_ONLY, RUN_ID, TEAM, log_in, put_document
+from tests.conftest import RUN_ID, TEAM, log_in, put_document
 from tests.support.data import HOSTILE
 
 
 @pytest.fixture
-def make_laid_out_database(couch_server):
+def make_laid_out_database(make_database):
     """Databases created with CouchDB's own q, n and partitioned parameters, dropped afterwards."""
-    http = couch_server.admin_http()
-    created = []
-
-    def make(name=None, security=ADMINS_ONLY, **params):
-        name = name or f"ca-{RUN_ID}-shards-{uuid.uuid4().hex[:8]}"
-        url = couch_server.url + requests.utils.quote(name, safe="")
-        http.put(url, params={k: str(v).lower() for k, v in params.items()}, timeout=10).raise_for_status()
-        created.append(url)
-        http.put(url + "/_security", json=security, timeout=10).raise_for_status()
-        return name
-
-    yield make
-    for url in created:
-        http.delete(url, timeout=10)
+    return make_database
 
 
 def shards_page(client, db):
@@ -213,3 +200,13 @@ def test_on_a_cluster_a_documents_shard_names_its_range_and_three_nodes(admin_cl
     assert listed.count("<li>") == 3
     for node in expected["nodes"]:
         assert node in listed
+
+
+@pytest.mark.couchdb3
+def test_the_document_page_links_to_its_shard(admin_client, make_laid_out_database, couch_server):
+    db = make_laid_out_database()
+    put_document(couch_server, db, "a/b c", {})
+    page = admin_client.get(reverse("browser:document", kwargs={"db": db, "docid": "a/b c"})).content.decode()
+    shard = reverse("browser:document-shard", kwargs={"db": db, "docid": "a/b c"})
+    assert f'href="{shard}"' in page
+    assert admin_client.get(shard).status_code == 200
