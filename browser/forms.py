@@ -12,7 +12,7 @@ from browser.couch.changes import ChangeFilter
 from browser.couch.databases import database_name_problem
 from browser.couch.documents import DESIGN_PREFIX, id_problem, partitioned_id_problem
 from browser.couch.partitions import PARTITION_MOST, partition_problem
-from browser.couch.saved_queries import HISTORY_KEPT, NAME_MOST
+from browser.couch.saved_queries import HISTORY_KEPT, NAME_MOST, QUERY_FIELDS
 from browser.couch.tasks import SORT_ORDERS, TASK_KINDS
 
 PAGE_SIZES = (20, 50, 100)
@@ -430,7 +430,7 @@ class MangoForm(forms.Form):
 
     def as_saved(self):
         """The form's own text, to store in history and load back exactly as typed."""
-        return {name: self.data.get(name, "") for name in ("selector", "fields", "sort", "limit", "use_index")}
+        return {name: self.data.get(name, "") for name in QUERY_FIELDS}
 
 
 def _use_index(text):

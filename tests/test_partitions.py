@@ -112,6 +112,8 @@ def test_mango_within_a_partition_returns_only_its_documents(admin_client, make_
     assert "within partition" in page
     whole = admin_client.post(reverse("browser:mango", kwargs={"db": db}), {**form, "partition": ""})
     assert len(mango_ids(whole.content.decode())) == 5
+    again = admin_client.get(reverse("browser:mango", kwargs={"db": db}), {"history": "1"}).content.decode()
+    assert 'name="partition" value="b"' in again  # the history keeps the partition a query ran in
     opened = admin_client.get(reverse("browser:mango", kwargs={"db": db}), {"partition": "a/b"}).content.decode()
     assert 'name="partition" value="a/b"' in opened and "within partition “a/b”" in opened
     bad = admin_client.get(reverse("browser:mango", kwargs={"db": db}), {"partition": "x:y"})

@@ -13,7 +13,7 @@ from browser.couch.jsontext import JsonNumber
 STORE_ID = "_local/couchadmin-queries"
 HISTORY_KEPT = 20
 NAME_MOST = 200
-QUERY_FIELDS = ("selector", "fields", "sort", "limit", "use_index")
+QUERY_FIELDS = ("selector", "fields", "sort", "limit", "use_index", "partition")
 ATTEMPTS = 3
 
 

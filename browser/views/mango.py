@@ -55,7 +55,7 @@ def _opened(request, db, store):
         problems = [f"?{name}={link[name].value()}: {' '.join(errors)}" for name, errors in link.errors.items()]
         return _page(request, db, MangoForm(), store, status=400, extra={"problems": problems})
     query, problem = _stored_query(store, link.cleaned_data)
-    initial = {**query, "partition": link.cleaned_data["partition"]}
+    initial = {**query, "partition": link.cleaned_data["partition"] or query.get("partition", "")}
     return _page(request, db, MangoForm(initial=initial), store, status=400 if problem else 200,
                  extra={"problems": [problem] if problem else []})
 
