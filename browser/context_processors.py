@@ -1,6 +1,8 @@
 from django.conf import settings
 
 from browser.auth import may_change_own_password
+from browser.forms import ThemeForm
+from browser.views.theme import theme_of
 
 
 def couch(request):
@@ -10,4 +12,6 @@ def couch(request):
         "admin_party": getattr(request, "admin_party", False),
         "may_change_own_password": may_change_own_password(request.session) if hasattr(request, "session") else False,
         "couchdb_url": settings.COUCHDB_URL,
+        "theme": theme_of(request),
+        "next_theme": ThemeForm.after(theme_of(request)),
     }

@@ -845,3 +845,19 @@ class ChangesForm(forms.Form):
 class TaskListForm(forms.Form):
     type = forms.ChoiceField(required=False, label="Type", choices=[("", "All types"), *TASK_KINDS.items()])
     sort = forms.ChoiceField(required=False, label="Sort by", choices=list(SORT_ORDERS.items()))
+
+
+THEMES = ("system", "dark", "light")
+
+
+class ThemeForm(forms.Form):
+    theme = forms.ChoiceField(choices=[(t, t) for t in THEMES])
+
+    @staticmethod
+    def chosen(value):
+        return value if value in THEMES else "system"
+
+    @staticmethod
+    def after(theme):
+        """The theme the toggle offers next: system → dark → light → system."""
+        return THEMES[(THEMES.index(theme) + 1) % len(THEMES)]

@@ -17,6 +17,7 @@ from browser.views import (
     maintenance,
     mango,
     server,
+    theme,
     users,
 )
 
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", databases.database_list, name="databases"),
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
+    path("theme/", theme.set_theme, name="theme"),
     path("server/", server.server_page, name="server"),
     path("users/", users.user_list, name="users"),
     path("users/edit/<docid:name>", users.user_edit, name="user-edit"),

@@ -1,0 +1,28 @@
+"""Light, dark or the system's choice, remembered per browser in a cookie (it works without JavaScript)."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from browser.auth import public
+from browser.forms import ThemeForm
+from browser.views.responses import safe_next
+
+THEME_COOKIE = "theme"
+YEAR = 365 * 24 * 3600
+
+
+def theme_of(request):
+    """The theme this browser chose: "light", "dark" or "system"."""
+    return ThemeForm.chosen(request.COOKIES.get(THEME_COOKIE))
+
+
+@public
+@require_POST
+def set_theme(request):
+    form = ThemeForm(request.POST)
+    response = redirect(safe_next(request, "/"))
+    if form.is_valid():
+        response.set_cookie(THEME_COOKIE, form.cleaned_data["theme"], max_age=YEAR, httponly=True, samesite="Lax",
+                            secure=settings.COOKIES_SECURE)
+    return response
