@@ -9,3 +9,26 @@ document.addEventListener("htmx:afterSwap", function (event) {
     target.focus();
   }
 });
+
+// A region that refreshes itself (polling) must not take the focus from the person using it: when a swap
+// removes the focused control, the same control in the new content (same link, same button) gets it back.
+var lostFocus = null;
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var active = document.activeElement;
+  var target = event.detail.target;
+  lostFocus = null;
+  if (active && active !== document.body && target && target.contains(active)) {
+    lostFocus = { tag: active.tagName, href: active.getAttribute("href"), name: active.getAttribute("name"),
+                  value: active.getAttribute("value"), text: active.textContent };
+  }
+});
+document.addEventListener("htmx:afterSettle", function () {
+  var wanted = lostFocus;
+  lostFocus = null;
+  if (!wanted || (document.activeElement && document.activeElement !== document.body)) { return; }
+  var same = Array.prototype.find.call(document.querySelectorAll(wanted.tag), function (element) {
+    return element.getAttribute("href") === wanted.href && element.getAttribute("name") === wanted.name &&
+      element.getAttribute("value") === wanted.value && element.textContent === wanted.text;
+  });
+  if (same) { same.focus({ preventScroll: true }); }
+});

@@ -67,3 +67,17 @@ def test_a_selector_typed_wrong_is_kept_and_explained(admin_page, make_database)
     page.get_by_role("button", name="Show changes").click()
     expect(page.get_by_role("alert").first).to_contain_text("Invalid JSON")
     expect(page.get_by_label("Mango selector")).to_have_value('{"kind": ')
+
+
+def test_the_live_refresh_keeps_the_keyboard_focus(admin_page, make_database, couch_server):
+    db = make_database()
+    admin_page.open(f"/db/{db}/changes/")
+    page = admin_page.page
+    pause = page.get_by_test_id("pause")
+    pause.focus()
+    put_document(couch_server, db, "arrives", {})
+    expect(rows(page)).to_have_count(1, timeout=15_000)  # the poll swapped the bar holding the link
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.activeElement.dataset.testid") == "pause"
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("live-bar")).to_contain_text("Paused.")
