@@ -78,7 +78,8 @@ def test_every_page_has_no_serious_accessibility_violation_in_light_and_dark_mod
                 found[f"{name} in {scheme} mode ({url})"] = violations
             if gallery:
                 gallery.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(gallery / f"{re.sub(r'[^a-z0-9-]', '-', name)}-{scheme}.png"))
+                page.screenshot(path=str(gallery / f"{re.sub(r'[^a-z0-9-]', '-', name)}-{scheme}.jpg"),
+                                type="jpeg", quality=70)
         page.emulate_media(color_scheme="light")
     assert not found, "\n".join(f"{where}: {v}" for where, v in found.items())
 
