@@ -205,3 +205,14 @@ def test_a_local_document_offers_no_upload(admin_client, make_database, couch_se
     page = admin_client.get(reverse("browser:document", kwargs={"db": db, "docid": "_local/settings"})).content.decode()
     assert 'data-testid="local-no-attachments"' in page
     assert "data-upload-form" not in page and "data-dropzone" not in page.split('id="attachments"', 1)[1]
+
+
+def test_deleting_an_attachment_without_the_revision_sends_nothing(admin_client, make_database, couch_server):
+    from tests.conftest import put_document
+
+    db = make_database()
+    put_document(couch_server, db, "doc", {"v": 1})
+    url = reverse("browser:attachment-delete", kwargs={"db": db, "docid": "doc"})
+    response = admin_client.post(url, {"name": "../.."}, follow=True)
+    assert response.status_code == 200
+    assert "did not say which revision" in response.content.decode()

@@ -161,6 +161,10 @@ def attachment_delete(request, db, docid):
     if not form.is_valid():
         return redirect("browser:document", db=db, docid=docid)
     name = form.cleaned_data["name"]
+    if request.method == "POST" and not form.cleaned_data["rev"]:
+        # CouchDB deletes an attachment of one revision: without it there is nothing safe to send.
+        messages.error(request, "The page did not say which revision of the document you saw: open it again.")
+        return redirect("browser:document", db=db, docid=docid)
     if request.method == "POST":
         try:
             delete_attachment(request.couch, db, docid, name, form.cleaned_data["rev"])
