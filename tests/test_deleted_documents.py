@@ -288,7 +288,8 @@ def test_the_page_says_what_pouchdb_server_lacks(admin_client, db, couch_server)
 
 
 def compact(couch_server, db, docid, rev):
-    """Compact the database as its admin and wait until the old revision's body is gone."""
+    """Compact the database as its admin and wait until the old revision's body is gone (pouchdb-server
+    removes old bodies too)."""
     http = couch_server.admin_http()
     http.post(f"{couch_server.url}{db}/_compact", json={}, timeout=10).raise_for_status()
     for _ in range(100):
@@ -298,7 +299,6 @@ def compact(couch_server, db, docid, rev):
     raise AssertionError("compaction did not finish")
 
 
-@pytest.mark.couchdb3
 def test_after_compaction_the_page_says_the_body_is_gone_and_offers_no_restore(admin_client, db, couch_server):
     put_document(couch_server, db, "compacted", {"v": 1})
     deleted_rev, tomb = delete(couch_server, db, "compacted")
