@@ -387,6 +387,26 @@ def _sort_from_json(parsed):
     return specs
 
 
+BOOKMARK_MOST = 4000
+BACK_KEPT = 20
+
+
+class BookmarkStackField(forms.Field):
+    """`back`, repeated in the query string: the bookmarks of the pages before this one, oldest first; only
+    the last BACK_KEPT are kept (the page then still offers the first page)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        values = value if isinstance(value, (list, tuple)) else ([value] if value else [])
+        if any(not isinstance(v, str) or len(v) > BOOKMARK_MOST for v in values):
+            raise forms.ValidationError(f"A bookmark is text of at most {BOOKMARK_MOST} characters.")
+        return list(values)[-BACK_KEPT:]
+
+
 class MangoForm(forms.Form):
     selector = QueryJsonField(expect=dict, widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false",
                                                                         "class": "json-text"}),
@@ -399,7 +419,9 @@ class MangoForm(forms.Form):
     execution_stats = forms.BooleanField(required=False, label="Execution statistics")
     mode = forms.ChoiceField(choices=[("table", "Table"), ("json", "JSON")], required=False, initial="table",
                              label="Show results as")
-    bookmark = forms.CharField(required=False, widget=forms.HiddenInput)
+    bookmark = forms.CharField(required=False, max_length=BOOKMARK_MOST, widget=forms.HiddenInput)
+    back = BookmarkStackField()
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**9, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[(a, a) for a in ("run", "explain", "save", "create-index", "next")],
                                required=False, widget=forms.HiddenInput)
 
@@ -431,6 +453,17 @@ class MangoForm(forms.Form):
     def as_saved(self):
         """The form's own text, to store in history and load back exactly as typed."""
         return {name: self.data.get(name, "") for name in QUERY_FIELDS}
+
+    def page_query(self, bookmark="", back=(), page=1):
+        """The query string of one page of this query's results, as typed (a GET, so it can be bookmarked)."""
+        params = {"run": "1", **self.as_saved()}
+        for name in ("execution_stats", "mode"):
+            if self.cleaned_data.get(name):
+                params[name] = "on" if name == "execution_stats" else self.cleaned_data[name]
+        if bookmark:
+            params.update(bookmark=bookmark, page=str(page))
+        pairs = [(k, v) for k, v in params.items() if v not in ("", None)]
+        return urlencode(pairs + [("back", b) for b in list(back)[-BACK_KEPT:]])
 
 
 def _use_index(text):

@@ -7,6 +7,7 @@ plain CouchDB 3. Dropping pouchdb-server means deleting PouchDBServer and one li
 
 import json
 import threading
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from browser.couch import jsontext
@@ -190,13 +191,15 @@ class PouchDBServer(CouchDB3):
         if bookmark is not None:
             body = {k: v for k, v in body.items() if k != "bookmark"}
             body["skip"] = _skip_of(bookmark)
-        answer = super().find(client, db, body)
+        with _sort_refusal_as_couchdb():
+            answer = super().find(client, db, _sort_fields_selected(body))
         answer["bookmark"] = f"{SKIP_BOOKMARK_PREFIX}{int(body.get('skip', 0)) + len(answer.get('docs') or [])}"
         return answer
 
     def explain(self, client, db, body):
         # Reports the key range as "range" where CouchDB says "mrargs".
-        answer = super().explain(client, db, body)
+        with _sort_refusal_as_couchdb():
+            answer = super().explain(client, db, _sort_fields_selected(body))
         if "mrargs" not in answer and isinstance(answer.get("range"), dict):
             answer["mrargs"] = answer["range"]
         return answer
@@ -334,6 +337,31 @@ COUCHDB_DEFAULT_SECURITY = {"members": {"roles": ["_admin"]}, "admins": {"roles"
 
 def _json_param(params, name):
     return json.loads(params[name]) if name in params else None
+
+
+def _sort_fields_selected(body):
+    """CouchDB 3.5 serves a sort from an index on the sort fields by itself; pouchdb-server uses such an index
+    only when the selector names the sort fields, so they are added as `$exists`, which the index implies."""
+    sort = body.get("sort") if isinstance(body.get("sort"), list) else []
+    selector = body.get("selector") if isinstance(body.get("selector"), dict) else {}
+    named = [next(iter(s)) if isinstance(s, dict) and s else s for s in sort]
+    missing = [f for f in named if isinstance(f, str) and f not in selector]
+    if not missing:
+        return body
+    clauses = [selector] if selector else []
+    return {**body, "selector": {"$and": clauses + [{f: {"$exists": True}} for f in missing]}}
+
+
+@contextmanager
+def _sort_refusal_as_couchdb():
+    """pouchdb-server refuses a sort no index serves as bad_request "Cannot sort on field(s) …"; CouchDB 3
+    says no_usable_index."""
+    try:
+        yield
+    except BadRequest as exc:
+        if str(exc.reason).startswith("Cannot sort on field"):
+            raise BadRequest(400, "no_usable_index", exc.reason, exc.method, exc.path) from exc
+        raise
 
 
 def _skip_of(bookmark):

@@ -1,5 +1,6 @@
 """Mango (_find, _explain, _index) and map/reduce views (_view, _info)."""
 
+import re
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
@@ -8,6 +9,9 @@ from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import NotFound
 
 FIELD_TEXT_MOST = 80
+INDEX_NAME_MOST = 60
+READABLE_DDOC_PREFIX = "couchadmin-"
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,29 @@ def delete_index(client, db, ddoc, index_type, name):
     """DELETE /{db}/_index/_design%2F{ddoc}/{type}/{name} (the one form both servers accept)."""
     ddoc_id = ddoc if ddoc.startswith(DESIGN_PREFIX) else DESIGN_PREFIX + ddoc
     client.delete_json(db, "_index", WholeSegment(ddoc_id), index_type, name)
+
+
+def readable_index_name(fields):
+    """`by-price-desc-name` for [("price", "desc"), ("name", "asc")]: word characters kept, at most 60 long."""
+    words = []
+    for name, direction in fields:
+        word = _NOT_WORD.sub("-", str(name)).strip("-_") or "field"
+        words.append(word if direction == "asc" else f"{word}-desc")
+    return ("by-" + "-".join(words))[:INDEX_NAME_MOST].rstrip("-_")
+
+
+def create_readable_index(client, db, fields):
+    """POST /{db}/_index — an index on `fields` named by-<field>-… in the design document couchadmin-by-…;
+    CouchDB would silently replace a different index of that name there, so such a name gets -2, -3, …"""
+    base = readable_index_name(fields)
+    wanted = tuple((f, d) for f, d in fields)
+    taken = {i.name: i.fields for i in list_indexes(client, db)
+             if i.ddoc == f"{DESIGN_PREFIX}{READABLE_DDOC_PREFIX}{i.name}"}
+    name, number = base, 1
+    while name in taken and taken[name] != wanted:
+        number += 1
+        name = f"{base}-{number}"
+    return create_index(client, db, fields, name=name, ddoc=READABLE_DDOC_PREFIX + name)
 
 
 def suggested_index_fields(query):

@@ -3,16 +3,27 @@
 from django.contrib import messages
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import push_url
 
 from browser.couch import saved_queries
 from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
 from browser.couch.flavour import ServerLacks
-from browser.couch.queries import create_index, explain, find, suggested_index_fields
+from browser.couch.queries import (
+    READABLE_DDOC_PREFIX,
+    Explanation,
+    IndexInfo,
+    create_readable_index,
+    explain,
+    find,
+    suggested_index_fields,
+)
 from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
 from browser.views.display import common_fields, display_rows
 
+# CouchDB refuses a sort no index serves (no_usable_index) and explains it with no index at all.
+NO_INDEX = Explanation(index=IndexInfo(ddoc=None, name="", type="", fields=()), full_scan=False)
 PLAIN_WORDS = {
-    "no_usable_index": "No index can serve this sort. Create an index on the sort fields, or remove the sort.",
+    "no_usable_index": "No index can serve this sort. Create an index on the sort fields (below), or remove the sort.",
     "unsupported_mixed_sort": "All sort fields must go in the same direction (all asc or all desc).",
     "invalid_operator": "The selector uses an operator CouchDB does not know",
     "invalid_bookmark": "The bookmark is no longer valid: run the query again from the first page.",
@@ -23,15 +34,24 @@ PLAIN_WORDS = {
 @require_http_methods(["GET", "POST"])
 def mango_query(request, db):
     store = saved_queries.load(request.couch, db)
-    if request.method == "GET":
+    if request.method == "GET" and "run" not in request.GET:
         return _opened(request, db, store)
-    form = MangoForm(request.POST)
+    form = MangoForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return _page(request, db, form, store, status=400)
-    action, bookmark, query = form.cleaned_data["action"], form.cleaned_data["bookmark"], form.query()
-    partition = form.cleaned_data["partition"] or None
+    action = form.cleaned_data["action"]
+    if request.method == "GET" and action not in ("run", "explain", "next"):
+        action = "run"  # saving and creating indexes change things: only a form's POST does them
     if action == "save":
         store = _save(request, db, form, store)
+    return _run(request, db, form, store, action)
+
+
+def _run(request, db, form, store, action):
+    """Explain and run one page; a new run (not a page of it) goes to the history and into the address bar."""
+    query, partition = form.query(), form.cleaned_data["partition"] or None
+    bookmark = form.cleaned_data["bookmark"] if request.method == "GET" else ""
+    explanation = result = None
     try:
         if action == "create-index":
             _create_index(request, db, query)
@@ -39,13 +59,34 @@ def mango_query(request, db):
         result = None if action == "explain" else find(request.couch, db, query, bookmark or None, partition=partition)
     except ServerLacks as exc:
         form.add_error("partition", str(exc))
-        return _page(request, db, form, store, status=400)
     except (BadRequest, ServerError) as exc:
         form.add_error(None, _plain(exc))
-        return _page(request, db, form, store, status=400)
-    if action == "run" and not bookmark:
+        if exc.error == "no_usable_index":
+            explanation = explanation or NO_INDEX
+    extra = _results(form, query, explanation, result)
+    if form.errors:
+        return _page(request, db, form, store, status=400, extra=extra)
+    if request.method == "POST" and action in ("run", "create-index"):
         store = _remember(request, db, form, store)
-    return _page(request, db, form, store, extra=_results(form, query, explanation, result))
+    extra.update(_pages(form, result, bookmark))
+    response = _page(request, db, form, store, extra=extra)
+    if request.method == "POST" and result is not None:
+        push_url(response, request.path + extra["this_url"])
+    return response
+
+
+def _pages(form, result, bookmark):
+    """Links to this page and to the first, previous and next pages (bookmarks kept in the URL, bounded)."""
+    back, page = form.cleaned_data["back"], form.cleaned_data["page"] or (2 if bookmark else 1)
+    links = {"page_number": page, "this_url": "?" + form.page_query(bookmark, back, page)}
+    if result is not None and result.next_bookmark:
+        links["next_url"] = "?" + form.page_query(result.next_bookmark, [*back, bookmark] if bookmark else [],
+                                                  page + 1)
+    if bookmark:
+        links["first_url"] = "?" + form.page_query()
+        links["prev_url"] = "?" + form.page_query(back[-1], back[:-1], page - 1) if back else (
+            links["first_url"] if page <= 2 else None)
+    return links
 
 
 def _opened(request, db, store):
@@ -77,15 +118,16 @@ def _stored_query(store, wanted):
 
 def _create_index(request, db, query):
     fields = suggested_index_fields(query)
-    answer = create_index(request.couch, db, fields)
-    messages.success(request, f"Index “{answer.get('name')}” {answer.get('result', 'created')} on "
-                              f"{', '.join(f'{f} {d}' for f, d in fields)}.")
+    answer = create_readable_index(request.couch, db, fields)
+    done = "already existed" if answer.get("result") == "exists" else "created"
+    messages.success(request, f"Index “{answer.get('name')}” in _design/{READABLE_DDOC_PREFIX}{answer.get('name')} "
+                              f"{done}, on {', '.join(f'{f} {d}' for f, d in fields)}.")
 
 
 def _results(form, query, explanation, result):
     docs = result.docs if result else []
     columns = common_fields(docs, most=8)
-    mode = form.cleaned_data["mode"]
+    mode = form.cleaned_data.get("mode")
     return {"result": result, "explanation": explanation, "suggested": suggested_index_fields(query),
             "columns": columns, "rows": display_rows(docs, columns, mode == "json"), "mode": mode}
 
