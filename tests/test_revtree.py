@@ -2,6 +2,8 @@
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
 
 from browser.couch.jsontext import JsonNumber
 from browser.revtree import MAX_LEAVES, Gap, Node, build_tree, leaf_path
@@ -109,3 +111,76 @@ def test_hostile_ids_and_revisions_are_escaped_and_linked_through_the_url_patter
     assert "?rev=2-%3Cb%3E%22%26%27%2F%3F%23%25#old-heading" in html
     assert html.count('tabindex="-1"') == 3  # the drawing's links leave keyboard users to the list
     assert 'data-rev="2-&lt;b&gt;&quot;&amp;&#x27;/?#%"' in html
+
+
+# Through the pages, against the real server.
+
+def _bulk(couch_server, db, docs):
+    answer = couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs",
+                                            json={"new_edits": False, "docs": docs}, timeout=30)
+    answer.raise_for_status()
+
+
+def _branched(couch_server, db, docid):
+    a, b, c, x, y, z, w = (f"{i}" + "a" * 31 for i in range(1, 8))
+    _bulk(couch_server, db, [
+        {"_id": docid, "_rev": f"3-{c}", "_revisions": {"start": 3, "ids": [c, b, a]}, "v": "c"},
+        {"_id": docid, "_rev": f"3-{x}", "_revisions": {"start": 3, "ids": [x, y, a]}, "v": "x"},
+        {"_id": docid, "_rev": f"4-{z}", "_deleted": True, "_revisions": {"start": 4, "ids": [z, w, b, a]}}])
+    return f"3-{x}", f"3-{c}", f"4-{z}"
+
+
+@pytest.mark.parametrize("docid", ["plain", *HOSTILE["document_ids"][:4]])
+def test_the_revisions_page_draws_every_branch_with_links_to_each_revision(admin_client, make_database,
+                                                                          couch_server, docid):
+    db = make_database()
+    winner, conflict, tomb = _branched(couch_server, db, docid)
+    response = admin_client.get(reverse("browser:document-revisions", kwargs={"db": db, "docid": docid}))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="revision-tree"' in page
+    base = reverse("browser:document-revisions", kwargs={"db": db, "docid": docid})
+    for rev in (winner, conflict, tomb):
+        assert f'href="{escape(base)}?rev={rev}#old-heading"' in page
+    assert "3 leaves: the winner, 1 conflict, 1 deleted." in " ".join(page.split())
+    assert page.count('class="revtree-node') == 7
+    opened = admin_client.get(base, {"rev": conflict})
+    assert opened.status_code == 200 and 'aria-current="page"' in opened.content.decode()
+
+
+def test_the_conflicts_page_draws_the_tree_above_the_choice(admin_client, make_database, couch_server):
+    db = make_database()
+    winner, conflict, tomb = _branched(couch_server, db, "split")
+    page = admin_client.get(reverse("browser:document-conflicts", kwargs={"db": db, "docid": "split"})).content.decode()
+    assert page.index('data-testid="revision-tree"') < page.index('name="keep"')
+    assert f'data-leaf="{conflict}"' in page and f'data-leaf="{tomb}"' in page
+
+
+def test_a_thousand_revisions_draw_folded_and_fifty_leaves_each_get_a_branch(admin_client, make_database,
+                                                                            couch_server):
+    db = make_database()
+    trunk = [f"{i:032x}" for i in range(1000, 0, -1)]
+    _bulk(couch_server, db, [{"_id": "long", "_rev": f"1000-{trunk[0]}", "_revisions": {"start": 1000, "ids": trunk}}])
+    _bulk(couch_server, db, [{"_id": "wide", "_rev": f"3-{n:032x}", "v": n,
+                              "_revisions": {"start": 3, "ids": [f"{n:032x}", "b" * 32, "a" * 32]}}
+                             for n in range(50)])
+    long = admin_client.get(reverse("browser:document-revisions", kwargs={"db": db, "docid": "long"}))
+    assert long.status_code == 200 and "… 994 revisions (" in long.content.decode()
+    wide = admin_client.get(reverse("browser:document-revisions", kwargs={"db": db, "docid": "wide"}))
+    assert wide.content.decode().count("<li data-leaf=") == 50
+
+
+def test_a_revision_compaction_removed_says_so(admin_client, make_database, couch_server):
+    db = make_database()
+    winner, conflict, tomb = _branched(couch_server, db, "d")
+    # new_edits=false stored no body for the ancestors: as after a compaction.
+    response = admin_client.get(reverse("browser:document-revisions", kwargs={"db": db, "docid": "d"}),
+                                {"rev": "2-" + "6" + "a" * 31})
+    assert response.status_code == 404
+    assert "no longer keeps this revision" in response.content.decode()
+
+
+def test_a_local_document_has_no_tree(admin_client, make_database, couch_server):
+    db = make_database()
+    couch_server.admin_http().put(f"{couch_server.url}{db}/_local/x", json={"a": 1}, timeout=10).raise_for_status()
+    response = admin_client.get(reverse("browser:document-revisions", kwargs={"db": db, "docid": "_local/x"}))
+    assert response.status_code == 200 and 'data-testid="revision-tree"' not in response.content.decode()

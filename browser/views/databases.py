@@ -35,15 +35,38 @@ def _render_databases(request, create_form, status=200):
         if current_user(request.couch).is_anonymous:
             raise
         return _render_open_by_name(request, OpenDatabaseForm())
+    databases = database_summaries(request.couch, page.names)
     context = {
         "list_form": list_form,
         "page": page,
         "prefix": args["prefix"],
-        "databases": database_summaries(request.couch, page.names),
+        "databases": databases,
+        "rows": _chart_rows(databases),
         "create_form": create_form if request.couch_user.is_server_admin else None,
     }
     return render_page_or_fragment(request, "browser/databases.html", "browser/_database_table.html",
                                    context, status=status)
+
+
+def _chart_rows(databases):
+    """Each database with bar lengths (0-100) for its documents, deleted documents and size, scaled to the
+    largest on this page: the page is what the bars compare."""
+    columns = {"docs": lambda d: d.doc_count, "deleted": lambda d: d.doc_del_count,
+               "size": lambda d: d.active_size if d.active_size is not None else d.file_size}
+    values = {key: [_count(get(db)) for db in databases] for key, get in columns.items()}
+    most = {key: max((v for v in found if v is not None), default=0) for key, found in values.items()}
+    return [{"db": db, **{key: _share(values[key][i], most[key]) for key in columns}}
+            for i, db in enumerate(databases)]
+
+
+def _count(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _share(value, most):
+    if value is None or not most:
+        return None if value is None else 0
+    return max(1, round(100 * value / most)) if value else 0
 
 
 def _render_open_by_name(request, open_form, status=200):

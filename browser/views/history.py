@@ -6,18 +6,22 @@ from django.views.decorators.http import require_http_methods
 
 from browser.couch import jsontext
 from browser.couch.documents import (
+    LOCAL_PREFIX,
     editable_body,
     get_document,
     leaf_with_attachments,
     open_revisions,
     resolve_conflict,
     revisions,
+    revisions_at,
     save_document,
 )
-from browser.couch.errors import Conflict
+from browser.couch.errors import Conflict, NotFound
 from browser.couch.jsontext import JsonSyntaxError
+from browser.couch.purge import document_leaves
 from browser.docdiff import diff
 from browser.forms import DocumentViewForm, ResolveConflictForm, RestoreRevisionForm
+from browser.revtree import build_tree
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,12 +30,26 @@ def document_revisions(request, db, docid):
     if request.method == "POST":
         return _restore(request, db, docid, current)
     chosen_rev = DocumentViewForm(request.GET).value("rev")
-    context = {"db": db, "docid": docid, "current_rev": current["_rev"], "revisions": revisions(current)}
+    context = {"db": db, "docid": docid, "current_rev": current["_rev"], "revisions": revisions(current),
+               "tree": _revision_tree(request, db, docid, current, focus=chosen_rev)}
     if chosen_rev:
-        old = get_document(request.couch, db, docid, rev=chosen_rev)
+        try:
+            old = get_document(request.couch, db, docid, rev=chosen_rev)
+        except NotFound:
+            context.update(chosen_rev=chosen_rev, chosen_missing=True)
+            return render(request, "browser/revisions.html", context, status=404)
         context.update(chosen_rev=chosen_rev, old_text=jsontext.dumps(old, indent=2),
                        diff=diff(editable_body(old), editable_body(current)))
     return render(request, "browser/revisions.html", context)
+
+
+def _revision_tree(request, db, docid, current, focus=None):
+    """Every leaf (GET ?open_revs=all) with its history (_bulk_get with revs=true), as a tree to draw."""
+    if docid.startswith(LOCAL_PREFIX):
+        return None  # local documents keep no revision tree
+    pairs = [(docid, leaf.rev) for leaf in document_leaves(request.couch, db, docid)]
+    leaves = revisions_at(request.couch, db, pairs, revs=True).values()
+    return build_tree(leaves, winner=current.get("_rev"), revs_info=current.get("_revs_info") or (), focus=focus)
 
 
 def _restore(request, db, docid, current):
@@ -70,7 +88,7 @@ def document_conflicts(request, db, docid):
                    "text": jsontext.dumps(editable_body(bodies.get(rev, {})), indent=2),
                    "diff": diff(editable_body(winner), editable_body(bodies.get(rev, {})))} for rev in leaves]
     context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form,
-               "leaves": leaves, "stale": stale}
+               "leaves": leaves, "stale": stale, "tree": _revision_tree(request, db, docid, winner)}
     status = 409 if stale else 400 if form.errors else 200
     return render(request, "browser/document_conflicts.html", context, status=status)
 
