@@ -10,7 +10,9 @@ SERVER_ADMIN_PATHS = {"_all_dbs", "_dbs_info", "_config", "_node", "_active_task
                       "_membership", "_replicate"}
 # CouchDB 3 lets only server admins list these (a user may still read their own _users document).
 SERVER_ADMIN_DATABASES = {"_users", "_replicator", "_global_changes"}
-ADMIN_ONLY_PARTS = {"_compact", "_view_cleanup", "_purge", "_revs_limit", "_purged_infos_limit"}
+ADMIN_ONLY_PARTS = {"_compact", "_view_cleanup", "_purge", "_purged_infos_limit"}
+# Members may read these; changing them needs an admin of the database.
+ADMIN_WRITES = {"_security", "_design", "_revs_limit"}
 SERVER_ADMIN = "This needs a CouchDB server admin."
 
 
@@ -24,7 +26,7 @@ def missing_permission(error):
     if error.method in ("PUT", "DELETE") and not rest:
         return "Creating or deleting a database needs a CouchDB server admin."
     writes = error.method not in ("GET", "HEAD")
-    if rest and (rest[0] in ADMIN_ONLY_PARTS or (writes and rest[0] in ("_security", "_design"))):
+    if rest and (rest[0] in ADMIN_ONLY_PARTS or (writes and rest[0] in ADMIN_WRITES)):
         return f"This needs an admin of the database “{database}” (by name or role) or a server admin."
     return (f"This needs a member of the database “{database}” (by name or role), "
             "an admin of it, or a server admin.")
