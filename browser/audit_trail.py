@@ -11,7 +11,8 @@ from browser.couch.audit import AuditWriter
 AUDITED = ("permission changes", "user changes", "database deletions", "bulk document deletions",
            "replication starts, stops, restarts and deletions (never their credentials)",
            "purges and limit changes (document id and revisions, never the body)",
-           "resharding (splits started, jobs removed, the subsystem stopped or resumed)")
+           "resharding (splits started, jobs removed, the subsystem stopped or resumed)",
+           "configuration changes (never secret values)", "restores of deleted documents")
 
 
 def audit_writer():
