@@ -14,7 +14,7 @@ from browser.couch.jsontext import JsonNumber
 MAX_LEAVES = 100  # lanes drawn; a document with more leaves says how many were left out
 KEEP_NEAR = 2  # revisions kept on each side of a fork, a root, a leaf or the revision being looked at
 MIN_GAP = 3  # a run shorter than this is drawn node by node
-COL_W, ROW_H, PAD, LEAF_LABEL_W = 92, 46, 24, 86
+COL_W, ROW_H, PAD, PAD_LEFT, LEAF_LABEL_W = 92, 46, 24, 48, 86
 SHORT_HASH = 6
 
 
@@ -165,7 +165,7 @@ def build_tree(leaf_docs, winner=None, revs_info=(), focus=None):
                 x_of[item.rev] = item.x
         branches.append(Branch(lane, kinds.get(leaf, ""), leaf, node, tuple(items)))
     edges = _edges(branches, x_of, lanes)
-    width = PAD * 2 + LEAF_LABEL_W + COL_W * max((b.items[-1].x for b in branches), default=0)
+    width = PAD_LEFT + PAD + LEAF_LABEL_W + COL_W * max((b.items[-1].x for b in branches), default=0)
     return RevisionTree(tuple(branches), tuple(edges), width, PAD * 2 + ROW_H * max(len(branches) - 1, 0) + 16,
                         max(omitted, 0), len(lanes))
 
@@ -199,7 +199,7 @@ def _collapse(chain, lane, start_x, kinds, children, availability, focus):
 
     def place():
         x = start_x + len(items)
-        return x, PAD + x * COL_W, PAD + lane * ROW_H
+        return x, PAD_LEFT + x * COL_W, PAD + lane * ROW_H
 
     def flush():
         if len(run) >= MIN_GAP:
@@ -234,7 +234,7 @@ def _edges(branches, x_of, lanes):
             dashed = isinstance(before, Gap) or isinstance(after, Gap)
             edges.append((f"M{before.cx} {before.cy}H{after.cx}", winning, dashed))
         if branch.fork is not None and branch.fork in x_of:
-            fx, fy = PAD + x_of[branch.fork] * COL_W, PAD + lanes[branch.fork] * ROW_H
+            fx, fy = PAD_LEFT + x_of[branch.fork] * COL_W, PAD + lanes[branch.fork] * ROW_H
             first = branch.items[0]
             bend = fx + COL_W // 2
             edges.append((f"M{fx} {fy}H{bend}V{first.cy}H{first.cx}", False, False))

@@ -10,7 +10,7 @@ from browser.couch.databases import DatabaseSummary
 from browser.views.databases import _chart_rows
 from tests.conftest import RUN_ID
 
-BAR = re.compile(r'<svg class="bar (\w+)"[^>]*aria-hidden="true"[^>]*data-share="(\d+)"')
+BAR = re.compile(r'<svg class="bar bar-(\w+)"[^>]*aria-hidden="true"[^>]*data-share="(\d+)"')
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def test_each_database_has_bars_beside_its_numbers_scaled_to_the_page(admin_clie
     shares = {name: dict(BAR.findall(row)) for name, row in rows.items()}
     assert [s["docs"] for s in shares.values()] == ["0", "50", "100"]
     for name, count in zip(names, ("0", "5", "10"), strict=True):
-        assert re.search(rf'<div class="bar-cell"><span>{count}</span><svg class="bar docs"', rows[name])
+        assert re.search(rf'<div class="bar-cell"><span>{count}</span><svg class="bar bar-docs"', rows[name])
     if any("size" in s for s in shares.values()):  # both servers report a size; pouchdb-server as disk_size
         assert max(int(s["size"]) for s in shares.values()) == 100
     assert "the bars compare the databases on this page" in page
