@@ -244,15 +244,15 @@ def test_a_file_that_is_not_an_array_says_so(member_client, make_database):
     assert "Reading the file stopped" in page and _number(page, "import-stored") == 0
 
 
-@pytest.mark.couchdb3
 def test_a_validate_doc_update_refusal_is_reported_per_row(admin_client, make_database, couch_server):
-    # pouchdb-server runs validate_doc_update too, but its refusals of a batch differ; CouchDB 3 is the reference.
     db = make_database()
     _bulk(couch_server, db, [{"_id": "_design/rules", "validate_doc_update":
                               "function (doc) { if (doc.bad) { throw({forbidden: 'no bad documents'}); } }"}])
     page = _import(admin_client, db, "x.ndjson", '{"_id": "ok"}\n{"_id": "nope", "bad": true}\n{"_id": "ok2"}\n')
     assert _number(page, "import-stored") == 2 and _number(page, "import-refused") == 1
-    assert "validate_doc_update refused it: no bad documents" in page and "row 2" in page
+    assert "row 2" in page and "refused" in page
+    if couch_server.is_apache_couchdb:  # pouchdb-server answers the refusal with another error name and reason
+        assert "validate_doc_update refused it: no bad documents" in page
 
 
 def test_an_outsider_cannot_import(client, personas, source_db):
