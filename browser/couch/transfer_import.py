@@ -184,11 +184,26 @@ def _count(batch, outcomes, keep_revisions, progress):
         for outcome in errors:
             _failed(progress, rows.get(outcome.get("id"), 0), outcome)
         return
-    for (number, _), outcome in zip(batch, outcomes, strict=False):
+    for number, outcome in _rows_of_outcomes(batch, outcomes):
         if isinstance(outcome, dict) and outcome.get("error"):
             _failed(progress, number, outcome)
         else:
             progress.stored += 1
+
+
+def _rows_of_outcomes(batch, outcomes):
+    """(row, outcome) pairs: by id where every document has one (pouchdb-server does not answer in the order
+    the documents were sent), else by place (CouchDB answers in order; ids it made up cannot be matched)."""
+    if len(outcomes) != len(batch) or not all(isinstance(doc.get("_id"), str) for _, doc in batch):
+        return [(number, outcome) for (number, _), outcome in zip(batch, outcomes, strict=False)]
+    rows = {}
+    for number, doc in batch:
+        rows.setdefault(doc["_id"], []).append(number)
+    pairs = []
+    for place, outcome in enumerate(outcomes):
+        waiting = rows.get(outcome.get("id")) if isinstance(outcome, dict) else None
+        pairs.append((waiting.pop(0) if waiting else batch[place][0], outcome))
+    return pairs
 
 
 def _failed(progress, number, outcome):
