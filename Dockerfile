@@ -22,6 +22,11 @@ COPY --from=build /venv /venv
 COPY --from=build /app /app
 USER couchadmin
 EXPOSE 8000
+# /healthz answers 503 within 2 s (HEALTHZ_TIMEOUT, 1.5 s) when CouchDB hangs, so this fails by reading 503.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"
-CMD ["sh", "-c", "exec gunicorn couchadmin.wsgi:application --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 900 --access-logfile -"]
+# Threaded workers: a page mostly waits on CouchDB, so each process serves WEB_THREADS requests at once and
+# a slow download or a hung CouchDB holds one thread, not a whole worker. WEB_CONCURRENCY processes (default
+# two per core) use the cores. With gthread, --timeout only restarts a worker whose main loop is stuck:
+# long transfers run in threads and keep their own read timeouts (bench/load.py starts gunicorn from this line).
+CMD ["sh", "-c", "exec gunicorn couchadmin.wsgi:application --bind 0.0.0.0:${PORT} --worker-class gthread --workers ${WEB_CONCURRENCY:-$((2 * $(nproc)))} --threads ${WEB_THREADS:-8} --timeout 120 --graceful-timeout 30 --keep-alive 5 --access-logfile -"]

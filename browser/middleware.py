@@ -3,8 +3,10 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from browser.auth import TOKEN_KEY, logged_in_user, login_expired
@@ -36,6 +38,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+# Requests a person makes on this site (its links, forms and htmx) or by typing the address or a bookmark.
+_OWN_FETCH_SITES = {"same-origin", "none"}
+
+
+class SameSiteGZipMiddleware(GZipMiddleware):
+    """Gzip HTML pages, safely against BREACH: only pages the browser says this site asked for are compressed.
+
+    BREACH needs an attacker's page to make the victim's browser send many requests with chosen input and
+    watch the compressed length of answers that carry a secret beside that input. Pages here reflect input
+    (keys, filters, form values) beside data only the person may read (documents, configuration), so the
+    defence cannot be "no secret in the page". Instead: a request another site caused (`Sec-Fetch-Site:
+    cross-site` or `same-site`, or a browser that does not say) gets its answer uncompressed, so its length
+    tells the attacker nothing new. On top, Django masks the CSRF token afresh in every page and pads each
+    gzip body by a random length. Streamed answers (attachments, exports) and anything but HTML are never
+    compressed: files are often compressed already, and a download's length must stay its file's.
+    """
+
+    def process_response(self, request, response):
+        if (response.streaming or response.has_header("Content-Disposition")
+                or not response.get("Content-Type", "").startswith("text/html")):
+            return response
+        patch_vary_headers(response, ("Sec-Fetch-Site",))
+        if request.headers.get("Sec-Fetch-Site") not in _OWN_FETCH_SITES:
+            return response
+        return super().process_response(request, response)
 
 
 class CouchSessionMiddleware:

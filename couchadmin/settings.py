@@ -28,6 +28,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The only CouchDB this dashboard talks to. It is never taken from a request.
 COUCHDB_URL = env_couchdb_url("COUCHDB_URL", "http://127.0.0.1:5984/")
 COUCHDB_TIMEOUT = env_positive_float("COUCHDB_TIMEOUT", 10.0)
+# /healthz asks CouchDB with its own short timeout, so that a hung CouchDB is reported as 503 within 2 s,
+# well inside the Dockerfile's HEALTHCHECK (which gives up after 4 s).
+HEALTHZ_TIMEOUT = env_positive_float("HEALTHZ_TIMEOUT", 1.5)
 # How CouchDB reaches its own databases when it replicates them (CouchDB 3 replicates between URLs only).
 COUCHDB_REPLICATION_URL = env_couchdb_url("COUCHDB_REPLICATION_URL", COUCHDB_URL)
 RECENT_DATABASES_KEPT = env_positive_int("RECENT_DATABASES_KEPT", 10)
@@ -56,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Gzip for HTML pages asked for by this site's own pages or typed in (see browser/middleware.py: BREACH).
+    "browser.middleware.SameSiteGZipMiddleware",
     "browser.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
