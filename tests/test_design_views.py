@@ -171,3 +171,48 @@ def test_couchdb_reports_a_broken_map_function_and_the_text_stays(admin_client, 
 def test_couchdb_view_info_is_shown(admin_client, sales):
     _, page = run(admin_client, sales, "sales", "by_region")
     assert "updater" in page and "This server gives no index information" not in page
+
+
+def test_a_view_runs_as_soon_as_it_is_opened_and_shows_its_code(admin_client, sales):
+    url = reverse("browser:view-run", kwargs={"db": sales, "ddoc": "sales"})
+    response = admin_client.get(url, {"view": "by_region"})
+    page = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert [k for k, _ in keys_and_values(page)] == ['"apac"', '"eu"', '"eu"', '"us"', '"us"']
+    assert f'<code data-testid="view-map">{DESIGN["views"]["by_region"]["map"]}</code>' in page
+    assert 'data-testid="view-reduce"' not in page and 'data-testid="reduce-toggle"' not in page
+
+
+def test_a_reduce_view_opens_reduced_with_a_toggle_to_its_map_rows(admin_client, sales):
+    url = reverse("browser:view-run", kwargs={"db": sales, "ddoc": "sales"})
+    page = unescape(admin_client.get(url, {"view": "by_date"}).content.decode())
+    assert keys_and_values(page) == [("null", "72")]
+    assert '<code data-testid="view-reduce">_sum</code>' in page
+    toggle = re.search(r'data-testid="reduce-toggle">.*?<a href="([^"]+)"', page).group(1)
+    assert "reduce=false" in toggle
+    mapped = unescape(admin_client.get(url + toggle).content.decode())
+    assert len(keys_and_values(mapped)) == 5 and "Show reduced rows" in mapped
+
+
+def test_a_view_code_is_escaped(admin_client, make_database, couch_server):
+    db = make_database()
+    couch_server.admin_http().put(f"{couch_server.url}{db}/_design/x", json={
+        "views": {"v": {"map": "function (doc) { emit('</code><script>alert(1)</script>', 1); }"}}})
+    response = admin_client.get(reverse("browser:view-run", kwargs={"db": db, "ddoc": "x"}), {"view": "v"})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.content.decode()
+    assert "&lt;/code&gt;&lt;script&gt;" in response.content.decode()
+
+
+@pytest.mark.couchdb3
+def test_couchdb_opens_a_view_at_once_while_its_index_builds(admin_client, make_database, couch_server):
+    db = make_database()
+    http = couch_server.admin_http()
+    docs = [{"_id": f"d{i:05d}", "n": i} for i in range(2500)]  # more changes than LAZY_FROM to index
+    http.post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": docs}).raise_for_status()
+    slow = "function (doc) { emit(doc.n, null); }"
+    http.put(f"{couch_server.url}{db}/_design/slow", json={"views": {"v": {"map": slow}}}).raise_for_status()
+    response = admin_client.get(reverse("browser:view-run", kwargs={"db": db, "ddoc": "slow"}), {"view": "v"})
+    page = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert 'data-testid="index-building"' in page and "is being built" in page

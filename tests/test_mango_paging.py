@@ -19,7 +19,7 @@ def link(page, testid):
     return unescape(found.group(1)) if found else None
 
 
-def test_a_run_gives_a_get_url_that_pages_next_and_previous_and_reloads_the_same(admin_client, produce):
+def test_a_run_gives_a_get_url_that_pages_next_and_previous_and_reloads_the_same(admin_client, produce):  # noqa: F811
     url = reverse("browser:mango", kwargs={"db": produce})
     form = {"selector": '{"price": {"$gt": 0}}', "limit": "3", "action": "run"}
     first = admin_client.post(url, form)
@@ -63,7 +63,7 @@ def test_a_get_never_saves_or_creates_an_index(admin_client, produce, couch):  #
     assert len(list_indexes(couch, produce)) == 1
 
 
-def test_bad_paging_values_are_refused_in_words(admin_client, produce):
+def test_bad_paging_values_are_refused_in_words(admin_client, produce):  # noqa: F811
     url = reverse("browser:mango", kwargs={"db": produce})
     for params in ({"bookmark": "x" * 5000}, {"page": "0"}, {"bookmark": "skip:x"}):
         reply = admin_client.get(url, {"run": "1", "selector": "{}", "limit": "5", **params})

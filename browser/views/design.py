@@ -19,6 +19,8 @@ from browser.forms import (
     ViewQueryForm,
 )
 
+# An index with more changes than this to take in is read as it stands (update=lazy) when the view opens.
+LAZY_FROM = 2000
 NEW_VIEW = {"name": "", "map": "function (doc) {\n  emit(doc._id, 1);\n}", "reduce": "", "custom": ""}
 
 
@@ -149,23 +151,57 @@ def view_delete(request, db, ddoc):
 
 @require_GET
 def view_run(request, db, ddoc):
+    """A view runs as soon as it is opened (limit 20, reduced if it reduces), with its code shown; opened,
+    it asks update=lazy, so a view whose index is still building answers at once with what is indexed."""
     named = ViewNameForm(request.GET)
-    form = ViewQueryForm(request.GET if "run" in request.GET else None)
+    form = ViewQueryForm(request.GET)
     view = named.cleaned_data["view"] if named.is_valid() else ""
-    context = {"db": db, "ddoc": ddoc, "view": view, "form": form, "info": view_info(request.couch, db, ddoc),
-               "tasks": active_tasks(request.couch, db), "problems": _problems(named)}
-    if view and form.is_bound and form.is_valid():
+    info, tasks = view_info(request.couch, db, ddoc), active_tasks(request.couch, db)
+    building = _index_building(info, tasks, ddoc)
+    context = {"db": db, "ddoc": ddoc, "view": view, "form": form, "problems": _problems(named),
+               "info": info, "tasks": tasks, "building": building}
+    if view and form.is_valid():
         limit = form.cleaned_data.get("limit") or 20
+        params = form.couch_params(limit)
+        if building and not form.cleaned_data.get("update"):
+            params["update"] = "lazy"  # answer now with what is indexed, and let the index build meanwhile
         try:
-            answer = query_view(request.couch, db, ddoc, view, form.couch_params(limit),
-                                partition=form.cleaned_data["partition"] or None)
+            answer = query_view(request.couch, db, ddoc, view, params, partition=form.cleaned_data["partition"] or None)
         except ServerLacks as exc:
             form.add_error("partition", str(exc))
         except (BadRequest, ServerError) as exc:
             form.add_error(None, _refused(exc))
         else:
             context.update(_result_context(form, answer, limit))
+    context["code"] = _view_code(request, db, ddoc, view)
     return render(request, "browser/view_run.html", context, status=400 if form.errors or named.errors else 200)
+
+
+def _view_code(request, db, ddoc, view):
+    """The view's map and reduce text as stored (anything that is not text shown as JSON), or None."""
+    try:
+        stored = _stored_views(get_document(request.couch, db, DESIGN_PREFIX + ddoc)).get(view)
+    except CouchError:
+        return None
+    stored = stored if isinstance(stored, dict) else ({"map": stored} if stored is not None else None)
+    return stored and {"map": _text_of(stored.get("map")), "reduce": _text_of(stored.get("reduce"))}
+
+
+def _index_building(info, tasks, ddoc):
+    """{"progress", "pending"} while this design document's index has more than LAZY_FROM changes left to take
+    in (CouchDB 3's _info, and its indexer task; pouchdb-server has neither), else None. A small index's
+    indexer task shows for a moment too (asking _info starts it), so a task alone does not count."""
+    index = info.get("view_index") if isinstance(info, dict) and isinstance(info.get("view_index"), dict) else {}
+    pending = index.get("updates_pending", {}).get("total") if isinstance(index.get("updates_pending"), dict) else None
+    task = next((t for t in tasks or () if t.get("type") == "indexer"
+                 and str(t.get("design_document", "")) in (ddoc, DESIGN_PREFIX + ddoc)), {})
+    left = _whole(task.get("total_changes")) - _whole(task.get("changes_done"))
+    pending = max(_whole(pending), left)
+    return {"progress": task.get("progress"), "pending": pending} if pending > LAZY_FROM else None
+
+
+def _whole(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _refused(exc):

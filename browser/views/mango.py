@@ -50,7 +50,7 @@ def mango_query(request, db):
 def _run(request, db, form, store, action):
     """Explain and run one page; a new run (not a page of it) goes to the history and into the address bar."""
     query, partition = form.query(), form.cleaned_data["partition"] or None
-    bookmark = form.cleaned_data["bookmark"] if request.method == "GET" else ""
+    bookmark = form.cleaned_data["bookmark"]
     explanation = result = None
     try:
         if action == "create-index":
@@ -66,7 +66,7 @@ def _run(request, db, form, store, action):
     extra = _results(form, query, explanation, result)
     if form.errors:
         return _page(request, db, form, store, status=400, extra=extra)
-    if request.method == "POST" and action in ("run", "create-index"):
+    if request.method == "POST" and action in ("run", "create-index") and not bookmark:
         store = _remember(request, db, form, store)
     extra.update(_pages(form, result, bookmark))
     response = _page(request, db, form, store, extra=extra)
