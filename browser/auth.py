@@ -41,8 +41,10 @@ def logged_in_user(session):
 
 
 def remember_recent_database(request, name, keep):
-    recent = [n for n in request.session.get(RECENT_KEY, []) if n != name]
-    request.session[RECENT_KEY] = [name, *recent][:keep]
+    current = request.session.get(RECENT_KEY, [])
+    recent = [name, *(n for n in current if n != name)][:keep]
+    if recent != current:  # an unchanged session is not written again
+        request.session[RECENT_KEY] = recent
 
 
 def recent_databases(session):
