@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 CHROMIUM := /usr/bin/chromium
 REDIS := /usr/bin/redis-server
 
-.PHONY: run test test-couchdb test-cluster install install-dev lint check-deploy clean
+.PHONY: run test test-couchdb test-cluster gallery install install-dev lint check-deploy clean
 
 run: install ## Start the dashboard (and an embedded pouchdb-server unless COUCHDB_URL is set).
 	$(PY) -m embedded.run
@@ -34,6 +34,11 @@ test-cluster: export COUCHDB_TEST_NODE_STOP ?= kill $$(cat $(COUCHDB_CLUSTER_DIR
 test-cluster: export COUCHDB_TEST_NODE_START ?= bash $(COUCHDB_CLUSTER_SCRIPT) $(COUCHDB_CLUSTER_DIR)
 test-cluster: install-dev ## Run the cluster tests against a 3-node CouchDB cluster (default http://127.0.0.1:25984/).
 	$(PY) -m pytest -m cluster $(PYTEST_ARGS)
+
+# Screenshots of every page, light and dark, into docs/gallery/ (against COUCHDB_TEST_URL when set).
+gallery: install-dev $(CHROMIUM)
+	rm -rf docs/gallery
+	GALLERY_DIR=docs/gallery $(PY) -m pytest tests/browser/test_accessibility.py -k every_page
 
 install: $(VENV)/.installed-runtime node_modules/.installed
 

@@ -81,7 +81,18 @@ def test_every_page_has_no_serious_accessibility_violation_in_light_and_dark_mod
                 page.screenshot(path=str(gallery / f"{re.sub(r'[^a-z0-9-]', '-', name)}-{scheme}.jpg"),
                                 type="jpeg", quality=70)
         page.emulate_media(color_scheme="light")
+    if gallery:
+        write_gallery_index(gallery)
     assert not found, "\n".join(f"{where}: {v}" for where, v in found.items())
+
+
+def write_gallery_index(gallery):
+    names = sorted({shot.name.rsplit("-", 1)[0] for shot in gallery.glob("*-light.jpg")})
+    lines = ["# Gallery: every page of couchadmin, light and dark", "",
+             "Taken by `tests/browser/test_accessibility.py` (`make gallery`) in Chromium, 1280×720.", ""]
+    for name in names:
+        lines += [f"## {name}", "", f"![{name}, light]({name}-light.jpg) ![{name}, dark]({name}-dark.jpg)", ""]
+    (gallery / "README.md").write_text("\n".join(lines))
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
