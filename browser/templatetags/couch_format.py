@@ -1,8 +1,15 @@
 import re
+from urllib.parse import quote
 
 from django import template
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
+
+from browser.converters import escape_dot_segments
 
 register = template.Library()
+# What reverse() leaves unquoted in a path (django.urls.resolvers).
+_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
@@ -39,3 +46,17 @@ def visible(value):
     """A name or id as plain text in which every invisible or direction-changing character shows as
     ⟦U+XXXX⟧, so that "ad\u200bmin" cannot pass for "admin" (autoescaped like any other text)."""
     return _HIDDEN.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", "" if value is None else str(value))
+
+
+@register.simple_tag
+def url_prefix(name, db):
+    """The URL of page `name` for document "x" of database `db`, without the "x": `doc_path` then adds any
+    id to it, exactly as {% url %} would write it, at a fraction of the cost (a page of 500 rows made 500
+    reverse() calls, a third of its time)."""
+    return reverse(name, kwargs={"db": db, "docid": "x"})[:-1]
+
+
+@register.filter
+def doc_path(docid, prefix):
+    """prefix (from url_prefix) + the document id as DocumentIdConverter and reverse() write it."""
+    return prefix + quote(escape_dot_segments(str(docid)), safe=_PATH_SAFE)
