@@ -319,3 +319,14 @@ def test_after_compaction_the_page_says_the_body_is_gone_and_offers_no_restore(a
     text = unescape(admin_client.post(detail_url(db, "compacted"), {"rev": tomb}, follow=True).content.decode())
     assert "Compaction has removed the body" in text
     assert fetch_document(couch_server, db, "compacted").get("error") == "not_found"
+
+
+def test_a_sharded_database_says_newest_first_is_not_exact(admin_client, make_database, couch_server):
+    sharded, single = make_database(), make_database(q=1)
+    for db in (sharded, single):
+        put_document(couch_server, db, "gone", {})
+        delete(couch_server, db, "gone")
+    note = 'data-testid="shards-note"'
+    assert (note in admin_client.get(list_url(sharded, "")).content.decode()) == couch_server.is_apache_couchdb
+    assert note not in admin_client.get(list_url(single, "")).content.decode()
+    assert note not in admin_client.get(list_url(sharded, "order=oldest")).content.decode()
