@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from bench.common import admin_http, benchmark_server
+from bench.common import admin_http, benchmark_server, timed
 from embedded.pouchdb import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -109,12 +109,6 @@ def sha256_of(response):
     for chunk in response.iter_content(CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
-
-
-def timed(action):
-    started = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - started
 
 
 def main():

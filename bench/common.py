@@ -58,6 +58,13 @@ def logged_in_client(name, password):
     return client
 
 
+def timed(action):
+    """(what action answers, the seconds it took)."""
+    started = time.perf_counter()
+    result = action()
+    return result, time.perf_counter() - started
+
+
 def median_seconds(action, runs):
     timings = []
     for _ in range(runs):

@@ -14,7 +14,6 @@ import argparse
 import json
 import re
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from bench.attachments_transfer import (
     start_dashboard,
     worker_pid,
 )
-from bench.common import admin_http, benchmark_server
+from bench.common import admin_http, benchmark_server, timed
 
 FILL_BATCH = 10_000
 IMPORT_BATCH = 500
@@ -68,12 +67,6 @@ def _post_batch(couch, url, db, lines):
     for doc in docs:
         doc.pop("_rev", None)
     couch.post(f"{url}{db}/_bulk_docs", json={"docs": docs}, timeout=600).raise_for_status()
-
-
-def timed(action):
-    started = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - started
 
 
 def main():

@@ -216,16 +216,16 @@ class Fixture:
         fields = {f"field{i:02d}": i if i % 3 == 0 else f"text {i}" if i % 3 == 1 else [i, {"k": i}] for i in range(52)}
         docs.append({"_id": "form-52", **fields})
         docs += [{"_id": f"own-{u:03d}", "count": 0} for u in range(users)]
-        docs.append({"_id": "shared"})
+        docs.append({"_id": "team-doc"})
         admin.post(f"{couch_url}{self.db}/_bulk_docs", json={"docs": docs}, timeout=300).raise_for_status()
 
     def reset_shared(self):
-        doc = self.admin.get(f"{self.couch_url}{self.db}/shared", timeout=60).json()
-        self.admin.put(f"{self.couch_url}{self.db}/shared", json={"_id": "shared", "_rev": doc["_rev"]},
+        doc = self.admin.get(f"{self.couch_url}{self.db}/team-doc", timeout=60).json()
+        self.admin.put(f"{self.couch_url}{self.db}/team-doc", json={"_id": "team-doc", "_rev": doc["_rev"]},
                        timeout=60).raise_for_status()
 
     def shared(self):
-        return self.admin.get(f"{self.couch_url}{self.db}/shared", timeout=60).json()
+        return self.admin.get(f"{self.couch_url}{self.db}/team-doc", timeout=60).json()
 
     def drop(self):
         self.admin.delete(self.couch_url + self.db, timeout=60)
@@ -277,7 +277,7 @@ def act(side, kind, user, step, fixture, run, rng):
         ok, _ = side.edit(db, f"own-{user:03d}", lambda body: {**body, "count": body.get("count", 0) + 1})
     else:
         key = f"u{user:03d}"
-        ok, conflicts = side.edit(db, "shared", lambda body: {**body, key: step})
+        ok, conflicts = side.edit(db, "team-doc", lambda body: {**body, key: step})
         with run.lock:
             run.conflicts += conflicts
             if ok:
