@@ -194,3 +194,11 @@ def fetch_document(couch_server, db, docid):
     """Read a document straight from the server as its admin (an error body when it is missing)."""
     return couch_server.admin_http().get(f"{couch_server.url}{db}/{requests.utils.quote(docid, safe='')}",
                                          timeout=10).json()
+
+
+def remove_replicator_doc(couch_server, name):
+    """Delete a _replicator document a test made, if it is still there (its replication stops with it)."""
+    http = couch_server.admin_http()
+    current = http.get(f"{couch_server.url}_replicator/{requests.utils.quote(name, safe='')}", timeout=10)
+    if current.status_code == 200:
+        http.delete(current.url, params={"rev": current.json()["_rev"]}, timeout=10)

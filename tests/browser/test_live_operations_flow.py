@@ -12,7 +12,7 @@ import requests
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.conftest import RUN_ID, TEAM
+from tests.conftest import RUN_ID, TEAM, remove_replicator_doc
 
 
 def remote_url(couch_server, db):
@@ -74,9 +74,7 @@ def test_replicate_to_a_remote_with_a_password_watch_it_live_and_stop_it(
                         timeout=10).status_code == 404
         assert not [e for e in admin_page.console if e[0] in ("error", "pageerror")]
     finally:
-        current = http.get(f"{couch_server.url}_replicator/{requests.utils.quote(name, safe='')}", timeout=10)
-        if current.status_code == 200:
-            http.delete(current.url, params={"rev": current.json()["_rev"]}, timeout=10)
+        remove_replicator_doc(couch_server, name)
 
     audit = http.post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find",
                       json={"selector": {"target": {"$regex": re.escape(name)}}, "limit": 50}, timeout=10).json()

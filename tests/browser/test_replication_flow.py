@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import RUN_ID
+from tests.conftest import RUN_ID, remove_replicator_doc
 
 
 @pytest.fixture
@@ -52,9 +52,7 @@ def test_an_admin_starts_watches_and_stops_a_continuous_replication(admin_page, 
                         timeout=10).status_code == 404
         assert not [e for e in admin_page.console if e[0] in ("error", "pageerror")]
     finally:
-        current = http.get(f"{couch_server.url}_replicator/{requests.utils.quote(name, safe='')}", timeout=10)
-        if current.status_code == 200:
-            http.delete(current.url, params={"rev": current.json()["_rev"]}, timeout=10)
+        remove_replicator_doc(couch_server, name)
 
 
 def test_pouchdb_server_says_it_cannot_replicate(admin_page, couch_server):
