@@ -73,6 +73,7 @@ class ChangesPage:
     since: str = "0"  # oldest first: where this page starts
     next_since: str = ""  # oldest first: where the next page starts ("" when this is the end)
     too_deep: bool = False  # newest first: further back than MOST_ROWS_READ rows
+    shards: int = 1  # how many shards' feeds CouchDB merged (in no fixed order) into this one
 
 
 @dataclass
@@ -82,34 +83,40 @@ class Arrivals:
     more: bool = False  # more arrived than one batch
 
 
+def database_facts(client, db):
+    """GET /{db} — (its current sequence, how many shards its feed merges in no fixed order)."""
+    info = client.get_json(db)
+    cluster = info.get("cluster")
+    q = cluster.get("q") if isinstance(cluster, dict) else None
+    return _seq_text(info.get("update_seq", "0")), q if isinstance(q, int) else 1
+
+
 def update_seq(client, db):
     """GET /{db} — the database's current sequence."""
-    return _seq_text(client.get_json(db).get("update_seq", "0"))
+    return database_facts(client, db)[0]
 
 
 def shard_count(client, db):
-    """GET /{db} — how many shards the feed merges (CouchDB interleaves them in no fixed order)."""
-    cluster = client.get_json(db).get("cluster")
-    q = cluster.get("q") if isinstance(cluster, dict) else None
-    return q if isinstance(q, int) else 1
+    """GET /{db} — how many shards the feed merges."""
+    return database_facts(client, db)[1]
 
 
 def newest(client, db, change_filter, top=None, skip=0, size=PAGE_SIZE, include_docs=False, below=None):
     """One page of the newest changes as of sequence `top`: the rows after document `below` (the last one
     the person saw), or, when it is not found (it changed since), `skip` rows below the newest."""
     if not top:
-        top, arrived_ids = update_seq(client, db), set()
+        (top, shards), arrived_ids = database_facts(client, db), set()
     else:
-        arrived_ids = _ids_since(client, db, change_filter, top)
+        shards, arrived_ids = shard_count(client, db), _ids_since(client, db, change_filter, top)
     wanted = len(arrived_ids) + skip + size + 1
     if wanted > MOST_ROWS_READ:
-        return ChangesPage([], top=top, skip=skip, too_deep=True)
+        return ChangesPage([], top=top, skip=skip, too_deep=True, shards=shards)
     answer = client.flavour.changes(client, db, {"descending": "true", "limit": wanted}, change_filter)
     rows = [r for r in _rows(answer) if r.get("id") not in arrived_ids]
     start = _after(rows, below, skip)
     changes = [_change(r) for r in rows[start:start + size]]
     return ChangesPage(_with_docs(client, db, changes, include_docs), top=top, skip=skip,
-                       older=len(rows) > start + size)
+                       older=len(rows) > start + size, shards=shards)
 
 
 def _after(rows, below, skip):
@@ -128,7 +135,8 @@ def oldest(client, db, change_filter, since="0", size=PAGE_SIZE, include_docs=Fa
     changes = [_change(r) for r in _rows(answer)]
     last = _seq_text(answer.get("last_seq", since))
     next_since = last if len(changes) == size else ""
-    return ChangesPage(_with_docs(client, db, changes, include_docs), since=since, next_since=next_since)
+    return ChangesPage(_with_docs(client, db, changes, include_docs), since=since, next_since=next_since,
+                       shards=shard_count(client, db))
 
 
 def arrived_since(client, db, change_filter, since, include_docs=False):

@@ -41,7 +41,7 @@ def changes_feed(request, db):
             raise
         return render(request, "browser/changes.html", {**context, "refused": _refusal(exc)}, status=exc.status)
     live = not form.oldest_first and not data["top"] and data["live"] != "off"
-    context.update(page=page, size=size, shards=feed.shard_count(client, db), include_docs=include_docs, live=live,
+    context.update(page=page, size=size, include_docs=include_docs, live=live,
                    most_rows=f"{feed.MOST_ROWS_READ:,}",
                    **_page_queries(form, page, size))
     return render(request, "browser/changes.html", context)

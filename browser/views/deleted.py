@@ -32,7 +32,6 @@ def deleted_list(request, db):
         context["refused"] = f"CouchDB refused to read the feed ({exc.error}): {exc.reason or exc.message}"
         return render(request, "browser/deleted.html", context, status=400)
     context.update(page=page, size=tombstones.PAGE_SIZE, most_rows=f"{tombstones.feed.MOST_ROWS_READ:,}",
-                   shards=tombstones.feed.shard_count(client, db),
                    **_page_queries(form, page))
     return render(request, "browser/deleted.html", context)
 
