@@ -7,11 +7,12 @@ from browser.views.theme import theme_of
 
 def couch(request):
     """Who is logged in, for the header; decided by the middleware from CouchDB's answers."""
+    theme = theme_of(request)
     return {
         "couch_user": getattr(request, "couch_user", None),
         "admin_party": getattr(request, "admin_party", False),
         "may_change_own_password": may_change_own_password(request.session) if hasattr(request, "session") else False,
         "couchdb_url": settings.COUCHDB_URL,
-        "theme": theme_of(request),
-        "next_theme": ThemeForm.after(theme_of(request)),
+        "theme": theme,
+        "next_theme": ThemeForm.after(theme),
     }
