@@ -63,6 +63,7 @@ def test_upload_a_file_by_keyboard(admin_page, make_database, couch_server):
     put_document(couch_server, db, "box", {})
     admin_page.open(f"/db/{db}/doc/box")
     page = admin_page.page
+    page.wait_for_load_state("networkidle")  # upload.js (deferred) has set up the panel
     tab_to(page, page.get_by_label("Choose files to upload"))
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
