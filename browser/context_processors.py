@@ -1,4 +1,7 @@
+from functools import cache
+
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
 
 from browser.auth import may_change_own_password
 from browser.forms import ThemeForm
@@ -15,4 +18,15 @@ def couch(request):
         "couchdb_url": settings.COUCHDB_URL,
         "theme": theme,
         "next_theme": ThemeForm.after(theme),
+        "nav": nav_urls(get_script_prefix()),
     }
+
+
+NAV_PAGES = ("databases", "server", "replications", "active-tasks", "cluster", "db-updates", "reshard", "config",
+             "users", "audit", "own-password", "logout", "theme")
+
+
+@cache
+def nav_urls(script_prefix):
+    """The header's links, which every page shows: reversed once per process, not fifteen times a page."""
+    return {name.replace("-", "_"): reverse(f"browser:{name}") for name in NAV_PAGES}

@@ -1,10 +1,12 @@
 """CouchClient: the only code that speaks HTTP to CouchDB."""
 
 import json
+import os
 import re
 import threading
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote, urlencode
+from urllib.request import getproxies
 
 import requests
 from django.conf import settings
@@ -38,11 +40,18 @@ def shared_http():
         if _http is None:
             http = ExactUrlSession()
             http.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            # Reading proxies, CA bundles and ~/.netrc from the environment costs every request a walk through
+            # os.environ and a file lookup; without any proxy set (the usual case) there is nothing to find.
+            http.trust_env = bool(getproxies()) or _names_a_ca_bundle(os.environ)
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
             http.mount("http://", adapter)
             http.mount("https://", adapter)
             _http = http
     return _http
+
+
+def _names_a_ca_bundle(environ):
+    return any(environ.get(name) for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NETRC"))
 
 
 class WholeSegment(str):
