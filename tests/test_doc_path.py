@@ -28,3 +28,18 @@ def test_under_a_sub_path_too(settings):
         assert doc_path("a/..", prefix) == reverse("browser:document", kwargs={"db": "db", "docid": "a/.."})
     finally:
         set_script_prefix("/")
+
+
+def test_db_path_writes_what_reverse_writes():
+    from browser.templatetags.couch_format import database_prefix, db_path
+
+    for name in [*HOSTILE["database_names"], "plain", "team/orders", "a$b(c)+d-e_f", "_users", "_replicator"]:
+        assert db_path(name, database_prefix()) == reverse("browser:database", kwargs={"db": name}), name
+
+
+def test_share_bar_is_the_bar_svg_or_nothing():
+    from browser.templatetags.couch_format import share_bar
+
+    assert share_bar(None, "docs") == ""
+    bar = share_bar(42, "docs")
+    assert bar.startswith('<svg class="bar bar-docs" ') and 'data-share="42"' in bar and 'width="42"' in bar
