@@ -10,10 +10,10 @@ from browser.field_editor import (
     ROW_BUDGET,
     EditorError,
     apply_operation,
-    form_lines,
     nodes_from_post,
     nodes_from_value,
     retyped,
+    rows_html,
     shape,
     value_from_nodes,
 )
@@ -47,8 +47,9 @@ class EditorState:
     note: str = ""
 
     @property
-    def form_lines(self):
-        return form_lines(self.root) if self.root is not None else []
+    def form_html(self):
+        """The form's rows as HTML (escaped: see field_editor.rows_html)."""
+        return rows_html(self.root) if self.root is not None else ""
 
 
 class EditorProblem(ValueError):
