@@ -144,7 +144,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and production serves from (the image: /app/staticfiles; bench/fcp.py: a temporary one).
+STATIC_ROOT = Path(env_str("COUCHADMIN_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Development and tests serve static files straight from static/; production from collectstatic's output.
 STATIC_FROM_FINDERS = env_bool("COUCHADMIN_STATIC_FROM_FINDERS", DEBUG)
