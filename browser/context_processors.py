@@ -5,6 +5,7 @@ from django.urls import get_script_prefix, reverse
 
 from browser.auth import may_change_own_password
 from browser.forms import ThemeForm
+from browser.stylesheet import page_stylesheet
 from browser.views.theme import theme_of
 
 
@@ -19,6 +20,7 @@ def couch(request):
         "theme": theme,
         "next_theme": ThemeForm.after(theme),
         "nav": nav_urls(get_script_prefix()),
+        "stylesheet": page_stylesheet()[0],
     }
 
 

@@ -15,11 +15,12 @@ from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, NotFou
 from browser.couch.session import UserContext, current_user, is_admin_party
 from browser.denials import denied_page, missing_permission
 from browser.failures import sentence_for, status_for
+from browser.stylesheet import page_stylesheet
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    "style-src 'self' {stylesheet}",
     "img-src 'self' data:",
     "connect-src 'self'",
     "font-src 'self'",
@@ -33,10 +34,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.policy = CONTENT_SECURITY_POLICY.format(stylesheet=page_stylesheet()[1])
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
 
 
