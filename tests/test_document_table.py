@@ -1,8 +1,6 @@
 """The document table's rows are written in Python (browser/templatetags/document_table.py) for speed: they
 must say exactly what the template said, with every value from CouchDB escaped, whatever it holds."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.template import engines
 from django.urls import reverse
@@ -10,36 +8,15 @@ from django.urls import reverse
 from browser.couch.documents import DocRow
 from browser.templatetags.couch_format import visible
 from tests.support.data import HOSTILE
+from tests.support.html_elements import Elements
 
 NASTY = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "' onmouseover='x", "&amp; &lt;", "a\u202eb"]
 IDS = [*HOSTILE["document_ids"], *NASTY, "..", "_design/x"]
 
 
-class Page(HTMLParser):
-    """The elements of a fragment: tag, attributes and the text inside each."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.elements, self.open = [], []
-
-    def handle_starttag(self, tag, attrs):
-        element = {"tag": tag, "attrs": dict(attrs), "text": ""}
-        self.elements.append(element)
-        if tag not in ("input",):
-            self.open.append(element)
-
-    def handle_endtag(self, tag):
-        assert self.open and self.open[-1]["tag"] == tag, f"</{tag}> closes {self.open[-1:]}"
-        self.open.pop()
-
-    def handle_data(self, data):
-        for element in self.open:
-            element["text"] += data
-
-
 def rendered(rows, mode, db="team/orders"):
     template = engines["django"].from_string("{% load document_table %}{% document_table_rows rows db mode %}")
-    parser = Page()
+    parser = Elements()
     parser.feed("<table><tbody>" + template.render({"rows": rows, "db": db, "mode": mode}) + "</tbody></table>")
     parser.close()
     assert not parser.open[2:]
