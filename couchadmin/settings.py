@@ -89,6 +89,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget HTML, with <input>, <select> and <textarea> written in Python (browser/form_renderer.py).
+FORM_RENDERER = "browser.form_renderer.FastWidgetRenderer"
+
 # No SQL database: CouchDB is the only store.
 DATABASES = {}
 
