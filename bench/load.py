@@ -36,6 +36,7 @@ import requests
 from bench.common import (
     admin_http,
     benchmark_server,
+    client_session,
     dockerfile_command,
     percentile,
     start_dashboard,
@@ -48,7 +49,7 @@ class Dashboard:
     """One person logged in to the dashboard."""
 
     def __init__(self, url, name, password):
-        self.url, self.http = url, requests.Session()
+        self.url, self.http = url, client_session()
         # A browser sends these on its own pages: HTML comes back gzipped, as a browser would receive it.
         self.http.headers.update({"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"})
         login = self.http.get(url + "/login/", timeout=60).text
@@ -109,7 +110,7 @@ class Direct:
     """The same person's requests straight to CouchDB: what each dashboard page asks CouchDB for."""
 
     def __init__(self, url, name, password):
-        self.url, self.http = url, requests.Session()
+        self.url, self.http = url, client_session()
         self.http.headers["Accept"] = "application/json"
         self.http.post(url + "_session", data={"name": name, "password": password}, timeout=60).raise_for_status()
 
