@@ -83,7 +83,7 @@ def test_a_document_with_many_values_opens_as_text_with_a_note_and_the_form_on_r
                                                       "text": jsontext.dumps(body), "switch": "form"})
     form = chosen.content.decode()
     assert 'name="mode" value="form"' in form and 'name="f:r.1000:v" value="1000"' in form
-    assert "editor-note" not in form
+    assert 'data-testid="editor-note"' not in form
 
 
 def test_a_document_nested_past_the_forms_depth_opens_as_text(admin_client, db, couch_server):
