@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.safestring import SafeString
 
@@ -21,9 +22,13 @@ STYLESHEET = "css/app.css"
 def page_stylesheet():
     """(the stylesheet's text, ready for a <style> element; its CSP source, 'sha256-…')."""
     path = finders.find(STYLESHEET)
-    if not path:
+    if path:
+        text = Path(path).read_text(encoding="utf-8")
+    elif staticfiles_storage.exists(STYLESHEET):  # deployed with collectstatic's output only
+        with staticfiles_storage.open(STYLESHEET) as collected:
+            text = collected.read().decode("utf-8")
+    else:
         raise ImproperlyConfigured(f"{STYLESHEET} is not among the static files")
-    text = Path(path).read_text(encoding="utf-8")
     if "</" in text:
         raise ImproperlyConfigured(f"{STYLESHEET} must not contain '</': it would end the page's <style> element")
     digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")

@@ -21,3 +21,17 @@ def test_every_page_carries_the_stylesheet_and_the_policy_its_hash(client, admin
         assert policy_of(response)["style-src"] == f"'self' 'sha256-{digest}'"
         assert "unsafe-inline" not in response["Content-Security-Policy"]
         assert '<link rel="stylesheet"' not in response.content.decode()
+
+
+def test_deployed_with_collectstatic_s_output_only(monkeypatch, tmp_path):
+    from django.core.files.storage import FileSystemStorage
+
+    from browser import stylesheet
+
+    (tmp_path / "css").mkdir()
+    source = Path(__file__).parents[1] / "static/css/app.css"
+    (tmp_path / "css/app.css").write_text(source.read_text())
+    monkeypatch.setattr(stylesheet.finders, "find", lambda path: None)
+    monkeypatch.setattr(stylesheet, "staticfiles_storage", FileSystemStorage(location=tmp_path))
+    text, source_hash = stylesheet.page_stylesheet.__wrapped__()
+    assert text == source.read_text() and source_hash.startswith("'sha256-")

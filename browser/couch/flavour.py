@@ -7,6 +7,7 @@ plain CouchDB 3. Dropping pouchdb-server means deleting PouchDBServer and one li
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -169,14 +170,9 @@ class PouchDBServer(CouchDB3):
         return names[:params["limit"]] if "limit" in params else names
 
     def dbs_info(self, client, names):
-        # No _dbs_info: GET /{db} for each.
-        rows = []
-        for name in names:
-            try:
-                rows.append({"key": name, "info": client.get_json(name)})
-            except CouchError as exc:
-                rows.append({"key": name, "error": exc.error or exc.message})
-        return rows
+        # No _dbs_info: GET /{db} for each, a few at once (one after another, 20 took ~115 ms).
+        with ThreadPoolExecutor(max_workers=max(1, min(DB_INFO_THREADS, len(names)))) as pool:
+            return list(pool.map(lambda name: _db_info_row(client, name), names))
 
     def after_create_database(self, client, name):
         # Strips "/" from names ("team/orders" becomes "teamorders") and makes new databases public:
@@ -390,3 +386,13 @@ def flavour_for(client):
         with _lock:
             _by_url[client.base_url] = known
     return known
+
+
+DB_INFO_THREADS = 8
+
+
+def _db_info_row(client, name):
+    try:
+        return {"key": name, "info": client.get_json(name)}
+    except CouchError as exc:
+        return {"key": name, "error": exc.error or exc.message}
