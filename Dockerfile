@@ -28,5 +28,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
 # Threaded workers: a page mostly waits on CouchDB, so each process serves WEB_THREADS requests at once and
 # a slow download or a hung CouchDB holds one thread, not a whole worker. WEB_CONCURRENCY processes (default
 # two per core) use the cores. With gthread, --timeout only restarts a worker whose main loop is stuck:
-# long transfers run in threads and keep their own read timeouts (bench/load.py starts gunicorn from this line).
+# long transfers run in threads and keep their own read timeouts (bench/common.py reads this line to start gunicorn for bench/load.py and bench/fcp.py).
 CMD ["sh", "-c", "exec gunicorn couchadmin.wsgi:application --bind 0.0.0.0:${PORT} --worker-class gthread --workers ${WEB_CONCURRENCY:-$((2 * $(nproc)))} --threads ${WEB_THREADS:-8} --timeout 120 --graceful-timeout 30 --keep-alive 5 --access-logfile -"]

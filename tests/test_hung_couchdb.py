@@ -10,7 +10,7 @@ import requests
 from django.conf import settings
 from django.test import override_settings
 
-from bench.load import start_dashboard, stop_dashboard
+from bench.common import start_dashboard, stop_dashboard
 
 
 class HungCouchDB(str):
