@@ -11,7 +11,9 @@ from html import escape
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.safestring import SafeData, SafeString
+from django.utils.safestring import SafeData
+
+from browser.markup import markup
 
 _WIDGETS = "django/forms/widgets/"
 _INPUTS = {f"{_WIDGETS}{name}.html" for name in ("input", "text", "number", "email", "url", "password", "hidden",
@@ -28,7 +30,7 @@ class FastWidgetRenderer(DjangoTemplates):
         write = _input if template_name in _INPUTS else _WRITERS.get(template_name)
         if write is not None:
             try:
-                return SafeString(write(context["widget"]))
+                return markup(write(context["widget"]))
             except _Unusual:
                 pass
         return super().render(template_name, context, request)

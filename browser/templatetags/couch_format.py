@@ -1,17 +1,15 @@
 import re
-from html import escape
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.safestring import SafeString
 
-from browser.converters import DatabaseNameConverter, escape_dot_segments
+from browser.converters import escape_dot_segments
 
 register = template.Library()
 # What reverse() leaves unquoted in a path (django.urls.resolvers).
-_PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
+PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
@@ -58,31 +56,7 @@ def url_prefix(name, db):
     return reverse(name, kwargs={"db": db, "docid": "x"})[:-1]
 
 
-@register.simple_tag
-def database_prefix():
-    """The start of every database page's URL, for `db_path`: one reverse() a page instead of one a row."""
-    return reverse("browser:database", kwargs={"db": "x"})[:-2]
-
-
-@register.filter
-def db_path(name, prefix):
-    """prefix (from database_prefix) + the database's name as DatabaseNameConverter and reverse() write it."""
-    return prefix + quote(DatabaseNameConverter().to_url(str(name)), safe=_PATH_SAFE) + "/"
-
-
-@register.simple_tag
-def share_bar(share, kind):
-    """The small bar that compares a database with the others on its page (share: 0–100, or None)."""
-    if share is None:
-        return ""
-    share, kind = escape(str(share)), escape(kind)
-    return SafeString(
-        f'<svg class="bar bar-{kind}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"'
-        f' focusable="false" data-share="{share}"><rect class="bar-track" width="100" height="10"/>'
-        f'<rect class="bar-fill" width="{share}" height="10"/></svg>')
-
-
 @register.filter
 def doc_path(docid, prefix):
     """prefix (from url_prefix) + the document id as DocumentIdConverter and reverse() write it."""
-    return prefix + quote(escape_dot_segments(str(docid)), safe=_PATH_SAFE)
+    return prefix + quote(escape_dot_segments(str(docid)), safe=PATH_SAFE)

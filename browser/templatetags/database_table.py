@@ -4,12 +4,15 @@ databases page's rendering. Every value from CouchDB goes through `html.escape` 
 module's own markup; tests/test_database_table.py holds that to account with hostile names and values."""
 
 from html import escape
+from urllib.parse import quote
 
 from django import template
-from django.utils.safestring import SafeString
+from django.urls import reverse
 
+from browser.converters import DatabaseNameConverter
+from browser.markup import markup
+from browser.templatetags.couch_format import PATH_SAFE, count_or_dash, visible
 from browser.templatetags.couch_format import bytes as size_text
-from browser.templatetags.couch_format import count_or_dash, database_prefix, db_path, share_bar, visible
 
 register = template.Library()
 
@@ -20,8 +23,9 @@ _MORE_DELETED = (' <span class="warn-mark" title="More deleted than live documen
 @register.simple_tag
 def database_table_rows(rows):
     """The <tr>s for `rows`: {"db": DatabaseSummary, "docs"/"deleted"/"size": the bars' shares}."""
-    base = database_prefix()
-    return SafeString("".join(_row(row, base) for row in rows))
+    # One reverse() a page; each row's link is this and the encoded name, as reverse() writes it.
+    base = reverse("browser:database", kwargs={"db": "x"})[:-2]
+    return markup(*(_row(row, base) for row in rows))
 
 
 def _row(row, base):
@@ -38,9 +42,24 @@ def _row(row, base):
             f"<td>{'yes' if db.partitioned else 'no'}</td><td>{shards}</td></tr>\n")
 
 
+def db_path(name, base):
+    """base + the database's name as DatabaseNameConverter and reverse() write it."""
+    return base + quote(DatabaseNameConverter().to_url(str(name)), safe=PATH_SAFE) + "/"
+
+
 def _bar_cell(text, share, kind, after=""):
     bar = share_bar(share, kind)
     return f'<td class="num"><div class="bar-cell"><span>{escape(text)}{after}</span>{bar}</div></td>'
+
+
+def share_bar(share, kind):
+    """The small bar that compares a database with the others on its page (share: 0–100, or None)."""
+    if share is None:
+        return ""
+    share, kind = escape(str(share)), escape(kind)
+    return (f'<svg class="bar bar-{kind}" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"'
+            f' focusable="false" data-share="{share}"><rect class="bar-track" width="100" height="10"/>'
+            f'<rect class="bar-fill" width="{share}" height="10"/></svg>')
 
 
 def _size(db):

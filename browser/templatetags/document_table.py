@@ -10,8 +10,8 @@ construction; tests/test_document_table.py holds that to account with hostile id
 from html import escape
 
 from django import template
-from django.utils.safestring import SafeString
 
+from browser.markup import markup
 from browser.templatetags.couch_format import doc_path, url_prefix, visible
 
 register = template.Library()
@@ -38,7 +38,7 @@ def document_table_rows(rows, db, mode):
             f'<th scope="row"><a href="{escape(doc_path(row.id, doc_base))}">{escape(visible(row.id))}</a>{mark}</th>'
             f'{write(item, row, conflicts, conflicts_base)}</tr>\n'
         )
-    return SafeString("".join(out))
+    return markup(*out)
 
 
 def _field_cells(item, row, conflicts, conflicts_base):
