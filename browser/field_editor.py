@@ -427,7 +427,7 @@ def form_lines(root):
 # through Django's lazy-aware wrappers, and a row has about thirty); here it costs ~3 µs.
 # Every text that comes from the document (name, value, error, label) goes through _escaped, which is
 # Django's own escaping (django.utils.html.escape is html.escape behind a lazy-string check), once per
-# row; only the joined result, made of literal markup and escaped text, is marked safe.
+# row; only the joined result, made of literal markup and escaped text, is marked safe (browser/markup.py).
 _escaped = html.escape
 _TYPE_OPTIONS = {kind: "".join(f"<option value={value}{' selected' if value == kind else ''}>{_escaped(label)}"
                                for value, label in TYPES)

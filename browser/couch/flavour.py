@@ -19,6 +19,8 @@ from browser.couch.server import server_info
 
 SKIP_BOOKMARK_PREFIX = "skip:"
 CONFLICTS_PAGE = 100
+# pouchdb-server has no _dbs_info: the databases page reads this many databases' info at once.
+DB_INFO_THREADS = 8
 # pouchdb-server matches a changes feed's id prefix here: it reads at most this many rows for one page.
 PREFIX_SCAN_MOST = 10_000
 PREFIX_SCAN_BATCH = 500
@@ -386,9 +388,6 @@ def flavour_for(client):
         with _lock:
             _by_url[client.base_url] = known
     return known
-
-
-DB_INFO_THREADS = 8
 
 
 def _db_info_row(client, name):
