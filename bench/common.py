@@ -5,7 +5,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import django
 import requests
+
+from embedded.pouchdb import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +41,7 @@ def benchmark_server():
     if url:
         yield url.rstrip("/") + "/", os.environ["BENCH_COUCHDB_USER"], os.environ["BENCH_COUCHDB_PASSWORD"]
         return
-    from embedded.pouchdb import EmbeddedCouch, free_port
+    from embedded.pouchdb import EmbeddedCouch
 
     password = uuid.uuid4().hex
     with tempfile.TemporaryDirectory() as data_dir:
@@ -95,12 +96,6 @@ def median_seconds(action, runs):
         action()
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def dockerfile_command():

@@ -52,11 +52,11 @@ from bench.common import (
     admin_http,
     benchmark_server,
     dockerfile_command,
-    free_port,
     percentile,
     start_dashboard,
     stop_dashboard,
 )
+from embedded.pouchdb import free_port
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
 MINIMAL_PAGE = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>minimal</title></head>'
