@@ -12,6 +12,7 @@ from browser.docdiff import Merge, diff, merge3
 class SaveConflict:
     theirs_rev: str
     theirs: dict
+    base: dict | None  # the body the edit started from; None when compacted away (or not read: deleted)
     merge: Merge | None  # None when the document was deleted meanwhile
     base_missing: bool
     diff: tuple  # mine against theirs, field by field
@@ -25,17 +26,23 @@ class SaveConflict:
         return self.theirs.get("_attachments")
 
 
-def conflict_for(client, db, docid, base_rev, mine, theirs_rev=None, take_theirs=()):
-    """GET the saved version (the current one, or `theirs_rev`) and the base revision, and merge."""
+_UNREAD = object()
+_DELETED = SaveConflict(theirs_rev="", theirs={}, base=None, merge=None, base_missing=False, diff=())
+
+
+def conflict_for(client, db, docid, base_rev, mine, theirs_rev=None, take_theirs=(), base=_UNREAD):
+    """GET the saved version (the current one, or `theirs_rev`) and the base revision, and merge.
+    `base`: the base revision's body when this request already read it (a revision's body never changes)."""
     try:
         theirs = get_document(client, db, docid, rev=theirs_rev)
     except NotFound:
-        return SaveConflict(theirs_rev="", theirs={}, merge=None, base_missing=False, diff=())
+        return _DELETED
     if theirs.get("_deleted"):
-        return SaveConflict(theirs_rev="", theirs={}, merge=None, base_missing=False, diff=())
-    base = _base_body(client, db, docid, base_rev)
+        return _DELETED
+    if base is _UNREAD:
+        base = _base_body(client, db, docid, base_rev)
     theirs_body = editable_body(theirs)
-    return SaveConflict(theirs_rev=str(theirs.get("_rev", "")), theirs=theirs,
+    return SaveConflict(theirs_rev=str(theirs.get("_rev", "")), theirs=theirs, base=base,
                         merge=merge3(base, mine, theirs_body, take_theirs), base_missing=base is None,
                         diff=tuple(diff(theirs_body, mine)))
 

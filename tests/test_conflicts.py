@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from browser.couch import jsontext
+from browser.couch.client import shared_http
 from tests.conftest import fetch_document, put_document
 
 A, B, C = ("1-" + ch * 32 for ch in "abc")
@@ -181,6 +182,38 @@ def test_a_third_save_meanwhile_shows_the_screen_again_and_keeps_every_change(ad
     assert again.status_code == 409
     assert text_save(admin_client, db, "third", base, mine, save="1", **merge_fields(again)).status_code == 302
     doc = fetch_document(couch_server, db, "third")
+    assert (doc["text"], doc["price"], doc["ok"]) == ("second", 99, True)
+
+
+@pytest.fixture
+def couch_requests():
+    """Each request the dashboard sends to CouchDB in this test ("METHOD url"), sent on to the real server."""
+    http = shared_http()
+    sent, send = [], http.send
+
+    def recording_send(prepared, **kwargs):
+        sent.append(f"{prepared.method} {prepared.url}")
+        return send(prepared, **kwargs)
+    http.send = recording_send
+    yield sent
+    del http.send
+
+
+def test_a_merge_that_meets_another_save_reads_the_base_revision_once(admin_client, db, couch_server,
+                                                                      couch_requests):
+    base = put_document(couch_server, db, "busy", START)
+    second = put_document(couch_server, db, "busy", {**START, "_rev": base, "text": "second"})
+    mine = '{"text": "hello", "ok": true, "price": 10}'
+    conflict = text_save(admin_client, db, "busy", base, mine)
+    put_document(couch_server, db, "busy", {**START, "_rev": second, "text": "second", "price": 99})
+    couch_requests.clear()
+    again = text_save(admin_client, db, "busy", base, mine, save="1", **merge_fields(conflict))
+    assert again.status_code == 409 and merge_fields(again)["merge_theirs_rev"].startswith("3-")
+    reads_of_base = [r for r in couch_requests if r.startswith("GET ") and f"rev={base}" in r]
+    assert len(reads_of_base) == 1, couch_requests
+    assert len(couch_requests) == 4, couch_requests  # their revision, the base, the PUT refused, the newest
+    assert text_save(admin_client, db, "busy", base, mine, save="1", **merge_fields(again)).status_code == 302
+    doc = fetch_document(couch_server, db, "busy")
     assert (doc["text"], doc["price"], doc["ok"]) == ("second", 99, True)
 
 

@@ -114,16 +114,19 @@ def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
     conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, theirs_rev, take_theirs)
     if conflict.deleted:
         raise Conflict(409, "conflict", "The document was deleted meanwhile.")
-    new_rev = save_document(request.couch, db, docid, conflict.merge.body, rev=conflict.theirs_rev,
-                            attachments=conflict.theirs_attachments)
+    try:
+        new_rev = save_document(request.couch, db, docid, conflict.merge.body, rev=conflict.theirs_rev,
+                                attachments=conflict.theirs_attachments)
+    except Conflict:  # saved again meanwhile: the screen anew, against the base already read
+        return _conflict_page(request, db, docid, state, mine, take_theirs, base=conflict.base)
     kept = ", ".join(path_label(p) for p in conflict.merge.theirs_changed)
     messages.success(request, f"Saved “{docid}” as revision {new_rev}" +
                      (f", keeping the other person's changes to {kept}." if kept else "."))
     return redirect("browser:document", db=db, docid=docid)
 
 
-def _conflict_page(request, db, docid, state, mine, take_theirs=()):
-    conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, take_theirs=take_theirs)
+def _conflict_page(request, db, docid, state, mine, take_theirs=(), **known):
+    conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, take_theirs=take_theirs, **known)
     state.error = ("Someone saved this document after you opened it. Your edit is kept below; "
                    "see what each of you changed, then choose.")
     return _editor_page(request, db, docid, state, status=409, extra={"conflict": conflict,
