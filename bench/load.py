@@ -10,7 +10,8 @@ each dashboard page makes to CouchDB, sent straight to it with an AuthSession co
 run on both sides, each bounded by --seconds and --most-requests:
 
 1. one user, one page after another: p50 per page type (databases, 20 and 500 documents, a document,
-   the 52-field form editor, a text edit saved);
+   the 52-field form editor, a text edit saved); and the dashboard's floor: the login form, a page
+   that makes no CouchDB request, as each page's least possible ratio;
 2. --users users with think time (--rate pages per second each): browse the databases, the document
    list and documents, edit their own document, and edit one shared document in which each user sets
    a member of its own; a 409 is resolved as a person would (the dashboard's three-way merge, or for
@@ -304,6 +305,27 @@ def side_by_side(title, dash, direct):
               f" {cp50 * 1000:9.1f} / {percentile(c, .95) * 1000:7.1f} ms {dp50 / cp50:9.2f}x")
 
 
+def print_floor(dash_url, direct, pages):
+    """The login form through the same gunicorn: the shell every page shares (head, stylesheet, header) and
+    Django's fixed cost, without a CouchDB request. A page that asks CouchDB costs this plus the answer it waits
+    for, so floor / CouchDB is about the least ratio each page can reach as long as pages are built this way."""
+    anonymous = client_session()
+    anonymous.headers.update({"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"})
+
+    def p50(path):
+        times = []
+        for _ in range(pages + 5):
+            started = time.perf_counter()
+            anonymous.get(dash_url + path, timeout=60).raise_for_status()
+            times.append(time.perf_counter() - started)
+        return percentile(times[5:], .5)
+    floor, static = p50("/login/"), p50("/static/favicon.svg")
+    print(f"  floor: the login form (no CouchDB request) p50 {floor * 1000:.1f} ms (a static file from the same "
+          f"gunicorn: {static * 1000:.1f} ms); the least ratio each page could reach, floor / CouchDB p50:")
+    for kind, cp in sorted(direct.times.items()):
+        print(f"    {kind:15s} {floor / percentile(cp, .5):5.2f}x")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50, help="concurrent users at --rate pages per second each")
@@ -334,6 +356,7 @@ def main():
                     merged.errors.update(run.errors)
                 singles[label] = merged
             side_by_side("One user, one page after another (warm)", singles["dashboard"], singles["CouchDB"])
+            print_floor(dash_url, singles["CouchDB"], args.single_pages)
 
             loaded = {label: run_phase(factory, fixture, args.users, args.seconds, args.most_requests,
                                        1 / args.rate, BROWSING) for label, factory in sides.items()}
