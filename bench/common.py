@@ -121,16 +121,22 @@ def start_dashboard(couch_url, **env_overrides):
     process = subprocess.Popen(["sh", "-c", dockerfile_command()], cwd=PROJECT, env=env,
                                stdout=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    wait_until_answering(process, url, f"gunicorn ({shlex.quote(dockerfile_command())})", stop_dashboard)
+    return process, url
+
+
+def wait_until_answering(process, url, what, stop):
+    """Wait up to 30 s for the server `process` started to answer its login form; `stop` it if it never does."""
     for _ in range(300):
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped at start-up: {shlex.quote(dockerfile_command())}")
+            raise RuntimeError(f"{what} stopped at start-up")
         try:
             requests.get(url + "/login/", timeout=2)
-            return process, url
+            return
         except requests.RequestException:
             time.sleep(0.1)
-    stop_dashboard(process)
-    raise RuntimeError("gunicorn did not start")
+    stop(process)
+    raise RuntimeError(f"{what} did not start")
 
 
 def stop_dashboard(process):

@@ -49,11 +49,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 
 INSTALLED_APPS = [
+    # First, so that its runserver (browser/management/commands/runserver.py) is the one manage.py runs.
+    "browser",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "browser",
 ]
 
 MIDDLEWARE = [
