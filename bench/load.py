@@ -17,7 +17,8 @@ run on both sides, each bounded by --seconds and --most-requests:
    a member of its own; a 409 is resolved as a person would (the dashboard's three-way merge, or for
    CouchDB a fresh GET and PUT). Reports throughput, p50/p95 per page type, errors, 409s met and lost
    updates (a user's last saved value missing from the shared document at the end);
-3. saturation: --saturation-users users without think time: pages per second on each side.
+3. saturation: --saturation-users users without think time: pages per second on each side, and the cores
+   the load generator, the dashboard and the rest of the machine (CouchDB, when it runs here) used.
 """
 
 import argparse
@@ -43,6 +44,7 @@ from bench.common import (
     start_dashboard,
     stop_dashboard,
 )
+from bench.cpu_use import CpuUse
 
 # --- the two sides: each action is a page through the dashboard, or the CouchDB requests behind it ---------
 
@@ -369,11 +371,15 @@ def main():
                 print(f"  {kind}: loaded p95 / single-user p50 = "
                       f"{percentile(loaded['dashboard'].times[kind], .95) / single:.2f}")
 
-            saturated = {label: run_phase(factory, fixture, args.saturation_users, args.seconds, args.most_requests,
-                                          0, BROWSING) for label, factory in sides.items()}
+            saturated, cpu = {}, {}
+            for label, factory in sides.items():
+                with CpuUse(dashboard.pid) as cpu[label]:
+                    saturated[label] = run_phase(factory, fixture, args.saturation_users, args.seconds,
+                                                 args.most_requests, 0, BROWSING)
             print(f"\nSaturation: {args.saturation_users} users without think time, {args.seconds:g} s:")
             for label, run in saturated.items():
                 print(summary("  " + label, run))
+                print(cpu[label].line(run.pages_per_second()))
             print(f"  dashboard / CouchDB throughput: "
                   f"{saturated['dashboard'].pages_per_second() / saturated['CouchDB'].pages_per_second():.2f}")
         finally:
