@@ -21,7 +21,7 @@ from pathlib import Path
 
 import requests
 
-from bench.common import admin_http, benchmark_server, timed
+from bench.common import admin_http, benchmark_server, dashboard_session, timed
 from embedded.pouchdb import free_port
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -92,16 +92,6 @@ def start_dashboard(couch_url):
         except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError("gunicorn did not start")
-
-
-def dashboard_session(url, name, password):
-    http = requests.Session()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', http.get(url + "/login/").text).group(1)
-    answer = http.post(url + "/login/", data={"username": name, "password": password, "csrfmiddlewaretoken": token},
-                       headers={"Referer": url + "/login/"}, allow_redirects=False)
-    if answer.status_code != 302:
-        raise RuntimeError(f"login to the dashboard failed ({answer.status_code})")
-    return http, http.cookies.get("csrftoken")
 
 
 def sha256_of(response):

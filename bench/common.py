@@ -68,6 +68,18 @@ def admin_http(name, password):
     return http
 
 
+def dashboard_session(url, name, password):
+    """A client_session() logged in to the dashboard at `url` through its login form: (session, CSRF token)."""
+    http = client_session()
+    page = http.get(url + "/login/", timeout=60).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    answer = http.post(url + "/login/", data={"username": name, "password": password, "csrfmiddlewaretoken": token},
+                       headers={"Referer": url + "/login/"}, allow_redirects=False, timeout=60)
+    if answer.status_code != 302:
+        raise RuntimeError(f"login to the dashboard failed ({answer.status_code})")
+    return http, http.cookies.get("csrftoken")
+
+
 def logged_in_client(name, password):
     from django.test import Client
 
@@ -89,7 +101,9 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
-def median_seconds(action, runs):
+def median_seconds(action, runs, warm_up=0):
+    for _ in range(warm_up):
+        action()
     timings = []
     for _ in range(runs):
         started = time.perf_counter()

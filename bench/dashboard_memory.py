@@ -17,11 +17,11 @@ from pathlib import Path
 from bench.attachments_transfer import (
     CHUNK,
     MultipartFile,
-    dashboard_session,
     peak_and_current_kib,
     start_dashboard,
     worker_pid,
 )
+from bench.common import dashboard_session
 from bench.couch_sink import Sink, block
 
 

@@ -13,8 +13,8 @@ explicitly with the Form button, as a person would; past the form's hard limits 
 import argparse
 import uuid
 
-from bench.attachments_transfer import dashboard_session, peak_and_current_kib, start_dashboard, worker_pid
-from bench.common import admin_http, benchmark_server, median_seconds
+from bench.attachments_transfer import peak_and_current_kib, start_dashboard, worker_pid
+from bench.common import admin_http, benchmark_server, dashboard_session, median_seconds
 from browser.couch import jsontext
 from browser.field_editor import ROW_BUDGET, nodes_from_value, shape
 

@@ -19,12 +19,11 @@ from pathlib import Path
 
 from bench.attachments_transfer import (
     MultipartFile,
-    dashboard_session,
     peak_and_current_kib,
     start_dashboard,
     worker_pid,
 )
-from bench.common import admin_http, benchmark_server, timed
+from bench.common import admin_http, benchmark_server, dashboard_session, timed
 
 FILL_BATCH = 10_000
 IMPORT_BATCH = 500

@@ -39,7 +39,9 @@ from bench.common import (
     admin_http,
     benchmark_server,
     client_session,
+    dashboard_session,
     dockerfile_command,
+    median_seconds,
     percentile,
     start_dashboard,
     stop_dashboard,
@@ -52,16 +54,9 @@ class Dashboard:
     """One person logged in to the dashboard."""
 
     def __init__(self, url, name, password):
-        self.url, self.http = url, client_session()
+        self.url, (self.http, _) = url, dashboard_session(url, name, password)
         # A browser sends these on its own pages: HTML comes back gzipped, as a browser would receive it.
         self.http.headers.update({"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"})
-        login = self.http.get(url + "/login/", timeout=60).text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
-        answer = self.http.post(url + "/login/", data={"username": name, "password": password,
-                                                       "csrfmiddlewaretoken": token},
-                                headers={"Referer": url + "/login/"}, allow_redirects=False, timeout=60)
-        if answer.status_code != 302:
-            raise RuntimeError(f"login to the dashboard failed ({answer.status_code})")
 
     def get(self, path):
         answer = self.http.get(self.url + path, timeout=60)
@@ -315,12 +310,7 @@ def print_floor(dash_url, direct, pages):
     anonymous.headers.update({"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"})
 
     def p50(path):
-        times = []
-        for _ in range(pages + 5):
-            started = time.perf_counter()
-            anonymous.get(dash_url + path, timeout=60).raise_for_status()
-            times.append(time.perf_counter() - started)
-        return percentile(times[5:], .5)
+        return median_seconds(lambda: anonymous.get(dash_url + path, timeout=60).raise_for_status(), pages, warm_up=5)
     floor, static = p50("/login/"), p50("/static/favicon.svg")
     print(f"  floor: the login form (no CouchDB request) p50 {floor * 1000:.1f} ms (a static file from the same "
           f"gunicorn: {static * 1000:.1f} ms); the least ratio each page could reach, (floor + CouchDB p50) / "

@@ -14,10 +14,17 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
-from bench.common import PROJECT, admin_http, benchmark_server, client_session, percentile, wait_until_answering
+from bench.common import (
+    PROJECT,
+    admin_http,
+    benchmark_server,
+    client_session,
+    dashboard_session,
+    median_seconds,
+    wait_until_answering,
+)
 from embedded.pouchdb import free_port
 
 
@@ -31,26 +38,6 @@ def start_runserver(couch_url, var_dir):
     return process, url
 
 
-def log_in(url, name, password):
-    http = client_session()
-    http.get(url + "/login/", timeout=30)
-    answer = http.post(url + "/login/", data={"username": name, "password": password,
-                                              "csrfmiddlewaretoken": http.cookies["csrftoken"]},
-                       headers={"Referer": url + "/login/"}, allow_redirects=False, timeout=30)
-    if answer.status_code != 302:
-        raise RuntimeError(f"login failed ({answer.status_code})")
-    return http
-
-
-def p50_ms(fetch, pages):
-    times = []
-    for _ in range(pages + 5):
-        started = time.perf_counter()
-        fetch().raise_for_status()
-        times.append(time.perf_counter() - started)
-    return percentile(times[5:], .5) * 1000
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=40, help="document pages timed each way")
@@ -62,16 +49,20 @@ def main():
         admin.put(f"{couch_url}{db}/doc", json={"name": "a document", "n": 1}).raise_for_status()
         process, url = start_runserver(couch_url, var_dir)
         try:
-            kept = log_in(url, name, password)
+            kept, _ = dashboard_session(url, name, password)
             page = f"{url}/db/{db}/doc/doc"
+
+            def kept_alive():
+                kept.get(page, timeout=30).raise_for_status()
 
             def new_connection():
                 with client_session() as fresh:
                     fresh.cookies.update(kept.cookies)
-                    return fresh.get(page, timeout=30)
+                    fresh.get(page, timeout=30).raise_for_status()
             print(f"manage.py runserver as make run starts it; document page p50 over {args.pages} loads:")
-            print(f"  one kept-alive connection:  {p50_ms(lambda: kept.get(page, timeout=30), args.pages):6.1f} ms")
-            print(f"  a new connection each time: {p50_ms(new_connection, args.pages):6.1f} ms")
+            for label, load in (("one kept-alive connection: ", kept_alive),
+                                ("a new connection each time:", new_connection)):
+                print(f"  {label} {median_seconds(load, args.pages, warm_up=5) * 1000:6.1f} ms")
         finally:
             process.terminate()
             process.wait(timeout=10)
