@@ -806,6 +806,7 @@ class AuditFilterForm(forms.Form):
     who = forms.CharField(required=False, max_length=300, label="Who")
     target = forms.CharField(required=False, max_length=300, label="Target contains")
     bookmark = forms.CharField(required=False, max_length=10_000, widget=forms.HiddenInput)
+    check = forms.BooleanField(required=False, label="Check the whole chain")
 
 
 # The changes feed: what to show and where a page starts. Sequences are opaque strings (long on clusters).

@@ -40,6 +40,8 @@ RECENT_DATABASES_KEPT = env_positive_int("RECENT_DATABASES_KEPT", 10)
 AUDIT_DATABASE = env_str("AUDIT_DATABASE", "couchadmin-audit")
 AUDIT_WRITER_NAME = env_str("AUDIT_WRITER_NAME", "couchadmin-audit-writer")
 AUDIT_WRITER_PASSWORD = env_secret("AUDIT_WRITER_PASSWORD")
+# 1: an audited action whose record cannot be written is not done (fail closed). 0: it is done, with a warning.
+AUDIT_REQUIRED = env_bool("AUDIT_REQUIRED", False)
 # Documents are edited in forms: allow big bodies (CouchDB's own limit is 8 MB) and many fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_positive_int("MAX_FORM_BYTES", 64 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "browser.middleware.CouchSessionMiddleware",
+    "browser.audit_trail.AuditRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "couchadmin.urls"

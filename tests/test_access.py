@@ -28,7 +28,8 @@ def security_of(couch_server, db):
 def audit_records(couch_server, action):
     answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
                                            params={"include_docs": "true"})
-    return [r["doc"] for r in answer.json().get("rows", []) if r["doc"].get("action") == action]
+    return [r["doc"] for r in answer.json().get("rows", [])
+            if r["doc"].get("action") == action and r["doc"].get("phase") == "outcome"]
 
 
 def grant(client, db, section, kind, value, op="add"):

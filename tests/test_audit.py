@@ -76,7 +76,7 @@ def test_a_team_admins_first_grant_is_recorded(client, personas, make_database, 
     client.post(reverse("browser:permissions", kwargs={"db": db}),
                 {"section": "members", "kind": "names", "value": "newcomer", "op": "add"})
     found = couch_server.admin_http().post(audit_url(couch_server, "_find"), json={
-        "selector": {"action": "security.update", "target": db}}, timeout=10).json()["docs"]
+        "selector": {"action": "security.update", "target": db, "phase": "outcome"}}, timeout=10).json()["docs"]
     assert [r["who"] for r in found] == [personas["dbadmin"].name]
     assert "newcomer" in found[0]["after"]["members"]["names"]
 

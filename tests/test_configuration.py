@@ -60,7 +60,7 @@ def get_config(couch_server, node, section, key=None):
 def audit_docs(couch_server):
     answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
                                            params={"include_docs": "true"}, timeout=10).json()
-    return [row["doc"] for row in answer["rows"] if not row["id"].startswith("_design/")]
+    return [row["doc"] for row in answer["rows"] if row["doc"].get("phase") == "outcome"]
 
 
 def form_for(section, key, node, confirm=None, **more):

@@ -37,7 +37,7 @@ def make_conflict(couch_server, db, docid, marker=""):
 
 def audit_records(couch_server, db):
     return couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
-        "selector": {"action": "document.purge", "target": db}}, timeout=10).json()["docs"]
+        "selector": {"action": "document.purge", "target": db, "phase": "outcome"}}, timeout=10).json()["docs"]
 
 
 @pytest.mark.couchdb3

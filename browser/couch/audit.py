@@ -1,32 +1,45 @@
-"""The audit log: one record per security change, user change, database deletion and bulk delete.
+"""The audit log: every security change, user change, deletion and maintenance action, as a sealed chain.
 
 Design: records are written only by a dedicated CouchDB user, the audit writer, whose one right is to add
 documents to the audit database (it is that database's only member, and holds no role). The dashboard
 holds its password, the one credential it keeps. So anonymous callers and members can neither read nor
 write records; server admins (the database has no admins of its own) read them; a record names the
 person who acted, as the dashboard saw their CouchDB login; and validate_doc_update refuses any change
-to or deletion of a record, by anyone. The database is prepared once, by `manage.py prepare_audit`,
-before anyone acts, so a team admin's first grant is recorded like every later one.
+to or deletion of a record, and any write that is not a document's first revision (a `_bulk_docs`
+`new_edits:false` write would otherwise start a branch that wins), by anyone.
+
+Records are chained, as AWS CloudTrail's digest files chain: record number n has the id `rec-` and n in
+twelve digits, carries `prev`, the seal of record n-1, and a `seal` of its own, an HMAC-SHA256 of its
+canonical JSON under a key derived from the dashboard's SECRET_KEY. Two copies writing at once meet as a
+409 on the same id and the loser takes the next number. Reading the chain tells, in words: a record whose
+seal does not match (altered, or added by someone holding only the writer's password), a number missing
+(deleted or purged), a record with conflicting versions (a branch), a link that does not match.
 """
 
+import hashlib
+import hmac
+import json
 import re
 import threading
-import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from browser.couch import jsontext
 from browser.couch.client import CouchClient
-from browser.couch.errors import CouchError, CouchUnavailable, NotFound, PreconditionFailed, Unauthorized
+from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound, PreconditionFailed, Unauthorized
 from browser.couch.queries import find
-from browser.couch.session import login
+from browser.couch.session import current_user, login
 from browser.couch.users import USERS_DB, user_doc_id
 
 DESIGN_ID = "_design/audit"
 RECORD_TYPE = "audit"
-# Records are added by the members of the audit database (the writer) and never changed or removed.
+CHAIN_PREFIX = "rec-"
+SEQ_DIGITS = 12
+# Records are added by the members of the audit database (the writer) as first revisions, and never changed.
 AUDIT_VALIDATION = """function (newDoc, oldDoc, userCtx, secObj) {
   if (newDoc._id.indexOf('_design/') === 0) { return; }
-  if (oldDoc) { throw({forbidden: 'audit records are never changed or deleted'}); }
+  if (oldDoc || newDoc._deleted) { throw({forbidden: 'audit records are never changed or deleted'}); }
+  if (newDoc._rev) { throw({forbidden: 'audit records are added as first revisions only'}); }
   var writers = ((secObj || {}).members || {}).names || [];
   if (writers.indexOf(userCtx.name) === -1) { throw({forbidden: 'only the audit writer adds records'}); }
   if (newDoc.type !== 'audit' || typeof newDoc.at !== 'string' || typeof newDoc.action !== 'string') {
@@ -34,63 +47,143 @@ AUDIT_VALIDATION = """function (newDoc, oldDoc, userCtx, secObj) {
   }
 }"""
 BY_TIME_INDEX = {"index": {"fields": ["at"]}, "ddoc": "audit-by-time", "name": "by-time", "type": "json"}
+# How often a writer takes the next number after another copy took the one it tried.
+CLAIM_TRIES = 20
+# CouchDB 3 counts failed logins per user and peer, and behind a private or loopback address takes the peer
+# from X-Forwarded-For: the writer logs in under a peer name derived from the key, which someone on the same
+# host does not know, so their failed logins as the writer can never lock it.
+WRITER_PEER_PREFIX = "couchadmin-audit-writer-"
+
+
+def chain_id(seq):
+    return f"{CHAIN_PREFIX}{seq:0{SEQ_DIGITS}d}"
+
+
+def seq_of(docid):
+    """The chain number of a record id, or None for a record written before chaining."""
+    if isinstance(docid, str) and docid.startswith(CHAIN_PREFIX) and docid[len(CHAIN_PREFIX):].isdigit():
+        return int(docid[len(CHAIN_PREFIX):])
+    return None
+
+
+def canonical(record):
+    """The bytes a seal covers: every field but CouchDB's own and the seal, keys sorted, ASCII only. Numbers
+    read back exactly (jsontext) are written as Python writes them, as they were when the record was sealed."""
+    body = {k: v for k, v in record.items() if (not k.startswith("_") or k == "_id") and k != "seal"}
+    plain = json.loads(jsontext.dumps(body))
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def seal_of(record, key):
+    return hmac.new(key, canonical(record), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
 class Recorded:
     ok: bool
     problem: str = ""
+    seq: int | None = None
 
 
 class AuditWriter:
-    """Adds records as the audit writer, logging in once and again whenever its CouchDB session ends."""
+    """Adds sealed records as the audit writer, logging in once and again whenever its CouchDB session ends."""
 
-    def __init__(self, name, password):
-        self.name, self.password = name, password
+    def __init__(self, name, password, key):
+        self.name, self.password, self.key = name, password, key
         self._client = None
         self._lock = threading.Lock()
+        self._head = None  # (seq, seal) of the newest record this process knows of
+        self.highest_written = 0
 
-    def record(self, database, who, action, target, before=None, after=None):
-        """Add one record; never raises: a failure comes back as Recorded(ok=False, problem)."""
+    @property
+    def peer(self):
+        return WRITER_PEER_PREFIX + hmac.new(self.key, b"peer", hashlib.sha256).hexdigest()[:24]
+
+    def record(self, database, who, action, target, before=None, after=None, **extra):
+        """Add one record at the end of the chain; never raises: a failure comes back as Recorded(ok=False)."""
         now = datetime.now(UTC)
-        doc = {"_id": f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{uuid.uuid4().hex[:8]}", "type": RECORD_TYPE,
-               "who": who, "at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "action": action, "target": target,
-               "before": before, "after": after}
+        body = {"type": RECORD_TYPE, "who": who, "at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "action": action,
+                "target": target, "before": before, "after": after, **extra}
         try:
-            self._put(database, doc)
+            with self._lock:
+                seq = self._append(database, body)
         except (CouchError, CouchUnavailable) as exc:
             return Recorded(False, exc.reason if isinstance(exc, CouchUnavailable) else exc.message)
-        return Recorded(True)
+        return Recorded(True, seq=seq)
+
+    def _append(self, database, body):
+        for _ in range(CLAIM_TRIES):
+            if self._head is None:
+                self._head = read_head(self._session(), database)
+            seq, prev = self._head[0] + 1, self._head[1]
+            doc = {"_id": chain_id(seq), **body, "seq": seq, "prev": prev}
+            doc["seal"] = seal_of(doc, self.key)
+            try:
+                self._put(database, doc)
+            except Conflict:
+                self._head = None  # another copy took this number: read the end of the chain again
+                continue
+            self._head = (seq, doc["seal"])
+            self.highest_written = max(self.highest_written, seq)
+            return seq
+        raise Conflict(409, "conflict", f"no free record number after {CLAIM_TRIES} tries")
 
     def _put(self, database, doc):
         try:
-            self._session().send_exact("PUT", database, doc["_id"], body=doc)
+            self._session().flavour.create_document(self._client, database, doc["_id"], doc)
         except Unauthorized:
-            with self._lock:
-                self._client = None
-            self._session().send_exact("PUT", database, doc["_id"], body=doc)
+            self._client = None
+            self._session().flavour.create_document(self._client, database, doc["_id"], doc)
 
     def _session(self):
-        with self._lock:
-            if self._client is None:
-                client = CouchClient()
-                login(client, self.name, self.password)
-                self._client = client
-            return self._client
+        if self._client is None:
+            client = CouchClient()
+            login(client, self.name, self.password, client_address=self.peer)
+            self._client = client
+        return self._client
+
+    def problem(self):
+        """Why the writer cannot work now, in words with the fix, or "" when it can log in."""
+        try:
+            with self._lock:
+                client = self._session()
+                if current_user(client).name != self.name:
+                    self._client = None
+                    client = self._session()
+        except Unauthorized:
+            return (f"CouchDB refuses the audit writer “{self.name}”'s password. Run `manage.py prepare_audit` "
+                    "as a server admin with AUDIT_WRITER_PASSWORD set to the password the dashboard has: it "
+                    "sets that password on the writer.")
+        except CouchError as exc:
+            if exc.status == 403:
+                return (f"CouchDB has locked the audit writer “{self.name}” after failed logins. Wait for the "
+                        "lockout to end (5 minutes by default), or give the writer a new password with "
+                        "`manage.py prepare_audit` (a new password ends CouchDB's lockout).")
+            return f"CouchDB refused the audit writer's login ({exc.status} {exc.error}): {exc.message}"
+        except CouchUnavailable as exc:
+            return f"The audit writer cannot reach CouchDB: {exc.reason}."
+        return ""
+
+
+def read_head(client, database):
+    """GET /{db}/_all_docs?descending=true — the newest chained record's number and seal, (0, "") if none."""
+    answer = client.get_exact(database, "_all_docs", params={
+        "descending": "true", "startkey": json.dumps(CHAIN_PREFIX + "\ufff0"), "endkey": json.dumps(CHAIN_PREFIX),
+        "limit": "1", "include_docs": "true"})
+    for row in answer.get("rows") or []:
+        seq, doc = seq_of(row.get("id")), row.get("doc") or {}
+        if seq is not None:
+            return seq, str(doc.get("seal") or "")
+    return 0, ""
 
 
 def prepare_audit_database(admin, database, writer_name, writer_password=None):
     """As a server admin: create the audit database (if missing), make the writer its only member, install
-    the validation and the by-time index, and create the writer's user when a password is given and it does
-    not exist yet. Safe to run again. Answers what it did, in words."""
+    the validation and the by-time index, and create the writer's user, or set its password, when a password
+    is given. Safe to run again. Answers what it did, in words."""
     done = []
     if writer_password:
-        try:
-            admin.get_json(USERS_DB, user_doc_id(writer_name))
-        except NotFound:
-            admin.put_json(USERS_DB, user_doc_id(writer_name),
-                           body={"name": writer_name, "password": writer_password, "roles": [], "type": "user"})
-            done.append(f"created the user {writer_name}")
+        done.append(_set_writer_password(admin, writer_name, writer_password))
     try:
         admin.put_json(database)
         done.append(f"created the database {database}")
@@ -101,6 +194,23 @@ def prepare_audit_database(admin, database, writer_name, writer_password=None):
     _put_design(admin, database)
     admin.send_exact("POST", database, "_index", body=BY_TIME_INDEX)
     return done + [f"{writer_name} is the only one who may add records to {database}"]
+
+
+def _set_writer_password(admin, name, password):
+    try:
+        current = admin.get_exact(USERS_DB, user_doc_id(name))
+    except NotFound:
+        admin.put_json(USERS_DB, user_doc_id(name), body={"name": name, "password": password, "roles": [],
+                                                          "type": "user"})
+        return f"created the user {name}"
+    probe = CouchClient()
+    try:
+        login(probe, name, password)
+        return f"the user {name} already has this password"
+    except CouchError:
+        pass  # a wrong password, or CouchDB's lockout: set it, which also ends the lockout (a new salt)
+    admin.send_exact("PUT", USERS_DB, user_doc_id(name), body={**current, "password": password, "roles": []})
+    return f"set the password of the user {name}"
 
 
 def _put_design(admin, database):
@@ -132,3 +242,86 @@ def list_records(client, database, bookmark=None, limit=50, action="", who="", t
              "use_index": ["audit-by-time", "by-time"]}
     result = find(client, database, query, bookmark=bookmark)
     return RecordPage(records=result.docs, next_bookmark=result.next_bookmark)
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """What reading the chain found for one record: problems in words, empty when the record is sound."""
+
+    docid: str
+    seq: int | None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def chained(self):
+        return self.seq is not None
+
+
+def check_records(client, database, records, key):
+    """POST /{db}/_all_docs (keys, conflicts) — each record checked against its seal and the one before it."""
+    shown = [r["_id"] for r in records if isinstance(r, dict) and isinstance(r.get("_id"), str)]
+    wanted = set(shown) | {chain_id(s - 1) for s in map(seq_of, shown) if s and s > 1}
+    stored = _stored(client, database, sorted(wanted))
+    return {docid: _check(docid, stored, key) for docid in shown}
+
+
+def check_chain(client, database, key, batch=2000):
+    """GET /{db}/_all_docs — the whole chain, a batch at a time: (records read, newest number, problems)."""
+    problems, count, previous, start = [], 0, None, CHAIN_PREFIX
+    while True:
+        params = {"startkey": json.dumps(start), "endkey": json.dumps(CHAIN_PREFIX + "\ufff0"), "limit": str(batch),
+                  "include_docs": "true", "conflicts": "true", **({"skip": "1"} if start != CHAIN_PREFIX else {})}
+        rows = client.get_exact(database, "_all_docs", params=params).get("rows") or []
+        for row in rows:
+            seq, doc = seq_of(row.get("id")), row.get("doc") or {}
+            if seq is None:
+                continue
+            count += 1
+            expected = previous[0] + 1 if previous else 1
+            if seq > expected:
+                problems.append((chain_id(seq), _gap(expected, seq - 1)))
+            stored = {chain_id(seq): doc}
+            if previous and previous[0] == seq - 1:
+                stored[chain_id(seq - 1)] = previous[1]
+            found = _check(chain_id(seq), stored, key, link_known=seq == expected)
+            problems.extend((found.docid, p) for p in found.problems)
+            previous = (seq, doc)
+        if len(rows) < batch:
+            return count, previous[0] if previous else 0, problems
+        start = rows[-1]["id"]
+
+
+def _gap(first, last):
+    if first == last:
+        return f"record {first} is missing: it was deleted or purged"
+    return f"records {first} to {last} are missing: they were deleted or purged"
+
+
+def _stored(client, database, ids):
+    if not ids:
+        return {}
+    answer = client.send_exact("POST", database, "_all_docs", params={"include_docs": "true", "conflicts": "true"},
+                               body={"keys": ids})
+    return {row["key"]: row["doc"] for row in answer.get("rows") or []
+            if isinstance(row, dict) and isinstance(row.get("doc"), dict)}
+
+
+def _check(docid, stored, key, link_known=True):
+    seq, doc = seq_of(docid), stored.get(docid)
+    if seq is None:
+        return ChainCheck(docid, None, ("written before records were chained: it cannot be checked",))
+    if doc is None:
+        return ChainCheck(docid, seq, ("missing: it was deleted or purged",))
+    problems = []
+    if doc.get("_conflicts"):
+        problems.append(f"a branch: {len(doc['_conflicts']) + 1} versions of this record exist, one of them "
+                        "not written by the dashboard (or two copies wrote at once)")
+    if not hmac.compare_digest(str(doc.get("seal") or ""), seal_of(doc, key)) or str(doc.get("seq")) != str(seq):
+        problems.append("altered: its seal does not match its content (changed, or not written by the dashboard)")
+    if seq > 1 and link_known:
+        before = stored.get(chain_id(seq - 1))
+        if before is None:
+            problems.append(f"the record before it ({seq - 1}) is missing: it was deleted or purged")
+        elif not hmac.compare_digest(str(doc.get("prev") or ""), str(before.get("seal") or "")):
+            problems.append(f"its link to record {seq - 1} does not match: one of the two was altered or replaced")
+    return ChainCheck(docid, seq, tuple(problems))

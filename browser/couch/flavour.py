@@ -14,7 +14,7 @@ from urllib.parse import quote
 from browser.couch import jsontext
 from browser.couch.client import WholeSegment
 from browser.couch.documents import DESIGN_PREFIX, ID_END, ConflictScan, scan_conflicts
-from browser.couch.errors import BadRequest, CouchError, NotFound
+from browser.couch.errors import BadRequest, Conflict, CouchError, Forbidden, NotFound
 from browser.couch.server import server_info
 
 SKIP_BOOKMARK_PREFIX = "skip:"
@@ -54,6 +54,10 @@ class CouchDB3:
     def after_create_database(self, client, name):
         """What to do after PUT /{db}; answers the name the server kept."""
         return name
+
+    def create_document(self, client, db, docid, body):
+        """PUT /{db}/{docid} of a new document: Conflict (409) when the id is taken."""
+        return client.send_exact("PUT", db, docid, body=body)
 
     def find(self, client, db, body):
         """POST /{db}/_find."""
@@ -182,6 +186,18 @@ class PouchDBServer(CouchDB3):
         kept = str(client.get_json(name).get("db_name") or name) if "/" in name else name
         client.put_json(kept, "_security", body=COUCHDB_DEFAULT_SECURITY)
         return kept
+
+    def create_document(self, client, db, docid, body):
+        # pouchdb-server runs validate_doc_update before it looks for a conflict: a taken id meets the
+        # validation's refusal of changes (403) where CouchDB answers 409.
+        try:
+            return super().create_document(client, db, docid, body)
+        except Forbidden as refusal:
+            try:
+                self.current_rev(client, db, docid)
+            except NotFound:
+                raise refusal from None
+            raise Conflict(409, "conflict", "Document update conflict.") from None
 
     def find(self, client, db, body):
         # No bookmarks: page by skip, carried in a bookmark of our own.

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.couch.errors import CouchError, Forbidden, ServerError, Unauthorized
 from browser.couch.security import (
     can_administer,
@@ -52,7 +52,8 @@ def permissions(request, db):
 def _change(request, db, before, data):
     after = with_entry(before, data["section"], data["kind"], data["value"], data["op"] == "add")
     try:
-        put_security(request.couch, db, after)
+        with audited(request, "security.update", db, before=before, after=after):
+            put_security(request.couch, db, after)
     except (Unauthorized, Forbidden, ServerError) as exc:
         # CouchDB answers a member's attempt with 500 no_majority rather than 403.
         messages.error(request, f"CouchDB refused the change ({exc.error or exc.status}: {exc.reason}). "
@@ -62,7 +63,6 @@ def _change(request, db, before, data):
     verb = "Added" if data["op"] == "add" else "Removed"
     messages.success(request, f"{verb} the {what} “{data['value']}” {'to' if verb == 'Added' else 'from'} "
                               f"{data['section']}.")
-    note(request, "security.update", db, before=before, after=after)
     return redirect("browser:permissions", db=db)
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.config_forms import ConfigDeleteForm, ConfigFilterForm, ConfigSetForm, node_choices
 from browser.couch.configuration import (
     ALL_NODES,
@@ -112,14 +112,17 @@ def _apply(request, form, nodes):
     data = form.cleaned_data
     section, key, targets = data["section"], data["key"], form.target_nodes()
     deleting = isinstance(form, ConfigDeleteForm)
-    if deleting:
-        outcomes = delete_value(request.couch, targets, section, key)
-    else:
-        outcomes = set_value(request.couch, targets, section, key, data["value"])
-    action = "config.delete" if deleting else "config.set"
-    for outcome in outcomes:
-        if outcome.ok:
-            note(request, action, f"{outcome.node} [{section}] {key}", before=outcome.before, after=outcome.after)
+    action, outcomes = "config.delete" if deleting else "config.set", []
+    for node in targets:
+        with audited(request, action, f"{node} [{section}] {key}") as entry:
+            if deleting:
+                outcome = delete_value(request.couch, [node], section, key)[0]
+            else:
+                outcome = set_value(request.couch, [node], section, key, data["value"])[0]
+            entry.before, entry.after = outcome.before, outcome.after
+            if not outcome.ok:
+                entry.failed(outcome.problem)
+        outcomes.append(outcome)
     if not any(o.ok for o in outcomes):
         for outcome in outcomes:
             form.add_error(None, f"{outcome.node} {outcome.problem}: nothing was changed there.")

@@ -1,11 +1,12 @@
 """The databases page (home): list, filter, page, open, create and delete databases."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.auth import recent_databases
 from browser.couch.databases import (
     create_database,
@@ -89,9 +90,12 @@ def database_create(request):
     form = DatabaseCreateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        layout = {k: data[k] for k in ("partitioned", "shards_q", "replicas_n")}
         try:
-            kept = create_database(request.couch, data["name"], data["partitioned"],
-                                   data["shards_q"], data["replicas_n"])
+            with audited(request, "database.create", data["name"], after=layout) as entry:
+                kept = create_database(request.couch, data["name"], data["partitioned"],
+                                       data["shards_q"], data["replicas_n"])
+                entry.target = kept
         except PreconditionFailed:
             form.add_error("name", f"A database named “{data['name']}” already exists.")
         except BadRequest as exc:
@@ -136,17 +140,19 @@ def _announce_layout(request, name, asked):
 @server_admin_required
 @require_http_methods(["GET", "POST"])
 def database_delete(request, db):
+    if db == settings.AUDIT_DATABASE:
+        return render(request, "browser/database_delete.html", {"db": db, "audit_log": True}, status=403)
     form = DatabaseDeleteForm(request.POST or None, database=db)
     if request.method == "POST" and form.is_valid():
         try:
-            delete_database(request.couch, db)
+            with audited(request, "database.delete", db):
+                delete_database(request.couch, db)
         except CouchError as exc:
             if exc.status in (401, 403):
                 raise
             form.add_error(None, f"CouchDB did not delete the database: {exc.message}")
         else:
             messages.success(request, f"Database “{db}” deleted.")
-            note(request, "database.delete", db)
             return redirect("browser:databases")
     status = 400 if form.errors else 200
     return render(request, "browser/database_delete.html", {"db": db, "form": form}, status=status)

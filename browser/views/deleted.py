@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.couch import deleted as tombstones
 from browser.couch import jsontext
 from browser.couch.documents import editable_body
 from browser.couch.errors import BadRequest, Conflict
+from browser.couch.replication import shown
 from browser.lifecycle_forms import DeletedListForm, DeletedRevisionForm, RestoreDeletedForm
 
 # A last body longer than this is folded away (as the document page does) with its length said.
@@ -56,7 +57,7 @@ def deleted_document(request, db, docid):
     found = tombstones.deleted_document(request.couch, db, docid, DeletedRevisionForm(request.GET).value("rev"))
     context = {"db": db, "docid": docid, "found": found, "restore_form": RestoreDeletedForm()}
     if found.last_body is not None:
-        text = jsontext.dumps(editable_body(found.last_body), indent=2)
+        text = jsontext.dumps(editable_body(shown(db, found.last_body)), indent=2)
         stubs = found.last_body.get("_attachments")
         context.update(text=text, collapsed=len(text) > COLLAPSE_OVER_CHARS,
                        attachments=sorted(stubs.items()) if isinstance(stubs, dict) else [])
@@ -70,7 +71,9 @@ def _restore(request, db, docid):
         return redirect("browser:deleted-documents", db=db)
     rev = form.cleaned_data["rev"]
     try:
-        restored, new_rev = tombstones.restore(request.couch, db, docid, rev)
+        with audited(request, "document.restore", db, before={"id": docid, "rev": rev}) as entry:
+            restored, new_rev = tombstones.restore(request.couch, db, docid, rev)
+            entry.before["restored_rev"], entry.after = restored, {"id": docid, "rev": new_rev}
     except tombstones.NotRestorable as exc:
         messages.error(request, str(exc))
         return redirect("browser:deleted-document", db=db, docid=docid)
@@ -78,7 +81,5 @@ def _restore(request, db, docid):
         messages.error(request, "The document changed while you were restoring it (re-created or deleted again): "
                                 "nothing was overwritten. Look at it as it is now.")
         return redirect("browser:deleted-document", db=db, docid=docid)
-    note(request, "document.restore", db, before={"id": docid, "rev": rev, "restored_rev": restored},
-         after={"id": docid, "rev": new_rev})
     messages.success(request, f"Restored the document as revision {new_rev} (the body of revision {restored}).")
     return redirect("browser:document", db=db, docid=docid)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, find_conflicts, list_documents
@@ -50,9 +50,9 @@ def bulk_delete_documents(request, db):
         return redirect("browser:database", db=db)
     if form.value("confirmed") != "yes":
         return render(request, "browser/bulk_delete_confirm.html", {"db": db, "selected": selected})
-    results = bulk_delete(request.couch, db, selected)
-    note(request, "documents.bulk_delete", db, before=[{"id": d, "rev": r} for d, r in selected],
-         after=[{"id": r.id, "ok": r.ok, "error": r.error} for r in results])
+    with audited(request, "documents.bulk_delete", db, before=[{"id": d, "rev": r} for d, r in selected]) as entry:
+        results = bulk_delete(request.couch, db, selected)
+        entry.after = [{"id": r.id, "ok": r.ok, "error": r.error} for r in results]
     return render(request, "browser/bulk_delete_results.html", {"db": db, "results": results})
 
 

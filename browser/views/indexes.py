@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from browser.audit_trail import audited
 from browser.couch.errors import BadRequest, CouchError, ServerError
 from browser.couch.queries import create_index, delete_index, list_indexes
 from browser.forms import IndexDeleteForm, IndexForm
@@ -35,7 +36,8 @@ def index_delete(request, db):
         return _page(request, db, IndexForm(), status=400, problems=problems)
     ddoc, index_type, name = (form.cleaned_data[k] for k in ("ddoc", "type", "name"))
     try:
-        delete_index(request.couch, db, ddoc, index_type, name)
+        with audited(request, "index.delete", db, before={"ddoc": ddoc, "type": index_type, "name": name}):
+            delete_index(request.couch, db, ddoc, index_type, name)
     except CouchError as exc:
         messages.error(request, f"CouchDB did not delete the index: {exc.message}")
     else:

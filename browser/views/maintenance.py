@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from browser.audit_trail import audited
 from browser.couch.errors import CouchError
 from browser.couch.queries import list_design_documents
 from browser.couch.tasks import active_tasks, compact_database, compact_views, view_cleanup
@@ -23,7 +24,8 @@ def maintenance(request, db):
         return _page(request, db, form, status=400)
     action = form.cleaned_data["action"]
     try:
-        _start(request.couch, db, action, form.cleaned_data["ddoc"])
+        with audited(request, f"maintenance.{action}", db, after={"ddoc": form.cleaned_data["ddoc"] or None}):
+            _start(request.couch, db, action, form.cleaned_data["ddoc"])
     except CouchError as exc:
         messages.error(request, f"CouchDB refused ({exc.error}): {exc.reason or exc.message}")
     else:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.couch.errors import CouchError
 from browser.couch.purge import (
     DEFAULT_LIMIT,
@@ -57,16 +57,16 @@ def _cannot(request, context, why, status):
 def _purge(request, db, docid, form, context):
     """Purge what the form chose and show CouchDB's answer; None (the form holding CouchDB's words) if refused."""
     try:
-        result = purge_revisions(request.couch, db, docid, form.chosen_revs())
+        # Only the id and revisions are recorded: never the body.
+        with audited(request, "document.purge", db, before={"id": docid, "revs": list(form.chosen_revs())}) as entry:
+            result = purge_revisions(request.couch, db, docid, form.chosen_revs())
+            entry.after = {"id": docid, "purged": list(result.purged)}
     except CouchError as exc:
         if exc.status in (401, 403):
             raise
         # e.g. more revisions than the server's [purge] max_revisions_number allows in one request
         form.add_error(None, f"Nothing was purged. {sentence_for(exc)}")
         return None
-    # Only the id and revisions are recorded: never the body.
-    note(request, "document.purge", db, before={"id": docid, "revs": list(result.requested)},
-         after={"id": docid, "purged": list(result.purged)})
     remaining = document_leaves(request.couch, db, docid)
     context.update(result=result, remaining=remaining,
                    not_purged=[r for r in result.requested if r not in result.purged],
@@ -124,12 +124,12 @@ def _set_limit(request, db, form, allowed):
     value = form.cleaned_data[name]
     before = read(request.couch, db)
     try:
-        write(request.couch, db, value)
+        with audited(request, action, db, before=before, after=value):
+            write(request.couch, db, value)
     except CouchError as exc:
         if exc.status in (401, 403):
             raise
         form.add_error(name, sentence_for(exc))
         return None
-    note(request, action, db, before=before, after=value)
     messages.success(request, f"_{name} of “{db}” is now {value} (it was {before}).")
     return redirect("browser:database-limits", db=db)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.couch import reshard
 from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, NotFound
@@ -52,14 +52,14 @@ def reshard_start(request):
         refused = "Choose a database to split." if "db" in form.errors else None
         return _page_again(request, form.data.get("db", ""), form, status=400, refused=refused)
     data = form.cleaned_data
+    asked = {"range": data["range"] or "(every range)", "node": data["node"] or "(every copy)"}
     try:
-        started = reshard.start_split(request.couch, data["db"], data["range"] or None, data["node"] or None)
+        with audited(request, "resharding.split", data["db"], after=asked) as entry:
+            started = reshard.start_split(request.couch, data["db"], data["range"] or None, data["node"] or None)
+            entry.after = {**asked, "jobs": [s.id for s in started if s.ok]}
     except CouchError as exc:
         return _page_again(request, data["db"], form, status=exc.status if 400 <= exc.status < 500 else 502,
                            refused=f"CouchDB refused the split ({exc.error}): {exc.reason or exc.message}")
-    note(request, "resharding.split", data["db"], after={
-        "range": data["range"] or "(every range)", "node": data["node"] or "(every copy)",
-        "jobs": [s.id for s in started if s.ok]})
     for s in started:
         where = f"{s.shard or data['db']} on {s.node or 'a node'}"
         if s.ok:
@@ -78,12 +78,12 @@ def reshard_state(request):
         return _page_again(request, "", status=400, state_form=form)
     running = form.cleaned_data["state"] == "running"
     try:
-        reshard.set_state(request.couch, running, form.cleaned_data["reason"])
+        with audited(request, "resharding.resume" if running else "resharding.stop", "_reshard",
+                     after={"state": form.cleaned_data["state"], "reason": form.cleaned_data["reason"]}):
+            reshard.set_state(request.couch, running, form.cleaned_data["reason"])
     except CouchError as exc:
         messages.error(request, f"CouchDB refused ({exc.error}): {exc.reason or exc.message}")
     else:
-        note(request, "resharding.resume" if running else "resharding.stop", "_reshard",
-             after={"state": form.cleaned_data["state"], "reason": form.cleaned_data["reason"]})
         messages.success(request, "Resharding resumed." if running else "Resharding stopped: no job runs until "
                                                                           "it is resumed.")
     return redirect("browser:reshard")
@@ -98,13 +98,13 @@ def reshard_job_delete(request):
         return _page_again(request, "", status=400, refused="Choose a job to remove.")
     job_id = form.cleaned_data["job_id"]
     try:
-        reshard.delete_job(request.couch, job_id)
+        with audited(request, "resharding.delete_job", job_id):
+            reshard.delete_job(request.couch, job_id)
     except NotFound:
         messages.info(request, f"Job {job_id} is gone already.")
     except CouchError as exc:
         messages.error(request, f"CouchDB refused to remove job {job_id} ({exc.error}): {exc.reason or exc.message}")
     else:
-        note(request, "resharding.delete_job", job_id)
         messages.success(request, f"Job {job_id} removed.")
     return _back(form.cleaned_data["db"])
 

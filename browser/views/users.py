@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.auth import remember_login, remember_own_password_right
 from browser.couch.client import CouchClient
 from browser.couch.databases import list_databases
@@ -46,12 +46,12 @@ def user_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            create_user(request.couch, data["name"], data["password"], data["roles"])
+            with audited(request, "user.create", data["name"], after={"name": data["name"], "roles": data["roles"]}):
+                create_user(request.couch, data["name"], data["password"], data["roles"])
         except Conflict:
             form.add_error("name", "A user with this name already exists.")
         else:
             messages.success(request, f"Created the user “{data['name']}”.")
-            note(request, "user.create", data["name"], after={"name": data["name"], "roles": data["roles"]})
             return redirect("browser:users")
     paging = StartForm(request.GET)
     users, next_start = list_users(request.couch, start=paging.value("start"))
@@ -79,20 +79,20 @@ def user_edit(request, name):
 
 def _apply(request, name, action, roles_form, password_form, delete_form):
     if action == "roles" and roles_form.is_valid():
-        before, _ = update_user(request.couch, name, roles=roles_form.cleaned_data["roles"])
+        with audited(request, "user.roles", name, after={"roles": roles_form.cleaned_data["roles"]}) as entry:
+            before, _ = update_user(request.couch, name, roles=roles_form.cleaned_data["roles"])
+            entry.before, entry.after = public_view(before), {**public_view(before), **entry.after}
         messages.success(request, f"Roles of “{name}” saved.")
-        note(request, "user.roles", name, before=public_view(before),
-             after={**public_view(before), "roles": roles_form.cleaned_data["roles"]})
         return redirect("browser:user-edit", name=name)
     if action == "password" and password_form.is_valid():
-        update_user(request.couch, name, password=password_form.cleaned_data["password"])
+        with audited(request, "user.password", name):
+            update_user(request.couch, name, password=password_form.cleaned_data["password"])
         messages.success(request, f"New password set for “{name}”; their old sessions no longer work.")
-        note(request, "user.password", name)
         return redirect("browser:user-edit", name=name)
     if action == "delete" and delete_form.is_valid():
-        before = delete_user(request.couch, name)
+        with audited(request, "user.delete", name) as entry:
+            entry.before = public_view(delete_user(request.couch, name))
         messages.success(request, f"Deleted the user “{name}”.")
-        note(request, "user.delete", name, before=public_view(before))
         return redirect("browser:users")
     return None
 
@@ -109,12 +109,12 @@ def own_password(request):
                       status=403 if request.method == "POST" else 200)
     if request.method == "POST" and form.is_valid():
         try:
-            update_user(request.couch, user.name, password=form.cleaned_data["password"])
+            with audited(request, "user.password", user.name):
+                update_user(request.couch, user.name, password=form.cleaned_data["password"])
         except (Forbidden, Unauthorized, NotFound):
             form.add_error(None, OWN_PASSWORD_REFUSED)
         else:
             _log_in_again(request, user.name, form.cleaned_data["password"])
-            note(request, "user.password", user.name)
             messages.success(request, "Your password is changed; you are still logged in.")
             return redirect("browser:databases")
     return render(request, "browser/own_password.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,340 @@
+"""The audit log under attack (issue 23): records chained and sealed, so a rewritten, deleted, purged or
+forged record is marked on the audit page; the writer's own credential cannot start a branch; a writer that
+cannot log in is said plainly; with AUDIT_REQUIRED=1 nothing audited happens unrecorded; and the actions
+that were not recorded before are recorded now."""
+
+import hashlib
+import json
+import logging
+import uuid
+from html import unescape
+
+import pytest
+import requests
+from django.conf import settings
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from browser import audit_trail
+from browser.audit_trail import audit_writer, report_writer_at_start
+from browser.couch.audit import chain_id, prepare_audit_database, seq_of
+from browser.couch.client import CouchClient
+from browser.couch.session import login
+from tests.conftest import RUN_ID, TEAM, log_in
+
+
+def db_url(couch_server, db, *rest):
+    return "/".join([couch_server.url + requests.utils.quote(db, safe=""),
+                     *(requests.utils.quote(r, safe="") for r in rest)])
+
+
+def records_of(couch_server, db=None):
+    answer = couch_server.admin_http().get(db_url(couch_server, db or settings.AUDIT_DATABASE, "_all_docs"),
+                                           params={"include_docs": "true"}, timeout=10).json()
+    return [r["doc"] for r in answer["rows"] if seq_of(r["id"]) is not None]
+
+
+def outcomes(couch_server, action, target):
+    return [r for r in records_of(couch_server)
+            if r["action"] == action and r["target"] == target and r.get("phase") == "outcome"]
+
+
+def audit_page(client, **query):
+    return unescape(client.get(reverse("browser:audit"), query).content.decode())
+
+
+def record(action, target="t"):
+    result = audit_writer().record(settings.AUDIT_DATABASE, "alice", action, target, phase="test")
+    assert result.ok, result.problem
+    return chain_id(result.seq)
+
+
+def without_validation(couch_server, db=None):
+    """What a server admin who wants to rewrite history does first: replace the validation."""
+    http, url = couch_server.admin_http(), db_url(couch_server, db or settings.AUDIT_DATABASE, "_design/audit")
+    current = http.get(url, timeout=10).json()
+    http.put(url, json={"_rev": current["_rev"], "validate_doc_update": "function () {}"}, timeout=10)
+    return lambda: prepare_audit_database(_admin(couch_server), db or settings.AUDIT_DATABASE,
+                                          settings.AUDIT_WRITER_NAME)
+
+
+def _admin(couch_server):
+    admin = CouchClient()
+    login(admin, couch_server.admin.name, couch_server.admin.password)
+    return admin
+
+
+def row_of(page, docid):
+    """The table row of one record, found by the chain number it shows."""
+    marker = f"№ {seq_of(docid)}"
+    assert marker in page, f"{docid} not on the page"
+    start = page.rindex("<tr", 0, page.index(marker))
+    return page[start:page.index("</tr>", start)]
+
+
+# --- the chain ---------------------------------------------------------------------------------------------
+def test_records_are_numbered_one_after_another_and_each_links_to_the_one_before(couch_server):
+    ids = [record("test.chain") for _ in range(3)]
+    seqs = [seq_of(i) for i in ids]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+    stored = {r["_id"]: r for r in records_of(couch_server)}
+    for before, after in zip(ids, ids[1:], strict=False):
+        assert stored[after]["prev"] == stored[before]["seal"]
+
+
+def test_two_writers_at_once_never_share_a_number(couch_server):
+    # A second copy of the dashboard: its own writer object, the same user and key.
+    other = audit_trail.AuditWriter(settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD, audit_trail.audit_key())
+    mine, theirs = record("test.race"), other.record(settings.AUDIT_DATABASE, "bob", "test.race", "t")
+    after_theirs = record("test.race")  # this writer still thinks the end is `mine`: it meets a 409 and moves on
+    assert theirs.ok and seq_of(after_theirs) == theirs.seq + 1 == seq_of(mine) + 2
+
+
+def test_a_sound_chain_reads_as_sound(admin_client):
+    record("test.sound")
+    page = audit_page(admin_client, action="test.sound")
+    assert "sealed, linked" in page and "Warning:" not in page
+
+
+def test_the_writers_own_credential_cannot_start_a_branch(couch_server):
+    docid = record("test.branch-attempt")
+    writer = requests.Session()
+    writer.auth = (settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD)
+    forged = {"_id": docid, "_rev": "1-" + "f" * 32, "type": "audit", "at": "2000-01-01T00:00:00Z",
+              "action": "test.branch-attempt", "who": "nobody", "target": "rewritten"}
+    answer = writer.post(db_url(couch_server, settings.AUDIT_DATABASE, "_bulk_docs"),
+                         json={"docs": [forged], "new_edits": False}, timeout=10)
+    results = answer.json() if answer.status_code < 300 else []
+    assert answer.status_code >= 400 or all(r.get("error") == "forbidden" for r in results), answer.text
+    stored = couch_server.admin_http().get(db_url(couch_server, settings.AUDIT_DATABASE, docid),
+                                           params={"conflicts": "true"}, timeout=10).json()
+    assert stored["target"] == "t" and "_conflicts" not in stored
+    fresh = dict(forged, _id=f"rec-{uuid.uuid4().int % 10**11:012d}")
+    refused = writer.post(db_url(couch_server, settings.AUDIT_DATABASE, "_bulk_docs"),
+                          json={"docs": [fresh], "new_edits": False}, timeout=10)
+    assert refused.status_code >= 400 or all(r.get("error") == "forbidden" for r in refused.json())
+
+
+def test_a_record_rewritten_by_a_server_admin_is_marked_altered(admin_client, couch_server):
+    docid = record("test.rewritten")
+    restore = without_validation(couch_server)
+    try:
+        http, url = couch_server.admin_http(), db_url(couch_server, settings.AUDIT_DATABASE, docid)
+        current = http.get(url, timeout=10).json()
+        http.put(url, json={**current, "who": "somebody-else"}, timeout=10).raise_for_status()
+    finally:
+        restore()
+    page = audit_page(admin_client, action="test.rewritten")
+    assert "altered: its seal does not match" in row_of(page, docid)
+
+
+def test_a_deleted_record_leaves_a_gap_that_is_marked(admin_client, couch_server):
+    gone, kept = record("test.gap"), record("test.gap")
+    restore = without_validation(couch_server)
+    try:
+        http, url = couch_server.admin_http(), db_url(couch_server, settings.AUDIT_DATABASE, gone)
+        http.delete(url, params={"rev": http.get(url, timeout=10).json()["_rev"]}, timeout=10).raise_for_status()
+    finally:
+        restore()
+    page = audit_page(admin_client, action="test.gap")
+    assert f"the record before it ({seq_of(gone)}) is missing: it was deleted or purged" in row_of(page, kept)
+    whole = audit_page(admin_client, action="test.gap", check="on")
+    assert f"record {seq_of(gone)} is missing: it was deleted or purged" in whole
+
+
+@pytest.mark.couchdb3
+def test_a_purged_record_leaves_a_gap_that_is_marked(admin_client, couch_server):
+    # pouchdb-server has no _purge.
+    gone, kept = record("test.purged"), record("test.purged")
+    http = couch_server.admin_http()
+    rev = http.get(db_url(couch_server, settings.AUDIT_DATABASE, gone), timeout=10).json()["_rev"]
+    http.post(db_url(couch_server, settings.AUDIT_DATABASE, "_purge"), json={gone: [rev]},
+              timeout=10).raise_for_status()
+    page = audit_page(admin_client, action="test.purged")
+    assert f"the record before it ({seq_of(gone)}) is missing" in row_of(page, kept)
+
+
+@pytest.mark.couchdb3
+def test_a_branch_made_by_a_server_admin_is_marked(admin_client, couch_server):
+    # pouchdb-server answers 201 to the new_edits:false write and stores nothing (its validation, cached from
+    # before the admin replaced it, still refuses): no branch can be made there.
+    docid = record("test.branched")
+    restore = without_validation(couch_server)
+    try:
+        stored = couch_server.admin_http().get(db_url(couch_server, settings.AUDIT_DATABASE, docid), timeout=10).json()
+        branch = {**stored, "_rev": "1-" + "f" * 32, "who": "mallory"}
+        answer = couch_server.admin_http().post(db_url(couch_server, settings.AUDIT_DATABASE, "_bulk_docs"),
+                                                json={"docs": [branch], "new_edits": False}, timeout=10)
+        assert answer.status_code == 201 and not [r for r in answer.json() if "error" in r], answer.text
+    finally:
+        restore()
+    page = audit_page(admin_client, action="test.branched")
+    assert "a branch: 2 versions of this record exist" in row_of(page, docid)
+
+
+def test_a_record_forged_with_only_the_writers_password_is_marked(admin_client, couch_server):
+    """The writer's credential may add records, but without the dashboard's key it cannot seal them."""
+    last = record("test.forged")
+    stored = couch_server.admin_http().get(db_url(couch_server, settings.AUDIT_DATABASE, last), timeout=10).json()
+    seq = seq_of(last) + 1
+    forged = {"_id": chain_id(seq), "type": "audit", "who": "alice", "at": stored["at"], "action": "test.forged",
+              "target": "t", "before": None, "after": None, "phase": "test", "seq": seq, "prev": stored["seal"]}
+    forged["seal"] = hashlib.sha256(json.dumps(forged, sort_keys=True).encode()).hexdigest()
+    writer = requests.Session()
+    writer.auth = (settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD)
+    writer.put(db_url(couch_server, settings.AUDIT_DATABASE, forged["_id"]), json=forged,
+               timeout=10).raise_for_status()
+    after = record("test.forged")  # the dashboard goes on after it
+    page = audit_page(admin_client, action="test.forged")
+    assert "altered: its seal does not match" in row_of(page, forged["_id"])
+    assert "Warning" not in row_of(page, after)
+
+
+# --- the writer and AUDIT_REQUIRED --------------------------------------------------------------------------
+@pytest.fixture
+def own_audit(couch_server, make_database):
+    """An audit log and writer of this test's own, so locking its writer touches no other test."""
+    database, name, password = make_database(), f"ca-{RUN_ID}-w-{uuid.uuid4().hex[:6]}", uuid.uuid4().hex
+    prepare_audit_database(_admin(couch_server), database, name, password)
+    with override_settings(AUDIT_DATABASE=database, AUDIT_WRITER_NAME=name, AUDIT_WRITER_PASSWORD=password):
+        yield database, name, password
+    http = couch_server.admin_http()
+    url = f"{couch_server.url}_users/org.couchdb.user:{name}"
+    http.delete(url, params={"rev": http.get(url, timeout=10).json()["_rev"]}, timeout=10)
+
+
+def lock_out(couch_server, name, peer):
+    for _ in range(8):
+        requests.post(couch_server.url + "_session", json={"name": name, "password": "wrong"},
+                      headers={"X-Forwarded-For": peer} if peer else {}, timeout=10)
+
+
+@pytest.mark.couchdb3
+def test_failed_logins_as_the_writer_from_the_dashboards_host_do_not_stop_recording(own_audit, couch_server,
+                                                                                     personas, make_database):
+    # CouchDB's lockout is CouchDB's own: pouchdb-server has none.
+    database, name, _ = own_audit
+    lock_out(couch_server, name, None)  # an attacker on the same host, straight to CouchDB
+    lock_out(couch_server, name, "127.0.0.1")
+    team_db = make_database(security=TEAM)
+    log_in(Client(), personas["dbadmin"]).post(reverse("browser:permissions", kwargs={"db": team_db}), {
+        "section": "members", "kind": "names", "value": "after-the-attack", "op": "add"})
+    assert [r for r in records_of(couch_server, database) if r["target"] == team_db and r["phase"] == "outcome"]
+
+
+@pytest.mark.couchdb3
+def test_with_audit_required_a_locked_writer_means_nothing_audited_happens(own_audit, couch_server, personas,
+                                                                           make_database, admin_client):
+    database, name, password = own_audit
+    audit_trail._writer.cache_clear()
+    lock_out(couch_server, name, audit_trail.AuditWriter(name, password, audit_trail.audit_key()).peer)
+    team_db, doomed = make_database(security=TEAM), make_database()
+    security_before = couch_server.admin_http().get(db_url(couch_server, team_db, "_security"), timeout=10).json()
+    with override_settings(AUDIT_REQUIRED=True):
+        grant = log_in(Client(), personas["dbadmin"]).post(reverse("browser:permissions", kwargs={"db": team_db}), {
+            "section": "members", "kind": "names", "value": "unrecorded", "op": "add"})
+        delete = admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}), {"confirm_name": doomed})
+        user = admin_client.post(reverse("browser:users"), {"name": f"ca-{RUN_ID}-never", "password": "p4ssword-x",
+                                                            "roles": ""})
+        page = audit_page(admin_client)
+    for answer in (grant, delete, user):
+        assert answer.status_code == 503
+        assert "Nothing was done" in answer.content.decode() and "AUDIT_REQUIRED=1" in answer.content.decode()
+    assert couch_server.admin_http().get(db_url(couch_server, team_db, "_security"), timeout=10).json() == \
+        security_before
+    assert couch_server.admin_http().get(db_url(couch_server, doomed), timeout=10).status_code == 200
+    assert couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:ca-{RUN_ID}-never",
+                                         timeout=10).status_code == 404
+    assert "locked the audit writer" in page and "every audited action is refused" in page
+    assert records_of(couch_server, database) == []
+
+
+def test_with_audit_required_a_writer_with_a_wrong_password_means_nothing_happens(own_audit, couch_server,
+                                                                                 admin_client, make_database):
+    doomed = make_database()
+    with override_settings(AUDIT_REQUIRED=True, AUDIT_WRITER_PASSWORD="not-the-password"):
+        answer = admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}), {"confirm_name": doomed})
+        page = audit_page(admin_client)
+    assert answer.status_code == 503 and "Nothing was done" in answer.content.decode()
+    assert couch_server.admin_http().get(db_url(couch_server, doomed), timeout=10).status_code == 200
+    assert "refuses the audit writer" in page and "manage.py prepare_audit" in page
+
+
+def test_with_audit_required_the_intent_is_written_before_the_action_and_the_outcome_after(own_audit, couch_server,
+                                                                                         admin_client, make_database):
+    database, _, _ = own_audit
+    doomed = make_database()
+    with override_settings(AUDIT_REQUIRED=True):
+        assert admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}),
+                                 {"confirm_name": doomed}).status_code == 302
+    found = sorted((r for r in records_of(couch_server, database) if r["target"] == doomed), key=lambda r: r["seq"])
+    assert [(r["phase"], r.get("result")) for r in found] == [("intent", None), ("outcome", "done")]
+    assert found[1]["of"] == found[0]["seq"]
+
+
+def test_without_audit_required_a_broken_writer_warns_and_the_action_goes_ahead(own_audit, couch_server,
+                                                                              admin_client, make_database):
+    doomed = make_database()
+    with override_settings(AUDIT_WRITER_PASSWORD="not-the-password"):
+        answer = admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}),
+                                   {"confirm_name": doomed}, follow=True)
+    assert "audit record is missing" in answer.content.decode()
+    assert couch_server.admin_http().get(db_url(couch_server, doomed), timeout=10).status_code == 404
+
+
+def test_a_failed_action_is_recorded_as_failed(own_audit, couch_server, admin_client, make_database):
+    database, _, _ = own_audit
+    db = make_database()
+    admin_client.post(reverse("browser:index-delete", kwargs={"db": db}),
+                      {"ddoc": "_design/never-there", "type": "json", "name": "nothing"})
+    found = [r for r in records_of(couch_server, database) if r["target"] == db and r["phase"] == "outcome"]
+    assert found and found[0]["result"] == "failed" and found[0]["reason"]
+
+
+def test_a_writer_that_cannot_log_in_is_said_at_start_up(own_audit, caplog):
+    with override_settings(AUDIT_WRITER_PASSWORD="not-the-password"), caplog.at_level(logging.ERROR):
+        report_writer_at_start()
+        for thread in __import__("threading").enumerate():
+            if thread.name == "audit-writer-check":
+                thread.join(15)
+    assert any("refuses the audit writer" in r.getMessage() and "prepare_audit" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_prepare_audit_sets_a_rotated_password_on_an_existing_writer(own_audit, couch_server):
+    database, name, old = own_audit
+    new = uuid.uuid4().hex
+    done = prepare_audit_database(_admin(couch_server), database, name, new)
+    assert f"set the password of the user {name}" in done
+    login(CouchClient(), name, new)
+    with pytest.raises(Exception, match="[Uu]nauthorized|name or password"):
+        login(CouchClient(), name, old)
+    assert f"the user {name} already has this password" in prepare_audit_database(_admin(couch_server), database,
+                                                                                   name, new)
+
+
+# --- what is recorded now -----------------------------------------------------------------------------------
+def test_database_creation_index_deletion_compaction_and_cleanup_are_recorded(admin_client, couch_server,
+                                                                             drop_database_afterwards):
+    name = f"ca-{RUN_ID}-made-{uuid.uuid4().hex[:6]}"
+    drop_database_afterwards(name)
+    admin_client.post(reverse("browser:database-create"), {"name": name})
+    assert outcomes(couch_server, "database.create", name)[0]["result"] == "done"
+    admin_client.post(reverse("browser:indexes", kwargs={"db": name}),
+                      {"fields": "year", "ddoc": "by-year", "name": "year", "index_type": "json"})
+    admin_client.post(reverse("browser:index-delete", kwargs={"db": name}),
+                      {"ddoc": "_design/by-year", "type": "json", "name": "year"})
+    assert outcomes(couch_server, "index.delete", name)[0]["before"]["name"] == "year"
+    for action in ("compact", "cleanup"):
+        admin_client.post(reverse("browser:maintenance", kwargs={"db": name}), {"action": action})
+    assert outcomes(couch_server, "maintenance.compact", name)
+    assert outcomes(couch_server, "maintenance.cleanup", name)
+
+
+def test_the_audit_database_cannot_be_deleted_from_the_dashboard(admin_client, couch_server):
+    url = reverse("browser:database-delete", kwargs={"db": settings.AUDIT_DATABASE})
+    shown = admin_client.get(url)
+    assert shown.status_code == 403 and "the dashboard never deletes it" in unescape(shown.content.decode())
+    refused = admin_client.post(url, {"confirm_name": settings.AUDIT_DATABASE})
+    assert refused.status_code == 403
+    assert couch_server.admin_http().get(db_url(couch_server, settings.AUDIT_DATABASE), timeout=10).status_code == 200
