@@ -6,6 +6,7 @@ that were not recorded before are recorded now."""
 import hashlib
 import json
 import logging
+import time
 import uuid
 from html import unescape
 
@@ -28,19 +29,36 @@ def db_url(couch_server, db, *rest):
                      *(requests.utils.quote(r, safe="") for r in rest)])
 
 
-def records_of(couch_server, db=None):
-    answer = couch_server.admin_http().get(db_url(couch_server, db or settings.AUDIT_DATABASE, "_all_docs"),
-                                           params={"include_docs": "true"}, timeout=10).json()
-    return [r["doc"] for r in answer["rows"] if seq_of(r["id"]) is not None]
+def records_of(couch_server, db=None, until=lambda records: True, seconds=15):
+    """The chained records, read again until `until` holds (on a cluster, _all_docs reads one copy of each
+    shard, which may not have a record written a moment ago) or the time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = couch_server.admin_http().get(db_url(couch_server, db or settings.AUDIT_DATABASE, "_all_docs"),
+                                               params={"include_docs": "true"}, timeout=10).json()
+        records = [r["doc"] for r in answer["rows"] if seq_of(r["id"]) is not None]
+        if until(records) or time.monotonic() > deadline:
+            return records
+        time.sleep(0.1)
 
 
-def outcomes(couch_server, action, target):
-    return [r for r in records_of(couch_server)
-            if r["action"] == action and r["target"] == target and r.get("phase") == "outcome"]
+def outcomes(couch_server, action, target, db=None):
+    def mine(records):
+        return [r for r in records if r["action"] == action and r["target"] == target and r.get("phase") == "outcome"]
+
+    return mine(records_of(couch_server, db, until=mine))
 
 
-def audit_page(client, **query):
-    return unescape(client.get(reverse("browser:audit"), query).content.decode())
+def audit_page(client, showing=(), texts=(), seconds=15, **query):
+    """The audit page, asked again until it shows the records `showing` (on a cluster, _find reads one copy
+    of each shard, which may not have a record written a moment ago) or the time is up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        page = unescape(client.get(reverse("browser:audit"), query).content.decode())
+        wanted = [f'data-seq="{seq_of(d)}"' for d in showing] + list(texts)
+        if all(w in page for w in wanted) or time.monotonic() > deadline:
+            return page
+        time.sleep(0.1)
 
 
 def record(action, target="t"):
@@ -66,7 +84,7 @@ def _admin(couch_server):
 
 def row_of(page, docid):
     """The table row of one record, found by the chain number it shows."""
-    marker = f"№ {seq_of(docid)}"
+    marker = f'data-seq="{seq_of(docid)}"'
     assert marker in page, f"{docid} not on the page"
     start = page.rindex("<tr", 0, page.index(marker))
     return page[start:page.index("</tr>", start)]
@@ -77,7 +95,7 @@ def test_records_are_numbered_one_after_another_and_each_links_to_the_one_before
     ids = [record("test.chain") for _ in range(3)]
     seqs = [seq_of(i) for i in ids]
     assert seqs == list(range(seqs[0], seqs[0] + 3))
-    stored = {r["_id"]: r for r in records_of(couch_server)}
+    stored = {r["_id"]: r for r in records_of(couch_server, until=lambda rs: set(ids) <= {r["_id"] for r in rs})}
     for before, after in zip(ids, ids[1:], strict=False):
         assert stored[after]["prev"] == stored[before]["seal"]
 
@@ -91,8 +109,7 @@ def test_two_writers_at_once_never_share_a_number(couch_server):
 
 
 def test_a_sound_chain_reads_as_sound(admin_client):
-    record("test.sound")
-    page = audit_page(admin_client, action="test.sound")
+    page = audit_page(admin_client, [record("test.sound")], action="test.sound")
     assert "sealed, linked" in page and "Warning:" not in page
 
 
@@ -124,7 +141,7 @@ def test_a_record_rewritten_by_a_server_admin_is_marked_altered(admin_client, co
         http.put(url, json={**current, "who": "somebody-else"}, timeout=10).raise_for_status()
     finally:
         restore()
-    page = audit_page(admin_client, action="test.rewritten")
+    page = audit_page(admin_client, [docid], action="test.rewritten")
     assert "altered: its seal does not match" in row_of(page, docid)
 
 
@@ -136,7 +153,7 @@ def test_a_deleted_record_leaves_a_gap_that_is_marked(admin_client, couch_server
         http.delete(url, params={"rev": http.get(url, timeout=10).json()["_rev"]}, timeout=10).raise_for_status()
     finally:
         restore()
-    page = audit_page(admin_client, action="test.gap")
+    page = audit_page(admin_client, [kept], action="test.gap")
     assert f"the record before it ({seq_of(gone)}) is missing: it was deleted or purged" in row_of(page, kept)
     whole = audit_page(admin_client, action="test.gap", check="on")
     assert f"record {seq_of(gone)} is missing: it was deleted or purged" in whole
@@ -150,7 +167,7 @@ def test_a_purged_record_leaves_a_gap_that_is_marked(admin_client, couch_server)
     rev = http.get(db_url(couch_server, settings.AUDIT_DATABASE, gone), timeout=10).json()["_rev"]
     http.post(db_url(couch_server, settings.AUDIT_DATABASE, "_purge"), json={gone: [rev]},
               timeout=10).raise_for_status()
-    page = audit_page(admin_client, action="test.purged")
+    page = audit_page(admin_client, [kept], [f"the record before it ({seq_of(gone)}) is missing"], action="test.purged")
     assert f"the record before it ({seq_of(gone)}) is missing" in row_of(page, kept)
 
 
@@ -168,7 +185,7 @@ def test_a_branch_made_by_a_server_admin_is_marked(admin_client, couch_server):
         assert answer.status_code == 201 and not [r for r in answer.json() if "error" in r], answer.text
     finally:
         restore()
-    page = audit_page(admin_client, action="test.branched")
+    page = audit_page(admin_client, [docid], ["a branch: 2 versions"], action="test.branched")
     assert "a branch: 2 versions of this record exist" in row_of(page, docid)
 
 
@@ -185,7 +202,7 @@ def test_a_record_forged_with_only_the_writers_password_is_marked(admin_client, 
     writer.put(db_url(couch_server, settings.AUDIT_DATABASE, forged["_id"]), json=forged,
                timeout=10).raise_for_status()
     after = record("test.forged")  # the dashboard goes on after it
-    page = audit_page(admin_client, action="test.forged")
+    page = audit_page(admin_client, [forged["_id"], after], action="test.forged")
     assert "altered: its seal does not match" in row_of(page, forged["_id"])
     assert "Warning" not in row_of(page, after)
 
@@ -219,7 +236,7 @@ def test_failed_logins_as_the_writer_from_the_dashboards_host_do_not_stop_record
     team_db = make_database(security=TEAM)
     log_in(Client(), personas["dbadmin"]).post(reverse("browser:permissions", kwargs={"db": team_db}), {
         "section": "members", "kind": "names", "value": "after-the-attack", "op": "add"})
-    assert [r for r in records_of(couch_server, database) if r["target"] == team_db and r["phase"] == "outcome"]
+    assert outcomes(couch_server, "security.update", team_db, database)
 
 
 @pytest.mark.couchdb3
@@ -267,6 +284,7 @@ def test_with_audit_required_the_intent_is_written_before_the_action_and_the_out
     with override_settings(AUDIT_REQUIRED=True):
         assert admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}),
                                  {"confirm_name": doomed}).status_code == 302
+    outcomes(couch_server, "database.delete", doomed, database)
     found = sorted((r for r in records_of(couch_server, database) if r["target"] == doomed), key=lambda r: r["seq"])
     assert [(r["phase"], r.get("result")) for r in found] == [("intent", None), ("outcome", "done")]
     assert found[1]["of"] == found[0]["seq"]
@@ -287,7 +305,7 @@ def test_a_failed_action_is_recorded_as_failed(own_audit, couch_server, admin_cl
     db = make_database()
     admin_client.post(reverse("browser:index-delete", kwargs={"db": db}),
                       {"ddoc": "_design/never-there", "type": "json", "name": "nothing"})
-    found = [r for r in records_of(couch_server, database) if r["target"] == db and r["phase"] == "outcome"]
+    found = outcomes(couch_server, "index.delete", db, database)
     assert found and found[0]["result"] == "failed" and found[0]["reason"]
 
 
