@@ -6,6 +6,7 @@ from django import forms
 
 from browser.couch.purge import LIMIT_MOST
 from browser.forms import SEQUENCE_MOST, QueryStringForm, RevisionField, SequenceField
+from browser.visible_text import visible
 
 # --- Purge and revision limits (browser/views/purge.py) ---------------------------------------------
 
@@ -42,6 +43,8 @@ class PurgeForm(forms.Form):
 
     def clean_confirm_id(self):
         typed = self.cleaned_data["confirm_id"].replace("\r\n", "\n")
+        if typed == visible(self.docid):  # copied as the page shows it, hidden characters named
+            typed = self.docid
         if typed != self.docid:
             raise forms.ValidationError("What you typed is not this document's id: type it exactly, "
                                         "character for character.")

@@ -54,3 +54,51 @@ def test_a_document_id_with_a_direction_override_shows_it(admin_client, make_dat
     page = admin_client.get(reverse("browser:document", kwargs={"db": db, "docid": docid})).content.decode()
     for html in (listing, page):
         assert "invoice-⟦U+202E⟧gpj.exe" in html
+
+
+@pytest.mark.parametrize("hidden, shown", [
+    (" leading-space", "⟦U+0020⟧leading-space"),
+    ("trailing-space ", "trailing-space⟦U+0020⟧"),
+    ("  two ", "⟦U+0020⟧⟦U+0020⟧two⟦U+0020⟧"),
+    ("\u00a0no-break", "⟦U+00A0⟧no-break"),
+    ("inner space", "inner space"),
+])
+def test_white_space_at_either_end_is_shown(hidden, shown):
+    assert visible(hidden) == shown
+
+
+@pytest.mark.parametrize("emoji", ["🛋️", "👩‍💻", "👩🏽‍💻", "🏳️‍🌈", "1️⃣", "❤️", "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "sofa-🛋️-x"])
+def test_what_belongs_to_an_emoji_keeps_its_look(emoji):
+    assert visible(emoji) == emoji
+
+
+@pytest.mark.parametrize("hidden, shown", [
+    ("a\ufe0f", "a⟦U+FE0F⟧"),            # a selector after a letter changes nothing a reader sees
+    ("ad\u200dmin", "ad⟦U+200D⟧min"),    # a joiner between letters
+    ("👩\u200d", "👩⟦U+200D⟧"),          # a joiner with nothing to join
+    ("👩\u200b💻", "👩⟦U+200B⟧💻"),      # a zero-width space is never an emoji's
+    ("🛋️\u202e", "🛋️⟦U+202E⟧"),          # nor a bidi override
+    ("x\U000e0067", "x⟦U+E0067⟧"),       # tag characters outside a flag
+])
+def test_hidden_characters_near_emoji_are_still_shown(hidden, shown):
+    assert visible(hidden) == shown
+
+
+def test_an_id_with_spaces_at_its_ends_reads_apart_and_purge_takes_it_as_shown(admin_client, make_database,
+                                                                              couch_server):
+    db = make_database()
+    put_document(couch_server, db, " leading-space", {"v": 1})
+    put_document(couch_server, db, "leading-space", {"v": 2})
+    listing = admin_client.get(reverse("browser:database", kwargs={"db": db})).content.decode()
+    assert ">⟦U+0020⟧leading-space<" in listing and ">leading-space<" in listing
+    if not couch_server.is_apache_couchdb:
+        return  # pouchdb-server has no _purge: the rest is CouchDB's
+    purge = reverse("browser:document-purge", kwargs={"db": db, "docid": " leading-space"})
+    page = admin_client.get(purge).content.decode()
+    assert "⟦U+0020⟧leading-space" in page
+    seen = [line.split('value="')[1].split('"')[0] for line in page.split("\n") if 'name="seen"' in line]
+    answer = admin_client.post(purge, {"scope": "all", "seen": seen, "confirm_id": "⟦U+0020⟧leading-space"})
+    assert answer.status_code == 200 and "What you typed is not" not in answer.content.decode()
+    gone = couch_server.admin_http().get(f"{couch_server.url}{db}/%20leading-space", timeout=10)
+    assert gone.status_code == 404
+    assert couch_server.admin_http().get(f"{couch_server.url}{db}/leading-space", timeout=10).status_code == 200

@@ -1,10 +1,10 @@
-import re
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
+from browser import visible_text
 from browser.converters import escape_dot_segments
 
 register = template.Library()
@@ -34,18 +34,10 @@ def count_or_dash(value):
     return f"{value:,}"
 
 
-# Characters that change or hide how a name reads: controls, bidi overrides and isolates, zero-width
-# and other invisible formatting characters, variation selectors, tags.
-_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
-                     "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
-                     "\ufff0-\ufffb\U000e0000-\U000e0fff]")
-
-
 @register.filter
 def visible(value):
-    """A name or id as plain text in which every invisible or direction-changing character shows as
-    ⟦U+XXXX⟧, so that "ad\u200bmin" cannot pass for "admin" (autoescaped like any other text)."""
-    return _HIDDEN.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", "" if value is None else str(value))
+    """A name or id with its hidden characters and end spaces shown as ⟦U+XXXX⟧ (browser/visible_text.py)."""
+    return visible_text.visible(value)
 
 
 @register.simple_tag
