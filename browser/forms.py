@@ -91,6 +91,13 @@ class DatabaseDeleteForm(forms.Form):
         return typed
 
 
+class GlobalChangesCreateForm(DatabaseDeleteForm):
+    """Creating CouchDB's _global_changes database changes the whole server: confirmed by typing its name."""
+
+    confirm_name = forms.CharField(max_length=238, strip=False, label="Type _global_changes to confirm")
+    mismatch = "The name you typed is not “_global_changes”: nothing was created."
+
+
 class UserDeleteForm(DatabaseDeleteForm):
     confirm_name = forms.CharField(max_length=1000, strip=False, label="Type the user name to confirm")
     mismatch = "The name you typed does not match the user name."
@@ -162,6 +169,8 @@ class NewDocumentForm(forms.Form):
     docid = DocumentIdField(required=False, label="Document id",
                             help_text="Leave empty for an id from the server (or give “_id” in the JSON). Start "
                                       "with _design/ for a design document or _local/ for a local one.")
+    # An empty document is created only when asked for: an empty or truncated POST must not make one.
+    create_empty = forms.BooleanField(required=False, label="Create it empty (no fields)")
 
     def __init__(self, *args, partitioned=False, typed_id=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,6 +299,19 @@ class UploadForm(forms.Form):
         if not self.files.getlist("files"):
             raise forms.ValidationError("Choose at least one file.")
         return super().clean()
+
+
+class NewWithFilesForm(forms.Form):
+    """A new document for files: the files come along, or a script says how many it uploads next (the document
+    is created first, empty, so that each file's upload shows its progress)."""
+
+    files_follow = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    def clean(self):
+        data = super().clean()
+        if not self.files.getlist("files") and not data.get("files_follow"):
+            raise forms.ValidationError("Choose at least one file: a new document is made to hold files.")
+        return data
 
 
 class JsonField(forms.CharField):

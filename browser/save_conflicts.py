@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from browser.couch.documents import editable_body, get_document
 from browser.couch.errors import NotFound
+from browser.couch.replication import shown
 from browser.docdiff import Merge, diff, merge3
 
 
@@ -34,7 +35,7 @@ def conflict_for(client, db, docid, base_rev, mine, theirs_rev=None, take_theirs
     """GET the saved version (the current one, or `theirs_rev`) and the base revision, and merge.
     `base`: the base revision's body when this request already read it (a revision's body never changes)."""
     try:
-        theirs = get_document(client, db, docid, rev=theirs_rev)
+        theirs = shown(db, get_document(client, db, docid, rev=theirs_rev))
     except NotFound:
         return _DELETED
     if theirs.get("_deleted"):
@@ -55,4 +56,4 @@ def _base_body(client, db, docid, base_rev):
         base = get_document(client, db, docid, rev=base_rev)
     except NotFound:
         return None
-    return None if base.get("_deleted") else editable_body(base)
+    return None if base.get("_deleted") else editable_body(shown(db, base))

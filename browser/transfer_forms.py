@@ -11,6 +11,9 @@ IMPORT_KINDS = [("auto", "From the file name (.csv, .ndjson/.jsonl, else a JSON 
                 ("json", "JSON array"), ("ndjson", "NDJSON (one document per line)"),
                 ("csv", "CSV with a header row")]
 FIELDS_MOST = 200
+CSV_VALUE_CHOICES = [("spreadsheet", "For spreadsheets: a text cell starting with = + - @, a tab or a line break "
+                                     "gets a leading ' so that it cannot run as a formula"),
+                     ("raw", "Raw values (for programs, not spreadsheets)")]
 
 
 class ExportForm(forms.Form):
@@ -23,6 +26,9 @@ class ExportForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "json-text"}))
     include_design = forms.BooleanField(required=False, initial=True, label="Include design documents")
     attachments = forms.BooleanField(required=False, label="Attachments inline (base64; JSON and NDJSON)")
+    # Not required: an address without it gets the safe cells.
+    csv_values = forms.ChoiceField(choices=CSV_VALUE_CHOICES, required=False, initial="spreadsheet",
+                                   widget=forms.RadioSelect, label="CSV cells")
 
     def clean_fields(self):
         text = self.cleaned_data.get("fields") or ""
@@ -44,7 +50,8 @@ class ExportForm(forms.Form):
     def choice(self):
         data = self.cleaned_data
         return ExportChoice(format=data["format"], fields=data["fields"], selector=data["selector"],
-                            include_design=data["include_design"], attachments=data["attachments"])
+                            include_design=data["include_design"], attachments=data["attachments"],
+                            csv_raw=data.get("csv_values") == "raw")
 
 
 class ImportForm(forms.Form):

@@ -166,7 +166,7 @@ def test_a_plain_form_upload_without_javascript_redirects_to_the_document(admin_
 
 def test_files_dropped_on_the_database_page_make_a_new_document(admin_client, make_database, couch_server):
     db = make_database()
-    created = admin_client.post(reverse("browser:document-new-with-files", kwargs={"db": db}),
+    created = admin_client.post(reverse("browser:document-new-with-files", kwargs={"db": db}), {"files_follow": "1"},
                                 headers={"Accept": "application/json"}).json()
     answer = admin_client.post(created["upload_url"], {"rev": created["rev"],
                                                        "files": [SimpleUploadedFile("a.txt", b"a")]},

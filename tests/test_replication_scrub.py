@@ -36,7 +36,9 @@ def test_scrub_removes_auth_objects_headers_and_userinfo_at_any_place():
            f"http://k:{SECRET}@key/": 1, "password": SECRET}
     cleaned = scrub(doc)
     assert SECRET not in json.dumps(cleaned)
-    assert cleaned["source"]["auth"] == HIDDEN and cleaned["source"]["headers"] == HIDDEN
+    assert cleaned["source"]["auth"] == {"basic": {"password": HIDDEN}}
+    assert cleaned["source"]["headers"] == {"Authorization": HIDDEN, "Cookie": HIDDEN}
+    assert cleaned["password"] == HIDDEN and list(cleaned) == ["source", "target", "notes", "http://key/", "password"]
     assert cleaned["source"]["url"] == "http://remote.example/db"
     assert cleaned["target"] == "https://x.example:6984/t"
     assert SECRET in json.dumps(doc)  # the original is left as it was

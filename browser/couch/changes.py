@@ -10,6 +10,7 @@ shown: the pages stay put while changes keep arriving.
 from dataclasses import dataclass, field, replace
 
 from browser.couch import jsontext
+from browser.couch.replication import shown
 
 PAGE_SIZE = 50
 DOCS_PAGE_SIZE = 20
@@ -188,7 +189,7 @@ def _with_docs(client, db, changes, include_docs):
     ids = list(dict.fromkeys(c.id for c in changes))
     answer = client.send_exact("POST", db, "_all_docs", params={"include_docs": "true"}, body={"keys": ids})
     docs = {r.get("key"): r.get("doc") for r in _rows({"results": answer.get("rows")})}
-    return [_previewed(c, docs.get(c.id)) for c in changes]
+    return [_previewed(c, shown(db, docs.get(c.id))) for c in changes]
 
 
 def _previewed(change, doc):

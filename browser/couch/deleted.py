@@ -12,6 +12,7 @@ from browser.couch import changes as feed
 from browser.couch import jsontext
 from browser.couch.documents import editable_body, revisions_at, save_document
 from browser.couch.errors import NotFound
+from browser.couch.replication import shown
 
 PAGE_SIZE = 25
 DELETED = {"_deleted": True}
@@ -116,7 +117,7 @@ def _with_last_bodies(client, db, changes):
     histories = revisions_at(client, db, [(c.id, c.rev) for c in changes], revs=True)
     parents = {c: parent_rev(histories.get((c.id, c.rev))) for c in changes}
     bodies = revisions_at(client, db, [(c.id, p) for c, p in parents.items() if p])
-    return [_tombstone(c.id, c.rev, c.seq, parents[c], bodies.get((c.id, parents[c]))) for c in changes]
+    return [_tombstone(c.id, c.rev, c.seq, parents[c], shown(db, bodies.get((c.id, parents[c])))) for c in changes]
 
 
 def _tombstone(docid, rev, seq, parent, body):

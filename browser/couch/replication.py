@@ -28,8 +28,15 @@ TRANSIENT_WAIT = 5
 LIVE_STATES = frozenset({"initializing", "running", "pending", "crashing", "error", "triggered"})
 HIDDEN = "(hidden)"
 # Object members whose value may hold a credential, whatever else they hold (compared lower-cased).
-SECRET_MEMBERS = frozenset({"auth", "headers", "password", "authorization", "cookie", "proxy-authorization",
-                            "oauth", "session", "token"})
+SECRET_MEMBERS = frozenset({"auth", "headers", "password", "passwd", "authorization", "cookie",
+                            "proxy-authorization", "oauth", "session", "token", "bearer", "secret", "api_key",
+                            "apikey", "access_token", "refresh_token", "credentials"})
+# Among secrets, what says whose they are rather than what they are.
+SHOWN_AMONG_SECRETS = frozenset({"username"})
+# A document's own CouchDB members: shown (and exported, and saved) exactly as stored.
+KEPT_AS_STORED = frozenset({"_id", "_rev", "_attachments", "_revisions", "_revs_info", "_conflicts",
+                            "_deleted_conflicts", "_deleted", "_local_seq"})
+_ABSENT = object()
 TEXT_MOST = 2000
 # scheme://userinfo@ anywhere in a text: the userinfo goes, whatever it holds.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s\"'<>@]*@")
@@ -50,25 +57,84 @@ def scrub_url(text):
 
 
 def scrub(value):
-    """A copy of any JSON value with every credential gone: auth objects, headers, password members, and the
-    userinfo of any URL in any text or member name. Works at any depth, without recursion."""
+    """A copy of any JSON value with every credential gone: each value under an auth, headers, password (and
+    the like) member becomes HIDDEN, its structure and a user name kept so that the person sees what to
+    replace; the userinfo of any URL in any text or member name goes. Works at any depth, without recursion;
+    members keep their order."""
     holder = {}
-    stack = [(value, holder, "v")]
+    stack = [(value, holder, "v", False)]
     while stack:
-        item, parent, key = stack.pop()
+        item, parent, key, secret = stack.pop()
         if isinstance(item, dict):
             copy = parent[key] = {}
             for name, member in item.items():
                 name = scrub_url(str(name))
-                if name.lower() in SECRET_MEMBERS:
-                    copy[name] = HIDDEN
-                else:
-                    stack.append((member, copy, name))
+                copy[name] = None  # its place, in order; filled when popped
+                stack.append((member, copy, name, secret or name.lower() in SECRET_MEMBERS))
         elif isinstance(item, list):
             copy = parent[key] = [None] * len(item)
-            stack.extend((member, copy, i) for i, member in enumerate(item))
+            stack.extend((member, copy, i, secret) for i, member in enumerate(item))
+        elif secret and not _shown_among_secrets(key, item):
+            parent[key] = HIDDEN
         else:
             parent[key] = scrub_url(item)
+    return holder["v"]
+
+
+def _shown_among_secrets(key, item):
+    # Nothing to hide in a null; a user name says whose credentials they are, and is no secret.
+    return item is None or (isinstance(key, str) and key.lower() in SHOWN_AMONG_SECRETS and isinstance(item, str))
+
+
+def is_replicator_database(db):
+    """Whether CouchDB 3 runs the documents of `db` as replications: _replicator, or any database whose
+    name ends in /_replicator."""
+    return isinstance(db, str) and (db == REPLICATOR or db.endswith("/" + REPLICATOR))
+
+
+def scrub_document(doc):
+    """A document (or any value) scrubbed, its CouchDB members (_id, _rev, _attachments stubs...) kept as
+    stored: they hold no credential, and a save or an export needs them exact."""
+    if not isinstance(doc, dict):
+        return scrub(doc)
+    cleaned = scrub({k: v for k, v in doc.items() if k not in KEPT_AS_STORED})
+    return {(k if k in KEPT_AS_STORED else scrub_url(k)): (v if k in KEPT_AS_STORED else cleaned[scrub_url(k)])
+            for k, v in doc.items()}
+
+
+def shown(db, value):
+    """A document, row or value read from database `db`, as a page, fragment or export may show it: the one
+    scrub, for every replicator database (a local replication stores the person's own password)."""
+    return scrub_document(value) if is_replicator_database(db) else value
+
+
+def secrets_kept(edited, stored):
+    """An edit of a scrubbed document, ready to save: where the person left a secret as shown (HIDDEN, or a
+    URL without its user name and password), the stored value is put back, at the same place; a value typed
+    anew stays as typed. Works at any depth, without recursion."""
+    holder = {}
+    stack = [(edited, stored, holder, "v", False)]
+    while stack:
+        item, old, parent, key, secret = stack.pop()
+        if isinstance(item, dict):
+            copy = parent[key] = {}
+            olds = old if isinstance(old, dict) else {}
+            shown_names = {scrub_url(name): name for name in olds} if olds else {}
+            for name, member in item.items():
+                name = name if name in olds else shown_names.get(name, name)
+                copy[name] = None
+                stack.append((member, olds.get(name, _ABSENT), copy, name, secret or name.lower() in SECRET_MEMBERS))
+        elif isinstance(item, list):
+            copy = parent[key] = [None] * len(item)
+            olds = old if isinstance(old, list) else []
+            stack.extend((member, olds[i] if i < len(olds) else _ABSENT, copy, i, secret)
+                         for i, member in enumerate(item))
+        elif secret and item == HIDDEN and old is not _ABSENT and not isinstance(old, (dict, list)):
+            parent[key] = old
+        elif isinstance(item, str) and isinstance(old, str) and old != item and scrub_url(old) == item:
+            parent[key] = old
+        else:
+            parent[key] = item
     return holder["v"]
 
 

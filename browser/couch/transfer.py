@@ -18,10 +18,21 @@ ITEM_MOST_CHARS = 256 * 1024 * 1024
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|"', re.DOTALL)
 _SCALAR_END = re.compile(r"[,\]}\s]")
 _SPACE = re.compile(r"[ \t\n\r]*")
+# Where a text line ends, as Python's universal newlines see it (not \u2028 and the like, which JSON strings hold).
+_BINARY_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 class StreamBroken(ValueError):
     """The stream is not a JSON array (or ends inside one): nothing after this point can be read."""
+
+
+class NotUtf8(StreamBroken):
+    """A byte that is not UTF-8 text: where it is, by line and byte offset (from 0, the byte-order mark counted)."""
+
+    def __init__(self, line, offset, found):
+        self.line, self.offset = line, offset
+        super().__init__(f"Line {line:,} is not UTF-8 text: byte {offset:,} of the file is "
+                         f"{' '.join(f'0x{b:02x}' for b in found)}.")
 
 
 @dataclass(frozen=True)
@@ -34,15 +45,64 @@ class Item:
 
 
 def text_chunks(binary_chunks):
-    """Decode UTF-8 bytes piece by piece (a byte-order mark is dropped)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    """Decode UTF-8 bytes piece by piece (a byte-order mark is dropped). At a byte that is not UTF-8, the text
+    before it is given first, then NotUtf8 names its line and byte offset."""
+    bom = codecs.BOM_UTF8
+    pending, offset, lines, first = b"", 0, 1, True
     for chunk in binary_chunks:
-        text = decoder.decode(chunk)
+        data = pending + chunk
+        if first:
+            if len(data) < len(bom) and bom.startswith(data):
+                pending = data  # too short yet to tell a byte-order mark
+                continue
+            first = False
+            if data.startswith(bom):
+                data, offset = data[len(bom):], len(bom)
+        try:
+            text, used = codecs.utf_8_decode(data, "strict", False)
+        except UnicodeDecodeError as exc:
+            yield from _up_to_bad_byte(data, exc, offset, lines)
         if text:
             yield text
-    tail = decoder.decode(b"", final=True)
-    if tail:
-        yield tail
+        pending, offset, lines = data[used:], offset + used, lines + text.count("\n")
+    try:
+        text, _ = codecs.utf_8_decode(pending, "strict", True)
+    except UnicodeDecodeError as exc:
+        yield from _up_to_bad_byte(pending, exc, offset, lines)
+    if text:
+        yield text
+
+
+def _up_to_bad_byte(data, exc, offset, lines):
+    """The good text before a bad byte, then NotUtf8 for it (`data` starts at byte `offset`, on line `lines`)."""
+    good = data[:exc.start].decode("utf-8")
+    if good:
+        yield good
+    raise NotUtf8(lines + good.count("\n"), offset + exc.start, data[exc.start:exc.end])
+
+
+def binary_lines(readable, most=None):
+    """(line number, text) for each line of a binary file, read a line at a time, with universal newlines (\\n,
+    \\r\\n, \\r) kept at the ends; a line that is not UTF-8 text comes as (number, NotUtf8), and the lines after it
+    follow. A line longer than `most` bytes raises StreamBroken."""
+    number, offset = 0, 0
+    while True:
+        raw = readable.readline(most + 1) if most else readable.readline()
+        if not raw:
+            return
+        if most and len(raw) > most and not raw.endswith(b"\n"):
+            raise StreamBroken(f"Line {number + 1:,} is longer than {most:,} bytes.")
+        if offset == 0 and raw.startswith(codecs.BOM_UTF8):
+            raw, offset = raw[len(codecs.BOM_UTF8):], len(codecs.BOM_UTF8)
+        # CR and LF never occur inside a UTF-8 character: the bytes split into lines before decoding.
+        for match in _BINARY_LINE.finditer(raw):
+            number += 1
+            piece, start = match.group(), offset + match.start()
+            try:
+                yield number, piece.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, NotUtf8(number, start + exc.start, piece[exc.start:exc.end])
+        offset += len(raw)
 
 
 def file_chunks(readable, size=READ_CHARS):
@@ -179,6 +239,24 @@ def _parsed(number, text):
         return Item(number, jsontext.loads_strict(text))
     except jsontext.JsonSyntaxError as exc:
         return Item(number, problem=f"not valid JSON ({exc})")
+
+
+def ndjson_items(readable, most=ITEM_MOST_CHARS):
+    """NDJSON from a binary file: one item per non-empty line, numbered by its line; a line that is not UTF-8
+    text is an item with a problem naming its byte offset, and the lines after it are read on."""
+    for number, line in binary_lines(readable, most):
+        if isinstance(line, NotUtf8):
+            yield Item(number, problem=str(line))
+        elif line.strip():
+            yield _parsed(number, line)
+
+
+def text_lines(readable, most=None):
+    """The text lines of a binary file (line ends kept), for csv.reader; NotUtf8 at a line that is not UTF-8."""
+    for _, line in binary_lines(readable, most):
+        if isinstance(line, NotUtf8):
+            raise line
+        yield line
 
 
 def lines_items(readable_text, most=ITEM_MOST_CHARS):

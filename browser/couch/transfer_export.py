@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.queries import find
+from browser.couch.replication import is_replicator_database, shown
 from browser.couch.transfer import array_items, text_chunks
 
 FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
@@ -20,6 +21,9 @@ FIND_PAGE = 1000
 FIND_PAGE_WITH_ATTACHMENTS = 50
 READ_BYTES = 64 * 1024
 WRITE_CHARS = 64 * 1024
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"): in a CSV
+# export for spreadsheets such a text cell is written with a leading "'", which the spreadsheet shows as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class ExportChoice:
     selector: dict | None = None
     include_design: bool = True
     attachments: bool = False
+    csv_raw: bool = False  # CSV cells exactly as stored (for programs), not neutralised for spreadsheets
 
 
 def export_chunks(client, db, choice):
@@ -40,6 +45,8 @@ def export_chunks(client, db, choice):
         docs = _selected_documents(client, db, choice)
     else:
         docs = _all_documents(client, db, choice)
+    if is_replicator_database(db):
+        docs = (shown(db, doc) for doc in docs)  # an export is a page too: no replication's credentials
     writer = {"json": _json_pieces, "ndjson": _ndjson_pieces, "csv": _csv_pieces}[choice.format]
     return _grouped(writer(_shaped(docs, choice), choice))
 
@@ -148,9 +155,10 @@ def _csv_pieces(docs, choice):
     fields = choice.fields or ("_id",)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(fields)
+    cell = csv_cell if choice.csv_raw else spreadsheet_cell
+    writer.writerow(fields if choice.csv_raw else [neutralised(name) for name in fields])
     for doc in docs:
-        writer.writerow([csv_cell(doc, path) for path in fields])
+        writer.writerow([cell(doc, path) for path in fields])
         if out.tell() > WRITE_CHARS:
             yield out.getvalue()
             out.seek(0)
@@ -167,6 +175,20 @@ def csv_cell(doc, path):
     if isinstance(value, str) and not isinstance(value, jsontext.JsonNumber):
         return value
     return jsontext.dumps(value)
+
+
+def spreadsheet_cell(doc, path):
+    """A CSV cell a spreadsheet cannot take for a formula: text starting with = + - @ tab or CR gets a leading
+    "'". Numbers, true/false and JSON objects and lists cannot start so as text; they are written as csv_cell
+    writes them (a number stays a number)."""
+    found, value = value_at(doc, path)
+    if isinstance(value, str) and not isinstance(value, jsontext.JsonNumber):
+        return neutralised(value)
+    return csv_cell(doc, path)
+
+
+def neutralised(text):
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _grouped(pieces):

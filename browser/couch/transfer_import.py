@@ -8,14 +8,22 @@ id, a bad CSV cell). What was stored stays. With `keep_revisions` the documents 
 """
 
 import csv
-import io
 import math
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
 from browser.couch.documents import id_problem
 from browser.couch.errors import BadRequest, PayloadTooLarge
-from browser.couch.transfer import Item, StreamBroken, array_items, file_chunks, lines_items, text_chunks
+from browser.couch.transfer import (
+    Item,
+    NotUtf8,
+    StreamBroken,
+    array_items,
+    file_chunks,
+    ndjson_items,
+    text_chunks,
+    text_lines,
+)
 
 KINDS = ("json", "ndjson", "csv")
 BATCH = 500
@@ -56,10 +64,8 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
     and a last one with done=True."""
     progress = Progress()
     batch, unreported = [], 0
-    text = None if kind == "json" else io.TextIOWrapper(source, encoding="utf-8-sig",
-                                                        newline="" if kind == "csv" else None)
     try:
-        for item in _items(source, text, kind):
+        for item in _items(source, kind):
             progress.rows += 1
             unreported += 1
             doc, problem = _prepared(item, keep_revisions)
@@ -75,12 +81,9 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
                 yield progress
                 progress.failures, unreported = [], 0
     except StreamBroken as exc:
-        progress.broken = str(exc)
-    except UnicodeDecodeError:
-        progress.broken = "The file is not UTF-8 text: reading stopped there."
-    finally:
-        if text is not None:
-            text.detach()  # the file is the caller's: closing the wrapper would close it
+        # A byte that is not UTF-8 stops a JSON array or a CSV file there (an NDJSON line is a row of its own);
+        # every row before it has been read, and is sent below.
+        progress.broken = f"{exc} Reading stopped there." if isinstance(exc, NotUtf8) else str(exc)
     if batch:
         _sent(client, db, batch, keep_revisions, progress, source)
     progress.done = True
@@ -88,10 +91,10 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
     yield progress
 
 
-def _items(source, text, kind):
+def _items(source, kind):
     if kind == "json":
         return array_items(text_chunks(file_chunks(source)))
-    return csv_items(text) if kind == "csv" else lines_items(text)
+    return csv_items(text_lines(source)) if kind == "csv" else ndjson_items(source)
 
 
 def _position(source):

@@ -22,7 +22,7 @@ from browser.couch.attachments import (
 from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
-from browser.forms import AttachmentNameForm, AttachmentViewForm, RenameAttachmentForm, UploadForm
+from browser.forms import AttachmentNameForm, AttachmentViewForm, NewWithFilesForm, RenameAttachmentForm, UploadForm
 
 PASSED_THROUGH = ("Content-Type", "Content-Length", "ETag", "Content-Range", "Accept-Ranges", "Last-Modified")
 TEXT_PREVIEW_BYTES = 4096
@@ -142,10 +142,18 @@ def _upload_failed(request, db, docid, message, status):
 @require_POST
 def new_document_with_files(request, db):
     """A new, empty document (id from the server) to hold files dropped on the database page.
-    Scripts then upload each file with progress; a plain form sends the files along."""
+    Scripts say how many files follow, then upload each with progress; a plain form sends the files along.
+    Without either, nothing is created."""
     too_big = _too_big(request)
     if too_big:
         messages.error(request, too_big)
+        return redirect("browser:database", db=db)
+    form = NewWithFilesForm(request.POST, request.FILES)
+    if not form.is_valid():
+        message = " ".join(form.non_field_errors()) or "The number of files to follow is not valid."
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "error": message}, status=400)
+        messages.error(request, message)
         return redirect("browser:database", db=db)
     docid, rev = create_document(request.couch, db, {})
     if request.FILES.getlist("files"):

@@ -9,6 +9,7 @@ from browser.couch import db_updates as feed
 from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, PreconditionFailed
 from browser.denials import server_admin_required
+from browser.forms import GlobalChangesCreateForm
 from browser.server_ops_forms import DbUpdatesForm
 
 # Live updates stop after this many new rows on one page: reload to see the newest.
@@ -31,7 +32,10 @@ def database_updates(request):
     try:
         page = feed.newest(client, data["top"], data["skip"] or 0, feed.PAGE_SIZE, below=data["below"] or None)
     except (feed.UpdatesUnavailable, CouchError) as exc:
-        return render(request, "browser/db_updates.html", {**context, **_unavailable(exc)}, status=503)
+        missing = isinstance(exc, feed.UpdatesUnavailable) and exc.missing
+        # A server without _global_changes works as it should: the page says what is missing, and offers it.
+        return render(request, "browser/db_updates.html", {**context, **_unavailable(exc)},
+                      status=200 if missing else 503)
     context.update(page=page, rows=_rows(client, page.updates), size=feed.PAGE_SIZE, form=form,
                    most_rows=feed.MOST_ROWS_READ,
                    live=not data["top"] and data["live"] != "off", **_page_queries(form, page))
@@ -43,6 +47,11 @@ def database_updates(request):
 def global_changes_create(request):
     if not request.couch.flavour.is_apache_couchdb:
         return redirect("browser:db-updates")
+    form = GlobalChangesCreateForm(request.POST, database=feed.GLOBAL_CHANGES)
+    if not form.is_valid():
+        context = {"server_name": request.couch.flavour.name, "setup_form": form, "missing_global_changes": True,
+                   "unavailable": _MISSING_WORDS}
+        return render(request, "browser/db_updates.html", context, status=400)
     try:
         feed.create_global_changes(request.couch)
     except PreconditionFailed:
@@ -55,9 +64,16 @@ def global_changes_create(request):
     return redirect("browser:db-updates")
 
 
+_MISSING_WORDS = (f"CouchDB keeps database updates in its “{feed.GLOBAL_CHANGES}” database, which does not exist "
+                  "on this server: nothing is recorded yet.")
+
+
 def _unavailable(exc):
+    if isinstance(exc, feed.UpdatesUnavailable) and exc.missing:
+        return {"unavailable": _MISSING_WORDS, "missing_global_changes": True,
+                "setup_form": GlobalChangesCreateForm(database=feed.GLOBAL_CHANGES)}
     if isinstance(exc, feed.UpdatesUnavailable):
-        return {"unavailable": str(exc), "missing_global_changes": exc.missing}
+        return {"unavailable": str(exc)}
     return {"unavailable": f"CouchDB answered no database updates ({exc.error}): {exc.reason or exc.message}"}
 
 

@@ -9,6 +9,7 @@ from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
 from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
 from browser.couch.flavour import ServerLacks
 from browser.couch.queries import REDUCE_BUILTINS, is_empty_design, list_design_documents, query_view, view_info
+from browser.couch.replication import shown as shown_in
 from browser.couch.tasks import active_tasks
 from browser.forms import (
     REDUCE_CHOICES,
@@ -172,7 +173,7 @@ def view_run(request, db, ddoc):
         except (BadRequest, ServerError) as exc:
             form.add_error(None, _refused(exc))
         else:
-            context.update(_result_context(form, answer, limit))
+            context.update(_result_context(db, form, answer, limit))
     context["code"] = _view_code(request, db, ddoc, view)
     return render(request, "browser/view_run.html", context, status=400 if form.errors or named.errors else 200)
 
@@ -216,14 +217,15 @@ def _refused(exc):
     return f"CouchDB refused the query without saying why ({exc.message}); a very long key or keys may be the cause."
 
 
-def _result_context(form, answer, limit):
+def _result_context(db, form, answer, limit):
     rows = answer.get("rows", [])
     shown = rows[:limit]
     more = len(rows) > limit
     next_query = form.next_page(rows[limit]) if more else None
     reduced = bool(shown) and "id" not in shown[0]
-    return {"rows": [{"id": r.get("id"), "key": jsontext.dumps(r.get("key")),
-                      "value": jsontext.dumps(r.get("value")),
-                      "doc": jsontext.dumps(r["doc"], indent=2) if r.get("doc") else ""} for r in shown],
+    return {"rows": [{"id": r.get("id"), "key": jsontext.dumps(shown_in(db, r.get("key"))),
+                      "value": jsontext.dumps(shown_in(db, r.get("value"))),
+                      "doc": jsontext.dumps(shown_in(db, r["doc"]), indent=2) if r.get("doc") else ""}
+                     for r in shown],
             "reduced": reduced, "total_rows": answer.get("total_rows"), "offset": answer.get("offset"),
             "next_url": f"?{next_query}" if next_query else None, "more_for_keys": more and not next_query}

@@ -18,7 +18,8 @@ from browser.couch.documents import (
     save_document,
     stored_document,
 )
-from browser.couch.errors import Conflict, CouchError, CouchUnavailable
+from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
+from browser.couch.replication import is_replicator_database, secrets_kept, shown
 from browser.docdiff import path_label
 from browser.document_editor import (
     FORM,
@@ -51,7 +52,7 @@ COLLAPSE_OVER_BYTES = 1_000_000
 
 @require_GET
 def document_detail(request, db, docid):
-    doc = get_document(request.couch, db, docid)
+    doc = shown(db, get_document(request.couch, db, docid))
     if DocumentViewForm(request.GET).value("download") == "json":
         response = HttpResponse(jsontext.dumps(stored_document(doc), indent=2),
                                 content_type="application/json; charset=utf-8")
@@ -73,7 +74,7 @@ def _detail_context(request, db, docid, doc, copy_form):
 @require_http_methods(["GET", "POST"])
 def document_edit(request, db, docid):
     if request.method == "GET":
-        doc = get_document(request.couch, db, docid, history=False)
+        doc = shown(db, get_document(request.couch, db, docid, history=False))
         extra = {"panel": attachments_context(request, db, docid, doc)}
         mode = EditorActionForm(request.GET).value("mode") or FORM
         return _editor_page(request, db, docid, state_for(doc, mode), extra=extra)
@@ -97,7 +98,8 @@ def _save(request, db, docid, state, overwrite_rev):
         if merge_with:
             return _save_merged(request, db, docid, state, body, merge_with, take_theirs)
         rev = overwrite_rev or state.base_rev
-        new_rev = save_document(request.couch, db, docid, body, rev=rev, attachments=attachment_stubs(state))
+        new_rev = save_document(request.couch, db, docid, _secrets_kept(request, db, docid, body, state.base_rev),
+                                rev=rev, attachments=attachment_stubs(state))
     except EditorProblem:
         return _editor_page(request, db, docid, state, status=400)
     except Conflict:
@@ -115,7 +117,8 @@ def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
     if conflict.deleted:
         raise Conflict(409, "conflict", "The document was deleted meanwhile.")
     try:
-        new_rev = save_document(request.couch, db, docid, conflict.merge.body, rev=conflict.theirs_rev,
+        merged = _secrets_kept(request, db, docid, conflict.merge.body, conflict.theirs_rev)
+        new_rev = save_document(request.couch, db, docid, merged, rev=conflict.theirs_rev,
                                 attachments=conflict.theirs_attachments)
     except Conflict:  # saved again meanwhile: the screen anew, against the base already read
         return _conflict_page(request, db, docid, state, mine, take_theirs, base=conflict.base)
@@ -123,6 +126,19 @@ def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
     messages.success(request, f"Saved “{docid}” as revision {new_rev}" +
                      (f", keeping the other person's changes to {kept}." if kept else "."))
     return redirect("browser:document", db=db, docid=docid)
+
+
+def _secrets_kept(request, db, docid, body, rev):
+    """The edited body with the secrets of a replicator document put back where the person left them as shown
+    (hidden): from the revision the edit started from, or the current one when compaction removed it."""
+    if not is_replicator_database(db):
+        return body
+    for asked in (rev or None, None):
+        try:
+            return secrets_kept(body, editable_body(get_document(request.couch, db, docid, rev=asked, history=False)))
+        except NotFound:
+            continue
+    return body  # deleted meanwhile: the save answers 409, and the conflict page says so
 
 
 def _conflict_page(request, db, docid, state, mine, take_theirs=(), **known):
@@ -134,7 +150,7 @@ def _conflict_page(request, db, docid, state, mine, take_theirs=(), **known):
 
 
 def _merge_by_hand(request, db, docid, state):
-    theirs = get_document(request.couch, db, docid)
+    theirs = shown(db, get_document(request.couch, db, docid))
     try:
         mine = body_of(state)
     except EditorProblem:
@@ -152,6 +168,7 @@ def _save_failure(exc):
 
 def _editor_page(request, db, docid, state, status=200, extra=None):
     context = {"db": db, "docid": docid, "state": state, "field_types": TYPES,
+               "secrets_hidden": is_replicator_database(db),
                "action": reverse("browser:document-edit", kwargs={"db": db, "docid": docid}), **(extra or {})}
     template = "browser/_editor.html" if request.htmx and not extra else "browser/document_edit.html"
     return render(request, template, context, status=status)
@@ -175,6 +192,10 @@ def document_new(request, db):
         return _new_page(request, db, id_form, state, status=400)
     id_form = NewDocumentForm(request.POST, partitioned=id_form.partitioned, typed_id=body.get("_id"))
     if not id_form.is_valid():
+        return _new_page(request, db, id_form, state, status=400)
+    if not editable_body(body) and not id_form.cleaned_data["create_empty"]:
+        id_form.add_error("create_empty", "The document has no fields. Add one, or tick “Create it empty” to "
+                                          "create an empty document.")
         return _new_page(request, db, id_form, state, status=400)
     try:
         docid, rev = create_document(request.couch, db, body, id_form.cleaned_data["docid"] or None)

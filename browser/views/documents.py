@@ -1,6 +1,8 @@
 """The database page: its documents, paged by key, in table, JSON or metadata form; bulk delete;
 the scan for conflicted documents."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -10,6 +12,7 @@ from browser.audit_trail import audited
 from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, find_conflicts, list_documents
+from browser.couch.replication import is_replicator_database, shown
 from browser.forms import BulkDeleteForm, DocumentListForm, StartForm
 from browser.views.display import common_fields, display_rows
 from browser.views.responses import render_page_or_fragment
@@ -25,12 +28,18 @@ def document_list(request, db):
     info = database_info(request.couch, db)
     remember_recent_database(request, db, settings.RECENT_DATABASES_KEPT)
     lists = not listing.local or request.couch.flavour.lists_local_documents
-    page = list_documents(request.couch, db, listing) if lists else None
+    page = _shown_page(db, list_documents(request.couch, db, listing)) if lists else None
     columns = options["columns"] or common_fields([row.doc for row in page.rows] if page else [])
     context = {"db": db, "info": info, "form": form, "page": page, "mode": options["mode"],
                "columns": columns, "rows": _rows_for_display(page, columns, options["mode"]),
                "local": listing.local}
     return render_page_or_fragment(request, "browser/documents.html", "browser/_document_rows.html", context)
+
+
+def _shown_page(db, page):
+    if not is_replicator_database(db):
+        return page
+    return replace(page, rows=tuple(replace(row, doc=shown(db, row.doc)) for row in page.rows))
 
 
 def _rows_for_display(page, columns, mode):

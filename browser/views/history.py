@@ -19,6 +19,7 @@ from browser.couch.documents import (
 from browser.couch.errors import Conflict, NotFound
 from browser.couch.jsontext import JsonSyntaxError
 from browser.couch.purge import document_leaves
+from browser.couch.replication import secrets_kept, shown
 from browser.docdiff import diff
 from browser.forms import DocumentViewForm, ResolveConflictForm, RestoreRevisionForm
 from browser.revtree import build_tree
@@ -38,6 +39,7 @@ def document_revisions(request, db, docid):
         except NotFound:
             context.update(chosen_rev=chosen_rev, chosen_missing=True)
             return render(request, "browser/revisions.html", context, status=404)
+        old, current = shown(db, old), shown(db, current)
         context.update(chosen_rev=chosen_rev, old_text=jsontext.dumps(old, indent=2),
                        diff=diff(editable_body(old), editable_body(current)))
     return render(request, "browser/revisions.html", context)
@@ -73,7 +75,9 @@ def document_conflicts(request, db, docid):
     winner = get_document(request.couch, db, docid)
     leaves = [winner["_rev"], *(winner.get("_conflicts") or [])]
     bodies = open_revisions(request.couch, db, docid, leaves)
-    initial = {"keep": winner["_rev"], "merged": jsontext.dumps(editable_body(winner), indent=2)}
+    # What the page shows of a replicator document is scrubbed; a merged body typed from it gets its secrets back.
+    shown_winner, shown_bodies = shown(db, winner), {rev: shown(db, body) for rev, body in bodies.items()}
+    initial = {"keep": winner["_rev"], "merged": jsontext.dumps(editable_body(shown_winner), indent=2)}
     form = ResolveConflictForm(request.POST or None, initial=initial)
     stale = ""
     if request.method == "POST" and form.is_valid():
@@ -85,8 +89,9 @@ def document_conflicts(request, db, docid):
             if response:
                 return response
     candidates = [{"rev": rev, "is_winner": rev == winner["_rev"],
-                   "text": jsontext.dumps(editable_body(bodies.get(rev, {})), indent=2),
-                   "diff": diff(editable_body(winner), editable_body(bodies.get(rev, {})))} for rev in leaves]
+                   "text": jsontext.dumps(editable_body(shown_bodies.get(rev, {})), indent=2),
+                   "diff": diff(editable_body(shown_winner), editable_body(shown_bodies.get(rev, {})))}
+                  for rev in leaves]
     context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form,
                "leaves": leaves, "stale": stale, "tree": _revision_tree(request, db, docid, winner)}
     status = 409 if stale else 400 if form.errors else 200
@@ -99,9 +104,11 @@ def _resolve(request, db, docid, form, winner, leaves, bodies):
     if keep not in leaves:
         form.add_error("keep", "That revision is not one of the conflicting revisions any more.")
         return None
-    merged = _merged_body(form, editable_body(winner))
+    merged = _merged_body(form, editable_body(shown(db, winner)))
     if merged is False:
         return None
+    if merged is not None:
+        merged = secrets_kept(merged, editable_body(winner))
     body = merged if merged is not None else (None if keep == winner_rev else editable_body(bodies.get(keep, {})))
     try:
         new_rev, results = resolve_conflict(request.couch, db, docid, winner_rev,

@@ -1,5 +1,7 @@
 """The Mango page: run and explain queries, page by bookmark, the team's history and saved queries."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -17,6 +19,7 @@ from browser.couch.queries import (
     find,
     suggested_index_fields,
 )
+from browser.couch.replication import is_replicator_database, shown
 from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
 from browser.views.display import common_fields, display_rows
 
@@ -57,6 +60,8 @@ def _run(request, db, form, store, action):
             _create_index(request, db, query)
         explanation = explain(request.couch, db, query, partition=partition)
         result = None if action == "explain" else find(request.couch, db, query, bookmark or None, partition=partition)
+        if result is not None and is_replicator_database(db):
+            result = replace(result, docs=[shown(db, doc) for doc in result.docs])
     except ServerLacks as exc:
         form.add_error("partition", str(exc))
     except (BadRequest, ServerError) as exc:

@@ -146,7 +146,8 @@
     var form = zone.querySelector("form");
     var token = csrfToken(form);
     var response = await fetch(zone.dataset.createUrl, {
-      method: "POST", headers: { "X-CSRFToken": token, "Accept": "application/json" }, credentials: "same-origin"
+      method: "POST", headers: { "X-CSRFToken": token, "Accept": "application/json" }, credentials: "same-origin",
+      body: new URLSearchParams({ files_follow: String(files.length) })
     });
     var created = await response.json();
     await uploadAll({ zone: zone, url: created.upload_url, rev: created.rev }, files, token);
