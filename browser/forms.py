@@ -564,8 +564,9 @@ class DesignEditForm(forms.Form):
         for key in self.data:
             if key.startswith("view-") and key.endswith("-name"):
                 i = key[len("view-"):-len("-name")]
-                rows.append({f: self.data.get(f"view-{i}-{f}", "") for f in ("name", "map", "reduce", "custom")})
-        return [r for r in rows if r["name"] or r["map"].strip()]
+                rows.append({f: self.data.get(f"view-{i}-{f}", "").replace("\r\n", "\n")
+                             for f in ("name", "map", "reduce", "custom")})
+        return [r for r in rows if r["name"] or r["map"].strip() not in ("", NEW_VIEW_MAP)]
 
     def typed(self, name):
         return (self[name].value() or "").replace("\r\n", "\n")
@@ -581,15 +582,20 @@ class ViewNameForm(forms.Form):
                            error_messages={"required": "Choose a view: the link names none."})
 
 
+# The map a new view row starts with; a row left with no name and this map untouched adds no view.
+NEW_VIEW_MAP = "function (doc) {\n  emit(doc._id, 1);\n}"
+
+
 def views_from_post(post):
-    """The views a design-document form describes: rows view-N-name/map/reduce/custom."""
+    """The views a design-document form describes: rows view-N-name/map/reduce/custom. Browsers send every
+    textarea with CRLF line endings: text is compared and stored with LF."""
     views, errors = {}, []
     indexes = sorted({key.split("-")[1] for key in post if key.startswith("view-") and key.count("-") >= 2},
                      key=lambda i: (not _is_number(i), int(i) if _is_number(i) else 0, i))
     for i in indexes:
         name = post.get(f"view-{i}-name", "").strip()
         map_fn = post.get(f"view-{i}-map", "").replace("\r\n", "\n")
-        if not name and not map_fn.strip():
+        if not name and (not map_fn.strip() or map_fn.strip() == NEW_VIEW_MAP):
             continue
         if not name:
             errors.append("Every view needs a name.")

@@ -12,6 +12,7 @@ from browser.couch.queries import REDUCE_BUILTINS, is_empty_design, list_design_
 from browser.couch.replication import shown as shown_in
 from browser.couch.tasks import active_tasks
 from browser.forms import (
+    NEW_VIEW_MAP,
     REDUCE_CHOICES,
     DesignEditForm,
     NewDesignForm,
@@ -22,7 +23,7 @@ from browser.forms import (
 
 # An index with more changes than this to take in is read as it stands (update=lazy) when the view opens.
 LAZY_FROM = 2000
-NEW_VIEW = {"name": "", "map": "function (doc) {\n  emit(doc._id, 1);\n}", "reduce": "", "custom": ""}
+NEW_VIEW = {"name": "", "map": NEW_VIEW_MAP, "reduce": "", "custom": ""}
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,9 +48,9 @@ def design_edit(request, db, ddoc):
     current = get_document(request.couch, db, docid)
     if request.method == "GET":
         return _editor(request, db, ddoc, _rows_from(current), _text_of(current.get("validate_doc_update")),
-                       _options_text(current), current["_rev"])
+                       _options_text(current), _rows_from(current), current["_rev"])
     form = DesignEditForm(request.POST)
-    typed = (form.rows(), form.typed("validate_doc_update"), form.typed("options"))
+    typed = (form.rows(), form.typed("validate_doc_update"), form.typed("options"), _rows_from(current))
     if not form.is_valid():
         return _editor(request, db, ddoc, *typed, form["rev"].value() or "", _problems(form), status=400)
     data = form.cleaned_data
@@ -116,8 +117,12 @@ def _options_text(ddoc):
     return jsontext.dumps(ddoc["options"], indent=2) if ddoc.get("options") else ""
 
 
-def _editor(request, db, ddoc, rows, vdu, options_text, rev, errors=(), status=200, overwrite_rev=""):
-    context = {"db": db, "ddoc": ddoc, "rows": rows, "new_view": NEW_VIEW, "vdu": vdu, "options": options_text,
+def _editor(request, db, ddoc, rows, vdu, options_text, stored, rev, errors=(), status=200, overwrite_rev=""):
+    """The editor with `rows` as typed; only the views CouchDB has (`stored`) are offered to run or delete,
+    and a typed row that differs from its stored view says it is not saved."""
+    rows = [{**row, "unsaved": row not in stored} for row in rows]
+    context = {"db": db, "ddoc": ddoc, "rows": rows, "stored": stored, "new_view": NEW_VIEW, "vdu": vdu,
+               "options": options_text,
                "rev": rev, "errors": errors, "overwrite_rev": overwrite_rev,
                "reduce_choices": REDUCE_CHOICES}
     return render(request, "browser/design_edit.html", context, status=status)
@@ -131,7 +136,7 @@ def view_delete(request, db, ddoc):
     form = ViewDeleteForm(request.POST)
     if not form.is_valid():
         return _editor(request, db, ddoc, _rows_from(current), _text_of(current.get("validate_doc_update")),
-                       _options_text(current), current["_rev"], _problems(form), status=400)
+                       _options_text(current), _rows_from(current), current["_rev"], _problems(form), status=400)
     name = form.cleaned_data["view"]
     views = {k: v for k, v in _stored_views(current).items() if k != name}
     body = {**{k: v for k, v in current.items() if not k.startswith("_")}, "views": views}
