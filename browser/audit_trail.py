@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import logging
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,3 +143,18 @@ def _log_writer_problem(writer):
     problem = writer.problem()
     if problem:
         logger.error("Audit: %s", problem)
+
+
+def design_audited(request, db, docid, rev, body):
+    """`audited` for a write of a design document (its views, filters and validate_doc_update change what the
+    database does), a context that records nothing for any other document."""
+    if not str(docid).startswith("_design/"):
+        return nullcontext(Entry(docid))
+    return audited(request, "design.update", db, before={"id": docid, "rev": rev}, after={"id": docid, **body})
+
+
+def refusal_for(exc):
+    """What a form says when AUDIT_REQUIRED refused its action: the person's text stays where it was."""
+    return (f"Nothing was saved: this dashboard acts only when it can record the action in the audit log "
+            f"(AUDIT_REQUIRED=1), and the record could not be written ({exc.problem}). Your text is kept; "
+            "try again once a server admin has fixed the audit writer.")

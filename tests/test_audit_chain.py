@@ -21,7 +21,7 @@ from browser.audit_trail import audit_writer, report_writer_at_start
 from browser.couch.audit import chain_id, prepare_audit_database, seq_of
 from browser.couch.client import CouchClient
 from browser.couch.session import login
-from tests.conftest import RUN_ID, TEAM, log_in
+from tests.conftest import RUN_ID, TEAM, fetch_document, log_in, put_document
 
 
 def db_url(couch_server, db, *rest):
@@ -42,11 +42,12 @@ def records_of(couch_server, db=None, until=lambda records: True, seconds=15):
         time.sleep(0.1)
 
 
-def outcomes(couch_server, action, target, db=None):
+def outcomes(couch_server, action, target, db=None, until_count=1):
     def mine(records):
-        return [r for r in records if r["action"] == action and r["target"] == target and r.get("phase") == "outcome"]
+        return sorted((r for r in records if r["action"] == action and r["target"] == target
+                       and r.get("phase") == "outcome"), key=lambda r: int(r["seq"]))
 
-    return mine(records_of(couch_server, db, until=mine))
+    return mine(records_of(couch_server, db, until=lambda records: len(mine(records)) >= until_count))
 
 
 def audit_page(client, showing=(), texts=(), seconds=15, **query):
@@ -356,3 +357,55 @@ def test_the_audit_database_cannot_be_deleted_from_the_dashboard(admin_client, c
     refused = admin_client.post(url, {"confirm_name": settings.AUDIT_DATABASE})
     assert refused.status_code == 403
     assert couch_server.admin_http().get(db_url(couch_server, settings.AUDIT_DATABASE), timeout=10).status_code == 200
+
+
+def test_a_single_document_deletion_is_recorded(admin_client, couch_server, make_database):
+    db = make_database()
+    rev = put_document(couch_server, db, "doomed", {"v": 1})
+    admin_client.post(reverse("browser:document-delete", kwargs={"db": db, "docid": "doomed"}), {"rev": rev})
+    assert outcomes(couch_server, "document.delete", db)[0]["before"] == {"id": "doomed", "rev": rev}
+
+
+def test_design_edits_are_recorded_from_the_design_editor_and_the_document_editor(admin_client, couch_server,
+                                                                                 make_database):
+    db = make_database()
+    admin_client.post(reverse("browser:design-list", kwargs={"db": db}), {"name": "rules"})
+    rev = fetch_document(couch_server, db, "_design/rules")["_rev"]
+    admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "rules"}), {
+        "rev": rev, "view-0-name": "by_v", "view-0-map": "function (doc) { emit(doc.v, 1); }",
+        "validate_doc_update": ""})
+    stored = fetch_document(couch_server, db, "_design/rules")
+    assert "by_v" in stored["views"]
+    vdu = "function (newDoc) { if (!newDoc.v) { throw({forbidden: 'v'}); } }"
+    body = {k: v for k, v in stored.items() if not k.startswith("_")} | {"validate_doc_update": vdu}
+    admin_client.post(reverse("browser:document-edit", kwargs={"db": db, "docid": "_design/rules"}), {
+        "mode": "text", "text": json.dumps(body), "base_rev": stored["_rev"]})
+    assert fetch_document(couch_server, db, "_design/rules").get("validate_doc_update") == vdu
+    found = outcomes(couch_server, "design.update", db, until_count=3)
+    assert [r["after"]["id"] for r in found] == ["_design/rules"] * 3
+    assert found[-1]["after"]["validate_doc_update"] == vdu and "by_v" in found[1]["after"]["views"]
+
+
+def test_with_audit_required_a_refused_design_save_keeps_the_persons_text(own_audit, couch_server, admin_client,
+                                                                         make_database):
+    db = make_database()
+    put_document(couch_server, db, "_design/rules", {"views": {}})
+    rev = fetch_document(couch_server, db, "_design/rules")["_rev"]
+    typed = "function (doc) { emit('kept <text>', 1); }"
+    with override_settings(AUDIT_REQUIRED=True, AUDIT_WRITER_PASSWORD="not-the-password"):
+        answer = admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "rules"}), {
+            "rev": rev, "view-0-name": "kept", "view-0-map": typed, "validate_doc_update": ""})
+    page = unescape(answer.content.decode())
+    assert answer.status_code == 503 and "Nothing was saved" in page and typed in page
+    assert fetch_document(couch_server, db, "_design/rules")["views"] == {}
+
+
+@pytest.mark.couchdb3
+def test_creating_global_changes_is_recorded(admin_client, couch_server):
+    # pouchdb-server has no _global_changes.
+    http = couch_server.admin_http()
+    http.delete(couch_server.url + "_global_changes", timeout=30)
+    answer = admin_client.post(reverse("browser:db-updates-setup"), {"confirm_name": "_global_changes"})
+    assert answer.status_code == 302
+    assert http.get(couch_server.url + "_global_changes", timeout=10).status_code == 200
+    assert outcomes(couch_server, "global_changes.create", "_global_changes")[-1]["result"] == "done"

@@ -68,7 +68,7 @@ def wait_until_done(client, couch_server, db):
 
 def audit_actions(couch_server, target):
     docs = couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
-        "selector": {"target": target}}, timeout=10).json()["docs"]
+        "selector": {"target": target, "phase": "outcome"}}, timeout=10).json()["docs"]
     return [(d["action"], d["after"]) for d in docs]
 
 

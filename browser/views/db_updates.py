@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from browser.audit_trail import audited
 from browser.couch import db_updates as feed
 from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, PreconditionFailed
@@ -53,7 +54,8 @@ def global_changes_create(request):
                    "unavailable": _MISSING_WORDS}
         return render(request, "browser/db_updates.html", context, status=400)
     try:
-        feed.create_global_changes(request.couch)
+        with audited(request, "global_changes.create", feed.GLOBAL_CHANGES):
+            feed.create_global_changes(request.couch)
     except PreconditionFailed:
         messages.info(request, f"The “{feed.GLOBAL_CHANGES}” database exists already.")
     except CouchError as exc:

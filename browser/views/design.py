@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser.audit_trail import AuditUnavailable, audited, design_audited, refusal_for
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
 from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
@@ -32,7 +33,8 @@ def design_list(request, db):
     if request.method == "POST" and form.is_valid():
         docid = DESIGN_PREFIX + form.cleaned_data["name"]
         try:
-            save_document(request.couch, db, docid, {"language": "javascript", "views": {}})
+            with audited(request, "design.update", db, after={"id": docid, "language": "javascript", "views": {}}):
+                save_document(request.couch, db, docid, {"language": "javascript", "views": {}})
         except Conflict:
             form.add_error("name", "A design document with this name already exists.")
         else:
@@ -56,7 +58,11 @@ def design_edit(request, db, ddoc):
     data = form.cleaned_data
     rev = data["overwrite_rev"] or data["rev"]
     try:
-        save_document(request.couch, db, docid, _design_body(current, data), rev=rev)
+        with design_audited(request, db, docid, rev, _design_body(current, data)) as entry:
+            entry.before = {"id": docid, **{k: v for k, v in current.items() if not k.startswith("_")}}
+            save_document(request.couch, db, docid, _design_body(current, data), rev=rev)
+    except AuditUnavailable as exc:
+        return _editor(request, db, ddoc, *typed, rev, [refusal_for(exc)], status=503)
     except Conflict:
         errors = ["Someone changed this design document since you opened it; your text is kept. "
                   "Save over their version, or open it again to see it."]
@@ -142,10 +148,12 @@ def view_delete(request, db, ddoc):
     body = {**{k: v for k, v in current.items() if not k.startswith("_")}, "views": views}
     try:
         if is_empty_design({**body, "_id": docid}):
-            request.couch.delete_json(db, docid, params={"rev": current["_rev"]})
+            with audited(request, "document.delete", db, before={"id": docid, "rev": current["_rev"]}):
+                request.couch.delete_json(db, docid, params={"rev": current["_rev"]})
             messages.success(request, f"Deleted the view “{name}”; _design/{ddoc} held nothing else and was removed.")
             return redirect("browser:design-list", db=db)
-        save_document(request.couch, db, docid, body, rev=form.cleaned_data["rev"] or current["_rev"])
+        with design_audited(request, db, docid, form.cleaned_data["rev"] or current["_rev"], body):
+            save_document(request.couch, db, docid, body, rev=form.cleaned_data["rev"] or current["_rev"])
     except Conflict:
         messages.error(request, "The design document changed since you opened it; look again before deleting.")
     except CouchError as exc:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser.audit_trail import AuditUnavailable, audited, design_audited, refusal_for
 from browser.couch import jsontext
 from browser.couch.databases import database_info
 from browser.couch.documents import (
@@ -98,8 +99,9 @@ def _save(request, db, docid, state, overwrite_rev):
         if merge_with:
             return _save_merged(request, db, docid, state, body, merge_with, take_theirs)
         rev = overwrite_rev or state.base_rev
-        new_rev = save_document(request.couch, db, docid, _secrets_kept(request, db, docid, body, state.base_rev),
-                                rev=rev, attachments=attachment_stubs(state))
+        with design_audited(request, db, docid, rev, body):
+            new_rev = save_document(request.couch, db, docid, _secrets_kept(request, db, docid, body, state.base_rev),
+                                    rev=rev, attachments=attachment_stubs(state))
     except EditorProblem:
         return _editor_page(request, db, docid, state, status=400)
     except Conflict:
@@ -107,6 +109,9 @@ def _save(request, db, docid, state, overwrite_rev):
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
         return _editor_page(request, db, docid, state, status=status_for(exc))
+    except AuditUnavailable as exc:
+        state.error = refusal_for(exc)
+        return _editor_page(request, db, docid, state, status=503)
     messages.success(request, f"Saved “{docid}” as revision {new_rev}.")
     return redirect("browser:document", db=db, docid=docid)
 
@@ -118,8 +123,9 @@ def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
         raise Conflict(409, "conflict", "The document was deleted meanwhile.")
     try:
         merged = _secrets_kept(request, db, docid, conflict.merge.body, conflict.theirs_rev)
-        new_rev = save_document(request.couch, db, docid, merged, rev=conflict.theirs_rev,
-                                attachments=conflict.theirs_attachments)
+        with design_audited(request, db, docid, conflict.theirs_rev, merged):
+            new_rev = save_document(request.couch, db, docid, merged, rev=conflict.theirs_rev,
+                                    attachments=conflict.theirs_attachments)
     except Conflict:  # saved again meanwhile: the screen anew, against the base already read
         return _conflict_page(request, db, docid, state, mine, take_theirs, base=conflict.base)
     kept = ", ".join(path_label(p) for p in conflict.merge.theirs_changed)
@@ -197,14 +203,19 @@ def document_new(request, db):
         id_form.add_error("create_empty", "The document has no fields. Add one, or tick “Create it empty” to "
                                           "create an empty document.")
         return _new_page(request, db, id_form, state, status=400)
+    asked_id = id_form.cleaned_data["docid"] or body.get("_id") or ""
     try:
-        docid, rev = create_document(request.couch, db, body, id_form.cleaned_data["docid"] or None)
+        with design_audited(request, db, asked_id, None, body):
+            docid, rev = create_document(request.couch, db, body, id_form.cleaned_data["docid"] or None)
     except Conflict:
         id_form.add_error("docid", "A document with this id already exists.")
         return _new_page(request, db, id_form, state, status=409)
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
         return _new_page(request, db, id_form, state, status=status_for(exc))
+    except AuditUnavailable as exc:
+        state.error = refusal_for(exc)
+        return _new_page(request, db, id_form, state, status=503)
     messages.success(request, f"Created “{docid}” (revision {rev}).")
     return redirect("browser:document", db=db, docid=docid)
 
@@ -237,7 +248,8 @@ def document_delete(request, db, docid):
     form = DeleteDocumentForm(request.POST or None, initial={"rev": DocumentViewForm(request.GET).value("rev")})
     if request.method == "POST" and form.is_valid():
         try:
-            delete_document(request.couch, db, docid, form.cleaned_data["rev"])
+            with audited(request, "document.delete", db, before={"id": docid, "rev": form.cleaned_data["rev"]}):
+                delete_document(request.couch, db, docid, form.cleaned_data["rev"])
         except Conflict:
             form.add_error(None, "The document changed since you opened it; open it again to see the new "
                                  "revision before deleting.")

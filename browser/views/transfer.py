@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.auth import TOKEN_KEY
 from browser.couch.databases import create_database, database_exists, database_info
 from browser.couch.errors import CouchError, CouchUnavailable
@@ -81,8 +81,8 @@ def import_new_database(request):
         form.add_error("database", "A database of this name exists: import into it from its own Import page.")
     if form.errors:
         return render(request, "browser/import_new.html", {"form": form}, status=400)
-    db = create_database(request.couch, form.cleaned_data["database"])
-    note(request, "database.create", db, after={"by": "import"})
+    with audited(request, "database.create", form.cleaned_data["database"], after={"by": "import"}) as entry:
+        db = entry.target = create_database(request.couch, form.cleaned_data["database"])
     return _import_response(request, db, form, created=True)
 
 
