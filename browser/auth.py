@@ -55,3 +55,9 @@ def public(view):
     """Mark a view as reachable without a CouchDB login."""
     view.couch_login_not_required = True
     return view
+
+
+def session_not_needed(view):
+    """Mark a view that answers even while the session store is unreachable (it reads no session)."""
+    view.session_not_needed = True
+    return view

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,8 @@ from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, NotFou
 from browser.couch.session import UserContext, current_user, is_admin_party
 from browser.denials import denied_page, missing_permission
 from browser.failures import sentence_for, status_for
+from browser.session_backend import UnavailableSession
+from browser.session_store import StoreUnavailable
 from browser.stylesheet import page_stylesheet
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -69,6 +72,17 @@ class SameSiteGZipMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
+class StoreSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, whose saving of the session at the end of a request may find the session
+    store unreachable: that is the sessions-unavailable page, never a 500."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except StoreUnavailable as exc:
+            return sessions_unavailable_page(request, exc, after_view=True)
+
+
 class CouchSessionMiddleware:
     """Gives each request a CouchClient acting as the logged-in person, and keeps their cookie fresh."""
 
@@ -76,8 +90,13 @@ class CouchSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.session.get(TOKEN_KEY) and login_expired(request.session, settings.SESSION_COOKIE_AGE):
-            request.session.flush()
+        request.session_unavailable = None
+        try:
+            if request.session.get(TOKEN_KEY) and login_expired(request.session, settings.SESSION_COOKIE_AGE):
+                request.session.flush()
+        except StoreUnavailable as exc:
+            # Nobody is recognised until the store is back; every page but /healthz says so (process_view).
+            request.session, request.session_unavailable = UnavailableSession(request.session.session_key), exc
         request.couch = CouchClient(token=request.session.get(TOKEN_KEY))
         request.couch_user = logged_in_user(request.session)
         request.admin_party = False
@@ -88,6 +107,8 @@ class CouchSessionMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.session_unavailable and not getattr(view_func, "session_not_needed", False):
+            return sessions_unavailable_page(request, request.session_unavailable)
         if getattr(view_func, "couch_login_not_required", False) or request.couch_user:
             return None
         try:
@@ -103,6 +124,8 @@ class CouchSessionMiddleware:
         return to_login(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, StoreUnavailable):
+            return sessions_unavailable_page(request, exception)
         if isinstance(exception, CouchUnavailable):
             return unavailable_page(request, exception)
         if isinstance(exception, Unauthorized):
@@ -144,8 +167,27 @@ def forbidden_page(request, exception):
 
 
 def unavailable_page(request, exception):
-    context = {"couchdb_url": settings.COUCHDB_URL, "reason": exception.reason}
+    # Only a logged-in person reads where CouchDB is: to anybody else it is an internal address.
+    shown = settings.COUCHDB_URL if getattr(request, "couch_user", None) else ""
+    context = {"couchdb_url": shown, "reason": exception.reason}
     return render(request, "503.html", context, status=503)
+
+
+# Never sent back into a page, not even to the person who typed them.
+_NOT_KEPT = ("csrfmiddlewaretoken",)
+
+
+def sessions_unavailable_page(request, exception, after_view=False):
+    """503: the session store cannot be reached. Before the view ran, what a POST carried (an unsaved edit) is
+    kept in the page, as a form that sends it again to the same address once the store is back; passwords are
+    not kept. After it ran (only the session could not be saved), the page says the request may have been
+    done, and offers nothing to send twice."""
+    posted = request.method == "POST" and not after_view
+    kept = [(name, value) for name, values in request.POST.lists() if name not in _NOT_KEPT
+            and "password" not in name.lower() for value in values] if posted else []
+    context = {"reason": exception.reason, "kept": kept, "again": request.get_full_path(), "after_view": after_view,
+               "long_texts": [(name, value) for name, value in kept if "\n" in value or len(value) > 80]}
+    return render(request, "sessions_unavailable.html", context, status=503)
 
 
 def server_error_page(request, exception):

@@ -1,8 +1,11 @@
 """Forms of the replication pages: starting one, paging the lists, confirming a deletion."""
 
+import ipaddress
+import socket
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 
 from browser.couch.databases import database_name_problem
 from browser.couch.documents import id_problem
@@ -38,6 +41,67 @@ def location_problem(text):
     if "://" in text:
         return "A remote database is an http:// or https:// URL."
     return database_name_problem(text)
+
+
+def reaches_couchdb(url):
+    """Whether CouchDB, replicating with this URL, would be talking to itself: the port of COUCHDB_URL or
+    COUCHDB_REPLICATION_URL, and a host that is or resolves to one of its addresses. Loopback names and
+    addresses (and, when CouchDB's own address is loopback, this machine's addresses) all count as the same
+    host: CouchDB resolves a URL on its own machine, where loopback is itself."""
+    target = urlsplit(url)
+    if not target.hostname:
+        return False
+    theirs = _addresses(target.hostname)
+    for base in {settings.COUCHDB_URL, settings.COUCHDB_REPLICATION_URL}:
+        ours = urlsplit(base)
+        if _port(target) != _port(ours):
+            continue
+        our_addresses = _addresses(ours.hostname or "")
+        if theirs & our_addresses or any(_is_loopback(address) for address in theirs):
+            return True
+        if our_addresses and all(_is_loopback(a) for a in our_addresses) and any(map(_is_this_machine, theirs)):
+            return True
+    return False
+
+
+def _port(parts):
+    try:
+        return parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+
+
+def _addresses(host):
+    """Every address a host name is or resolves to (IPv4-mapped IPv6 taken as IPv4); empty when it resolves
+    to none."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):  # loopback by definition (RFC 6761), resolved or not
+        return {ipaddress.ip_address("127.0.0.1")}
+    try:
+        found = {ipaddress.ip_address(host)}
+    except ValueError:
+        try:
+            found = {ipaddress.ip_address(info[4][0].split("%")[0])
+                     for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+        except (OSError, UnicodeError, ValueError):
+            return set()
+    return {getattr(a, "ipv4_mapped", None) or a for a in found}
+
+
+def _is_loopback(address):
+    # 0.0.0.0 and :: reach this machine too when connected to.
+    return address.is_loopback or address.is_unspecified
+
+
+def _is_this_machine(address):
+    """Only an address of this machine's own can be bound to."""
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((str(address), 0))
+    except OSError:
+        return False
+    return True
 
 
 def secret(label):
@@ -131,6 +195,21 @@ class ReplicationStartForm(forms.Form):
         if self._is_local(side):
             return endpoint(local_database_url(data[side]), self.person or "", data["local_password"])
         return endpoint(data[side], data[f"{side}_username"], data[f"{side}_password"])
+
+    def credentials_for_this_server(self):
+        """(field, user name, password) of each distinct credential this form would forward to this same
+        CouchDB, by a database name or by any URL that reaches it."""
+        data, found = self.cleaned_data, []
+        for side in ("source", "target"):
+            if self._is_local(side):
+                field, name, password = "local_password", self.person, data["local_password"]
+            else:
+                field, name, password = f"{side}_password", data[f"{side}_username"], data[f"{side}_password"]
+            if name is None or not (name or password) or (name, password) in [c[1:] for c in found]:
+                continue
+            if self._is_local(side) or reaches_couchdb(data[side]):  # resolved only when credentials go with it
+                found.append((field, name, password))
+        return found
 
     def body(self):
         data = self.cleaned_data

@@ -99,10 +99,20 @@ def env_secret(name):
 
 
 def env_redis_url(name):
-    """A redis:// or rediss:// URL of a store the dashboard's copies share; "" when unset."""
-    raw = env_str(name)
-    if raw and (urlsplit(raw).scheme not in ("redis", "rediss") or not urlsplit(raw).hostname):
+    """A redis:// or rediss:// URL of a store the dashboard's copies share, or the file NAME_FILE names (it may
+    carry Redis's password); "" when unset. Errors never repeat the URL: it may hold a password."""
+    raw = env_secret(name)
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise ImproperlyConfigured(f"{name} must be a redis:// or rediss:// URL with a host.")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has an invalid port.") from None
+    if parts.path.strip("/") and not parts.path.strip("/").isdigit():
+        raise ImproperlyConfigured(f"{name}'s path must be a database number, e.g. redis://host:6379/0.")
     return raw
 
 

@@ -11,7 +11,6 @@ from couchadmin.env import (
     env_redis_url,
     env_secret,
     env_str,
-    private_dir,
     secret_key,
 )
 
@@ -65,7 +64,8 @@ MIDDLEWARE = [
     # Gzip for HTML pages asked for by this site's own pages or typed in (see browser/middleware.py: BREACH).
     "browser.middleware.SameSiteGZipMiddleware",
     "browser.middleware.ContentSecurityPolicyMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, turning a session store it cannot reach into a page that says so (never a 500).
+    "browser.middleware.StoreSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -100,18 +100,17 @@ FORM_RENDERER = "browser.form_renderer.FastWidgetRenderer"
 DATABASES = {}
 
 # Sessions live on the server: the browser holds only a random key (never CouchDB's token), and logout
-# deletes the session. Unset, they are files under VAR_DIR, which every worker on one machine shares; with
-# SESSION_STORE_URL=redis://host:6379/0 they live in a Redis that several dashboard copies share. The same
-# store counts failed logins.
+# deletes the session. Unset, they are files under VAR_DIR/store, which every worker on one machine shares;
+# with SESSION_STORE_URL=redis://:password@host:6379/0 (or rediss:// for TLS) they live in a Redis that several
+# dashboard copies share. The same store counts failed logins. Everything in it is JSON, never a pickle, and
+# each session is encrypted with a key derived from SECRET_KEY (browser/session_store.py, session_backend.py).
 SESSION_STORE_URL = env_redis_url("SESSION_STORE_URL")
-if SESSION_STORE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SESSION_STORE_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": private_dir(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 100_000}}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.file"
-    SESSION_FILE_PATH = private_dir(VAR_DIR / "sessions")
+SESSION_STORE_DIR = str(VAR_DIR / "store")
+# Seconds to wait for Redis; /healthz waits this besides HEALTHZ_TIMEOUT.
+SESSION_STORE_TIMEOUT = env_positive_float("SESSION_STORE_TIMEOUT", 1.0)
+SESSION_ENGINE = "browser.session_backend"
+# Nothing is cached across requests: Django's shared caches pickle what they keep.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -119,11 +118,14 @@ COOKIES_SECURE = env_bool("COOKIES_SECURE", not DEBUG)
 SESSION_COOKIE_SECURE = COOKIES_SECURE
 # The longest a login lasts, however active: the session is refreshed on use, the login is not.
 SESSION_COOKIE_AGE = env_positive_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
-# Failed logins per client address (and per client and user name) before the dashboard stops asking
-# CouchDB, for LOGIN_THROTTLE_SECONDS. Keeps one client from locking an account for everybody.
+# Failed logins per client address and user name before the dashboard stops asking CouchDB for that name,
+# for LOGIN_THROTTLE_SECONDS: keeps one client from locking an account for everybody. Past
+# LOGIN_FAILURES_PER_CLIENT failures under any names, a client's logins wait LOGIN_SLOWDOWN_SECONDS first
+# (never refused: see browser/login_throttle.py).
 LOGIN_FAILURES_PER_USER = env_positive_int("LOGIN_FAILURES_PER_USER", 5)
 LOGIN_FAILURES_PER_CLIENT = env_positive_int("LOGIN_FAILURES_PER_CLIENT", 20)
 LOGIN_THROTTLE_SECONDS = env_positive_int("LOGIN_THROTTLE_SECONDS", 300)
+LOGIN_SLOWDOWN_SECONDS = env_positive_float("LOGIN_SLOWDOWN_SECONDS", 1.0)
 # 1 behind a proxy that sets X-Forwarded-For: the client is then its last address, not the proxy.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 CSRF_COOKIE_HTTPONLY = True

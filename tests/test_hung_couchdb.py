@@ -4,6 +4,7 @@ other requests wait on CouchDB."""
 
 import socket
 import threading
+import time
 
 import pytest
 import requests
@@ -37,9 +38,22 @@ def hung_couchdb():
 
 
 def test_the_health_check_gives_up_well_within_the_container_health_check():
-    # The Dockerfile's HEALTHCHECK waits 4 s: /healthz must have answered 503 by then.
+    # The Dockerfile's HEALTHCHECK waits 4 s: /healthz must have answered 503 by then, even when CouchDB and
+    # the session store both hang.
     assert settings.HEALTHZ_TIMEOUT <= 1.5
     assert settings.HEALTHZ_TIMEOUT < settings.COUCHDB_TIMEOUT
+    assert settings.HEALTHZ_TIMEOUT + settings.SESSION_STORE_TIMEOUT < 3
+
+
+def test_healthz_answers_503_in_time_when_the_session_store_hangs(client, hung_couchdb):
+    # The same listening socket that never answers, taken for a Redis.
+    started = time.monotonic()
+    with override_settings(SESSION_STORE_URL=f"redis://{hung_couchdb[len('http://'):].rstrip('/')}/0",
+                           SESSION_STORE_TIMEOUT=0.3):
+        response = client.get("/healthz")
+    assert response.status_code == 503 and time.monotonic() - started < 3
+    assert response.json()["session_store"] == "down" and response.json()["couchdb"] == "up"
+    assert "session store: no answer within 0.3 seconds" in response.json()["reason"]
 
 
 def test_healthz_answers_503_on_its_own_timeout_when_couchdb_hangs(client, hung_couchdb):

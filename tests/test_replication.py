@@ -237,7 +237,7 @@ def test_hostile_database_names_and_replication_names_work(admin_client, couch_s
 @pytest.mark.couchdb3
 def test_a_wrong_password_for_local_databases_is_caught_before_couchdb_retries_it(admin_client, make_database):
     response = start(admin_client, source=make_database(), target=make_database(), local_password="not-it")
-    assert response.status_code == 400 and "That is not your CouchDB password." in response.content.decode()
+    assert response.status_code == 400 and "The user name or password is incorrect." in response.content.decode()
 
 
 @pytest.mark.couchdb3

@@ -17,7 +17,7 @@ def test_the_server_page_shows_version_vendor_and_uuid(admin_client, couch_serve
 def test_healthz_reports_couchdb_up_without_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "couchdb": "up"}
+    assert response.json() == {"status": "ok", "couchdb": "up", "session_store": "up"}
 
 
 def test_healthz_reports_couchdb_down_with_503(client):

@@ -32,29 +32,61 @@ def wait_for_port(port, process, seconds=30):
     raise RuntimeError(f"nothing answered on port {port}")
 
 
-def start_copy(couch_url, var_dir, store_url=""):
+COPY_SECRET_KEY = "shared-secret-for-both-copies"
+
+
+def start_copy(couch_url, var_dir, store_url="", workers=1, threads=1, **settings):
+    """A dashboard copy under gunicorn; `settings` are more environment variables (e.g. LOGIN_SLOWDOWN_SECONDS)."""
     port = free_port()
-    env = {**os.environ, "COUCHDB_URL": couch_url, "DEBUG": "0", "SECRET_KEY": "shared-secret-for-both-copies",
+    env = {**os.environ, "COUCHDB_URL": couch_url, "DEBUG": "0", "SECRET_KEY": COPY_SECRET_KEY,
            "ALLOWED_HOSTS": "127.0.0.1", "COOKIES_SECURE": "0", "SECURE_SSL_REDIRECT": "0",
            "COUCHADMIN_STATIC_FROM_FINDERS": "1", "COUCHADMIN_VAR_DIR": str(var_dir),
-           "SESSION_STORE_URL": store_url}
+           "SESSION_STORE_URL": store_url, **{name: str(value) for name, value in settings.items()}}
     process = subprocess.Popen([str(GUNICORN), "couchadmin.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                                "--workers", "1"], cwd=PROJECT, env=env,
+                                "--workers", str(workers), "--threads", str(threads)], cwd=PROJECT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for_port(port, process)
     return process, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def redis_url(tmp_path):
-    port = free_port()
-    process = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(tmp_path)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_port(port, process)
-    yield f"redis://127.0.0.1:{port}/0"
+def stop_copy(process):
     process.terminate()
     process.wait(10)
+
+
+class RedisServer:
+    """A redis-server of a test's own, without persistence, on a free port; stop() and start() again."""
+
+    def __init__(self, folder):
+        self.folder, self.port, self.process = folder, free_port(), None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen([REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(self.folder)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port, self.process)
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    return redis_server.url
 
 
 def post_form(browser, url, data):
@@ -93,5 +125,4 @@ def test_a_login_on_one_copy_serves_the_other_and_a_logout_ends_both(store, couc
         assert not logged_in(replayed, first) and not logged_in(replayed, second)
     finally:
         for process, _ in copies:
-            process.terminate()
-            process.wait(10)
+            stop_copy(process)

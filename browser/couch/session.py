@@ -48,5 +48,6 @@ def is_admin_party(client):
 
 
 def logout(client):
-    """DELETE /_session — ends the cookie session."""
+    """DELETE /_session — CouchDB answers with an expired cookie; it cannot revoke the token itself, which stays
+    valid until its [chttpd_auth] timeout (README: Logging out)."""
     client.delete_json("_session")

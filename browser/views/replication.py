@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from browser.audit_trail import note
 from browser.couch import replication as rep
-from browser.couch.client import CouchClient
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
-from browser.couch.session import login
+from browser.login_throttle import LoginRefused, checked_login, client_address
 from browser.replication_forms import ConfirmDeleteForm, JobIdForm, ListPageForm, ReplicationStartForm
 from browser.views.responses import render_page_or_fragment
 
@@ -68,7 +67,7 @@ def replication_list(request):
 def replication_start(request):
     person = request.couch_user.name if request.couch_user else None
     form = ReplicationStartForm(request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid() and _local_password_works(request, form):
+    if request.method == "POST" and form.is_valid() and _credentials_work(request, form):
         try:
             return _start(request, form)
         except CouchError as exc:
@@ -78,16 +77,16 @@ def replication_start(request):
                   status=status)
 
 
-def _local_password_works(request, form):
-    # A wrong password would make CouchDB retry the replication until the account is locked: check it once.
-    password = form.cleaned_data["local_password"]
-    if not password or not form.person:
-        return True
-    try:
-        login(CouchClient(), form.person, password, request.META.get("REMOTE_ADDR"))
-    except Unauthorized:
-        form.add_error("local_password", "That is not your CouchDB password.")
-        return False
+def _credentials_work(request, form):
+    """Each password forwarded for this same CouchDB is checked first, as the login form checks one: throttled,
+    naming the person's address. A wrong one would make CouchDB's replicator retry it from the node's own
+    address until CouchDB locks that account there, for everybody."""
+    for field, name, password in form.credentials_for_this_server():
+        try:
+            checked_login(client_address(request), name, password)
+        except LoginRefused as refusal:
+            form.add_error(field, refusal.message)
+            return False
     return True
 
 
