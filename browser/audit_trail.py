@@ -122,12 +122,6 @@ class AuditRequiredMiddleware:
                                                        "database": settings.AUDIT_DATABASE}, status=503)
 
 
-def note(request, action, target, before=None, after=None):
-    """Record an action that has happened (for call sites not yet moved to `audited`)."""
-    with audited(request, action, target, before=before, after=after):
-        pass
-
-
 def report_writer_at_start():
     """Say in the log, once the server starts, when the audit writer cannot log in (and how to fix it)."""
     writer = audit_writer()

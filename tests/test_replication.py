@@ -78,7 +78,7 @@ def source_with_docs(make_database, couch_server, count, name=None, security=Non
 
 def audit_records(couch_server, target):
     return couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
-        "selector": {"target": target}}, timeout=10).json()["docs"]
+        "selector": {"target": target, "phase": "outcome"}}, timeout=10).json()["docs"]
 
 
 def start(client, **fields):

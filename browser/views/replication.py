@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from browser.audit_trail import note
+from browser.audit_trail import audited
 from browser.couch import replication as rep
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
 from browser.login_throttle import LoginRefused, checked_login, client_address
@@ -94,12 +94,13 @@ def _start(request, form):
     data = form.cleaned_data
     if data["mode"] == "named":
         docid = data["name"] or rep.new_document_id()
-        rep.start_named(request.couch, docid, form.body())
-        note(request, "replication.start", docid, after=form.shown())
+        with audited(request, "replication.start", docid, after=form.shown()):
+            rep.start_named(request.couch, docid, form.body())
         messages.success(request, f"Saved the replication “{docid}”; CouchDB has started it.")
         return redirect("browser:replication-doc", docid=docid)
-    result = rep.start_transient(request.couch, form.body())
-    note(request, "replication.start", result.job_id or "(transient)", after=form.shown())
+    with audited(request, "replication.start", "(transient)", after=form.shown()) as entry:
+        result = rep.start_transient(request.couch, form.body())
+        entry.target = result.job_id or "(transient)"
     if result.job_id:
         messages.success(request, "The continuous replication is running.")
         return redirect("browser:replication-job", job_id=result.job_id)
@@ -147,11 +148,11 @@ def replication_doc(request, docid):
 @replication_server_required
 def replication_doc_restart(request, docid):
     try:
-        before = rep.restart_named(request.couch, docid)
+        with audited(request, "replication.restart", docid) as entry:
+            entry.before = rep.restart_named(request.couch, docid)
     except (NotFound, Conflict, Forbidden) as exc:
         messages.error(request, f"Not restarted: {_refusal(exc)}")
     else:
-        note(request, "replication.restart", docid, before=before)
         messages.success(request, "Restarted: CouchDB starts the replication afresh.")
     return redirect("browser:replication-doc", docid=docid)
 
@@ -162,11 +163,11 @@ def replication_doc_delete(request, docid):
     form = ConfirmDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            before = rep.delete_named(request.couch, docid)
+            with audited(request, "replication.delete", docid) as entry:
+                entry.before = rep.delete_named(request.couch, docid)
         except (NotFound, Conflict, Forbidden) as exc:
             form.add_error(None, f"Not deleted: {_refusal(exc)}")
         else:
-            note(request, "replication.delete", docid, before=before)
             messages.success(request, f"Stopped the replication and deleted “{docid}”.")
             return redirect("browser:replications")
     return render(request, "browser/replication_delete.html", {"docid": docid, "form": form},
@@ -193,7 +194,8 @@ def replication_job_stop(request, job_id):
     if not JobIdForm({"job_id": job_id}).is_valid():
         return render(request, "404.html", {"reason": "That is not a replication id."}, status=404)
     try:
-        rep.cancel_transient(request.couch, job_id)
+        with audited(request, "replication.stop", job_id):
+            rep.cancel_transient(request.couch, job_id)
     except NotFound:
         messages.error(request, "No such transient replication is running (it ended, or it is a saved one: "
                                 "delete its document to stop it).")
@@ -201,6 +203,5 @@ def replication_job_stop(request, job_id):
         messages.error(request, f"Not stopped: only the person who started it or a server admin may stop it "
                                 f"({rep.text_of(exc.message)}).")
     else:
-        note(request, "replication.stop", job_id)
         messages.success(request, "Stopped the replication.")
     return redirect("browser:replication-job", job_id=job_id)
