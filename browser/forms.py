@@ -288,12 +288,15 @@ class RenameAttachmentForm(forms.Form):
     name = AttachmentNameField()
     new_name = AttachmentNameField(label="New name")
     rev = RevisionField()
+    # Given only from the page that showed what the new name would replace.
+    replace = forms.BooleanField(required=False)
 
 
 class UploadForm(forms.Form):
     rev = RevisionField(required=False)
     # Browsers send only a file's base name; this lets one file be stored as "dir/sub/file.json".
     name = AttachmentNameField(required=False, label="Store as (optional, one file)")
+    replace = forms.BooleanField(required=False, label="Replace an attachment that has the same name")
 
     def clean(self):
         if not self.files.getlist("files"):

@@ -68,11 +68,16 @@ def test_a_hostile_attachment_name_uploads_downloads_renames_and_deletes(admin_c
     assert not stored(couch_server, db, docid).get("_attachments")
 
 
-def test_uploading_an_existing_name_replaces_it(admin_client, doc, couch_server):
+def test_uploading_an_existing_name_replaces_it_when_asked(admin_client, doc, couch_server):
     db, docid, rev = doc
     upload(admin_client, db, docid, rev, [SimpleUploadedFile("a.bin", b"first")])
     rev = stored(couch_server, db, docid)["_rev"]
-    answer = upload(admin_client, db, docid, rev, [SimpleUploadedFile("a.bin", b"second version")])
+    refused = upload(admin_client, db, docid, rev, [SimpleUploadedFile("a.bin", b"second version")])
+    assert refused.status_code == 409 and refused.json()["exists"] == "a.bin"
+    assert download(admin_client, db, docid, "a.bin")[1] == b"first"
+    answer = admin_client.post(reverse("browser:attachment-upload", kwargs={"db": db, "docid": docid}),
+                               {"rev": rev, "files": [SimpleUploadedFile("a.bin", b"second version")],
+                                "replace": "on"}, headers={"Accept": "application/json"})
     assert answer.json()["ok"] is True
     assert download(admin_client, db, docid, "a.bin")[1] == b"second version"
 

@@ -1,8 +1,12 @@
 """Attachments: streamed up and down, never held whole in memory."""
 
+import base64
+import io
+import uuid
 from dataclasses import dataclass
 
-from browser.couch.errors import Conflict
+from browser.couch import jsontext
+from browser.couch.errors import Conflict, NotFound
 
 CHUNK = 64 * 1024
 CONFLICT_RETRIES = 3
@@ -48,13 +52,17 @@ def put_attachment(client, db, docid, name, stream, content_type, length, rev):
     return answer["rev"]
 
 
-def put_attachment_on_latest(client, db, docid, name, fileobj, content_type, length, rev):
-    """Add or replace one attachment, starting from `rev`; if the document moved on meanwhile, from its
-    latest revision (adding a file changes nothing else in the document). Answers (new rev, based on)."""
+def put_attachment_on_latest(client, db, docid, name, fileobj, content_type, length, rev, replace=False):
+    """Add one attachment, starting from `rev`; if the document moved on meanwhile, from its latest revision
+    (adding a file changes nothing else in the document). An attachment of that name is replaced only with
+    `replace` (else AttachmentExists, nothing stored). Answers (new rev, based on, the attachment replaced)."""
     for attempt in range(CONFLICT_RETRIES):
+        replaced = existing_attachment(client, db, docid, name, rev) if rev else None
+        if replaced and not replace:
+            raise AttachmentExists(replaced)
         try:
             fileobj.seek(0)
-            return put_attachment(client, db, docid, name, fileobj, content_type, length, rev), rev
+            return put_attachment(client, db, docid, name, fileobj, content_type, length, rev), rev, replaced
         except Conflict:
             if attempt == CONFLICT_RETRIES - 1:
                 raise
@@ -62,12 +70,38 @@ def put_attachment_on_latest(client, db, docid, name, fileobj, content_type, len
     raise AssertionError("unreachable")
 
 
-def open_attachment(client, db, docid, name, range_header=None):
-    """GET /{db}/{docid}/{name} as a stream (the caller closes it); Range is passed through."""
+def open_attachment(client, db, docid, name, range_header=None, rev=None):
+    """GET /{db}/{docid}/{name}[?rev=] as a stream (the caller closes it); Range is passed through."""
     headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
     if range_header:
         headers["Range"] = range_header
-    return client.request("GET", db, docid, name, headers=headers, stream=True, timeout=(client.timeout, 300))
+    return client.request("GET", db, docid, name, params={"rev": rev} if rev else None, headers=headers,
+                          stream=True, timeout=(client.timeout, 300))
+
+
+def stream_renamed(client, db, docid, doc, old, new):
+    """CouchDB 3: the rename as one multipart PUT, the attachment's bytes streamed from its GET."""
+    stub = doc["_attachments"][old]
+    length, content_type = int(stub.get("length") or 0), str(stub.get("content_type") or "application/octet-stream")
+    source = open_attachment(client, db, docid, old, rev=doc["_rev"])
+    try:
+        body = {**{k: v for k, v in doc.items() if k != "_attachments"}, "_attachments": renamed_stubs(doc, old, new)}
+        return put_document_with_follower(client, db, docid, body, new, _SizedStream(source.raw, length),
+                                          content_type, length)
+    finally:
+        source.close()
+
+
+def inline_renamed(client, db, docid, doc, old, new):
+    """The rename as one JSON PUT with the attachment inline (base64): the whole file in memory."""
+    stub = doc["_attachments"][old]
+    data = client.request("GET", db, docid, old, params={"rev": doc["_rev"]},
+                          headers={"Accept": "*/*", "Accept-Encoding": "identity"}).content
+    attachments = {**renamed_stubs(doc, old, new), new: {
+        "content_type": str(stub.get("content_type") or "application/octet-stream"),
+        "data": base64.b64encode(data).decode()}}
+    body = {**{k: v for k, v in doc.items() if k != "_attachments"}, "_attachments": attachments}
+    return client.send_exact("PUT", db, docid, body=body)["rev"]
 
 
 def read_start(client, db, docid, name, limit):
@@ -89,16 +123,56 @@ def delete_attachment(client, db, docid, name, rev):
     return client.delete_json(db, docid, name, params={"rev": rev})["rev"]
 
 
-def rename_attachment(client, db, docid, old, new, rev):
-    """Copy the attachment under the new name (streamed), then delete the old one; answers the new rev."""
-    source = open_attachment(client, db, docid, old)
-    try:
-        length = int(source.headers.get("Content-Length") or 0)
-        content_type = source.headers.get("Content-Type", "application/octet-stream")
-        rev = put_attachment(client, db, docid, new, _SizedStream(source.raw, length), content_type, length, rev)
-    finally:
-        source.close()
-    return delete_attachment(client, db, docid, old, rev)
+class AttachmentExists(Exception):
+    """The name is taken by another attachment: replacing it needs the person's word."""
+
+    def __init__(self, existing):
+        super().__init__(existing.name)
+        self.existing = existing
+
+
+def existing_attachment(client, db, docid, name, rev=None):
+    """GET /{db}/{docid}?rev= — the attachment stored under `name` at that revision, or None."""
+    doc = client.get_exact(db, docid, params={"rev": rev} if rev else None)
+    return next((info for info in attachments_of(doc) if info.name == name), None)
+
+
+def rename_attachment(client, db, docid, old, new, rev, replace=False):
+    """PUT /{db}/{docid} — one new revision in which the attachment `old` is named `new`: never a copy
+    and a delete that could leave both, or neither. An attachment already named `new` is replaced only
+    with `replace` (else AttachmentExists). Answers the new rev."""
+    doc = client.get_exact(db, docid, params={"rev": rev})
+    stubs = doc.get("_attachments") or {}
+    if old not in stubs:
+        raise NotFound(404, "not_found", f"The document has no attachment “{old}” at revision {rev}.")
+    taken = next((info for info in attachments_of(doc) if info.name == new), None)
+    if taken and new != old and not replace:
+        raise AttachmentExists(taken)
+    return client.flavour.rename_attachment(client, db, docid, doc, old, new)
+
+
+def renamed_stubs(doc, old, new):
+    """The document's `_attachments` stubs as CouchDB sent them (pouchdb-server wants their digests), less
+    `old` and any attachment named `new`."""
+    return {name: {**stub, "stub": True} for name, stub in (doc.get("_attachments") or {}).items()
+            if name not in (old, new)}
+
+
+def put_document_with_follower(client, db, docid, doc, name, source, content_type, length):
+    """PUT /{db}/{docid} as multipart/related: the document, then one attachment's bytes streamed from
+    `source` (length known), so a large attachment is never held in memory."""
+    boundary = uuid.uuid4().hex
+    body = dict(doc)
+    body["_attachments"] = {**body.get("_attachments", {}),
+                            name: {"follows": True, "length": length, "content_type": content_type}}
+    head = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + jsontext.dumps(body).encode()
+            + f"\r\n--{boundary}\r\nContent-Type: {content_type}\r\n\r\n".encode())
+    tail = f"\r\n--{boundary}--".encode()
+    stream = _Joined([io.BytesIO(head), source, io.BytesIO(tail)], len(head) + length + len(tail))
+    answer = client.request("PUT", db, docid, data=stream,
+                            headers={"Content-Type": f'multipart/related; boundary="{boundary}"'},
+                            timeout=_transfer_timeout(client, length)).json()
+    return answer["rev"]
 
 
 class _SizedStream:
@@ -110,6 +184,26 @@ class _SizedStream:
 
     def read(self, size=-1):
         return self._raw.read(size if size and size > 0 else CHUNK)
+
+    def __len__(self):
+        return self._length
+
+
+class _Joined:
+    """Several file objects read one after another as one body of known length."""
+
+    def __init__(self, parts, length):
+        self._parts = list(parts)
+        self._length = length
+
+    def read(self, size=-1):
+        size = size if size and size > 0 else CHUNK
+        while self._parts:
+            data = self._parts[0].read(size)
+            if data:
+                return data
+            self._parts.pop(0)
+        return b""
 
     def __len__(self):
         return self._length

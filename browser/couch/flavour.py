@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 from browser.couch import jsontext
+from browser.couch.attachments import inline_renamed, stream_renamed
 from browser.couch.client import WholeSegment
 from browser.couch.documents import DESIGN_PREFIX, ID_END, ConflictScan, scan_conflicts
 from browser.couch.errors import BadRequest, Conflict, CouchError, Forbidden, NotFound
@@ -54,6 +55,10 @@ class CouchDB3:
     def after_create_database(self, client, name):
         """What to do after PUT /{db}; answers the name the server kept."""
         return name
+
+    def rename_attachment(self, client, db, docid, doc, old, new):
+        """PUT /{db}/{docid} (multipart/related) — one revision, the attachment streamed under its new name."""
+        return stream_renamed(client, db, docid, doc, old, new)
 
     def create_document(self, client, db, docid, body):
         """PUT /{db}/{docid} of a new document: Conflict (409) when the id is taken."""
@@ -186,6 +191,10 @@ class PouchDBServer(CouchDB3):
         kept = str(client.get_json(name).get("db_name") or name) if "/" in name else name
         client.put_json(kept, "_security", body=COUCHDB_DEFAULT_SECURITY)
         return kept
+
+    def rename_attachment(self, client, db, docid, doc, old, new):
+        # A multipart/related PUT closes its connection unanswered: the attachment goes inline, in memory.
+        return inline_renamed(client, db, docid, doc, old, new)
 
     def create_document(self, client, db, docid, body):
         # pouchdb-server runs validate_doc_update before it looks for a conflict: a taken id meets the

@@ -1,5 +1,7 @@
 """Attachments of a document: list, preview, download (streamed), upload (streamed), delete, rename."""
 
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse, StreamingHttpResponse
@@ -8,12 +10,15 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser.audit_trail import Entry, audited
 from browser.couch import jsontext
 from browser.couch.attachments import (
     CHUNK,
     RASTER_IMAGE_TYPES,
+    AttachmentExists,
     attachments_of,
     delete_attachment,
+    existing_attachment,
     open_attachment,
     put_attachment_on_latest,
     read_start,
@@ -23,6 +28,8 @@ from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
 from browser.forms import AttachmentNameForm, AttachmentViewForm, NewWithFilesForm, RenameAttachmentForm, UploadForm
+from browser.templatetags.couch_format import bytes as size_text
+from browser.visible_text import visible
 
 PASSED_THROUGH = ("Content-Type", "Content-Length", "ETag", "Content-Range", "Accept-Ranges", "Last-Modified")
 TEXT_PREVIEW_BYTES = 4096
@@ -91,20 +98,27 @@ def attachment_upload(request, db, docid):
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_failed(request, db, docid, "Choose at least one file to upload.", 400)
-    return _store_uploads(request, db, docid, form.cleaned_data["rev"] or None, form.cleaned_data["name"])
+    return _store_uploads(request, db, docid, form.cleaned_data["rev"] or None, form.cleaned_data["name"],
+                          form.cleaned_data["replace"])
 
 
-def _store_uploads(request, db, docid, rev, store_as=""):
+def _store_uploads(request, db, docid, rev, store_as="", replace=False):
     started_from = rev
     moved = False  # whether someone else changed the document meanwhile
     files = request.FILES.getlist("files")
     try:
         for upload in files:
             name = store_as if store_as and len(files) == 1 else upload.name
-            new_rev, used = put_attachment_on_latest(request.couch, db, docid, name, upload,
-                                                     upload.content_type, upload.size, rev)
+            with audited_replacement(request, db, docid, name, replace) as entry:
+                new_rev, used, replaced = put_attachment_on_latest(
+                    request.couch, db, docid, name, upload, upload.content_type, upload.size, rev, replace)
+                entry.before = replaced and {"id": docid, "name": replaced.name, "length": replaced.length,
+                                             "content_type": replaced.content_type, "digest": replaced.digest}
             moved = moved or used != rev
             rev = new_rev
+    except AttachmentExists as exc:
+        return _upload_failed(request, db, docid, _exists_message(exc.existing, "Uploading"), 409,
+                              exists=exc.existing.name)
     except (CouchError, CouchUnavailable) as exc:
         return _upload_failed(request, db, docid, _upload_message(exc), status_for(exc))
     if _wants_json(request):
@@ -132,9 +146,22 @@ def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _upload_failed(request, db, docid, message, status):
+def _exists_message(existing, doing):
+    return (f"{doing} would replace the attachment “{visible(existing.name)}” ({existing.content_type or 'no type'}, "
+            f"{size_text(existing.length)}) already in this document. Nothing was stored: confirm to replace it.")
+
+
+def audited_replacement(request, db, docid, name, replace):
+    """An upload that may replace an attachment is recorded (a new file alone is not): `entry.before` says
+    what it replaced, if anything."""
+    if not replace:
+        return nullcontext(Entry(db))
+    return audited(request, "attachment.replace", db, after={"id": docid, "name": name})
+
+
+def _upload_failed(request, db, docid, message, status, exists=""):
     if _wants_json(request):
-        return JsonResponse({"ok": False, "error": message}, status=status)
+        return JsonResponse({"ok": False, "error": message, "exists": exists}, status=status)
     messages.error(request, message)
     return redirect("browser:document", db=db, docid=docid)
 
@@ -175,7 +202,9 @@ def attachment_delete(request, db, docid):
         return redirect("browser:document", db=db, docid=docid)
     if request.method == "POST":
         try:
-            delete_attachment(request.couch, db, docid, name, form.cleaned_data["rev"])
+            with audited(request, "attachment.delete", db, before={"id": docid, "name": name,
+                                                                   "rev": form.cleaned_data["rev"]}):
+                delete_attachment(request.couch, db, docid, name, form.cleaned_data["rev"])
         except (Conflict, NotFound):
             messages.error(request, "The document changed since you opened it: look again before deleting.")
         else:
@@ -186,15 +215,32 @@ def attachment_delete(request, db, docid):
 
 @require_POST
 def attachment_rename(request, db, docid):
+    """Rename in one write; onto a name that is taken, only after the person saw what will be replaced."""
     form = RenameAttachmentForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            rename_attachment(request.couch, db, docid, data["name"], data["new_name"], data["rev"])
-        except Conflict:
-            messages.error(request, "The document changed since you opened it: look again before renaming.")
-        else:
-            messages.success(request, f"Renamed “{data['name']}” to “{data['new_name']}”.")
-    else:
+    if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("browser:document", db=db, docid=docid)
+    data = form.cleaned_data
+    try:
+        taken = None if data["replace"] or data["new_name"] == data["name"] else existing_attachment(
+            request.couch, db, docid, data["new_name"], data["rev"])
+        if taken:
+            return _confirm_rename(request, db, docid, form, taken)
+        with audited(request, "attachment.rename", db, before={"id": docid, "name": data["name"], "rev": data["rev"]},
+                     after={"id": docid, "name": data["new_name"], "replaced": data["replace"]}):
+            rename_attachment(request.couch, db, docid, data["name"], data["new_name"], data["rev"],
+                              replace=data["replace"])
+    except AttachmentExists as exc:  # taken since the check
+        return _confirm_rename(request, db, docid, form, exc.existing)
+    except (Conflict, NotFound):
+        messages.error(request, "The document changed since you opened it: look again before renaming.")
+    else:
+        replaced = " (the attachment that had that name is replaced)" if data["replace"] else ""
+        messages.success(request, f"Renamed “{data['name']}” to “{data['new_name']}”{replaced}.")
     return redirect("browser:document", db=db, docid=docid)
+
+
+def _confirm_rename(request, db, docid, form, existing):
+    context = {"db": db, "docid": docid, "form": form, "existing": existing,
+               "replaced_text": _exists_message(existing, "Renaming")}
+    return render(request, "browser/attachment_rename_confirm.html", context, status=409)

@@ -48,7 +48,7 @@
     return { item: item, bar: bar, status: status, cancel: cancel, cancelled: false, xhr: null };
   }
 
-  function uploadOne(url, rev, file, token, entry) {
+  function uploadOne(url, rev, file, token, entry, replace) {
     return new Promise(function (resolve, reject) {
       if (entry.cancelled) { reject(new Error("cancelled")); return; }
       var xhr = new XMLHttpRequest();
@@ -56,6 +56,7 @@
       var body = new FormData();
       body.append("rev", rev || "");
       body.append("files", file, file.name);
+      if (replace) { body.append("replace", "on"); }
       xhr.open("POST", url);
       xhr.setRequestHeader("X-CSRFToken", token);
       xhr.setRequestHeader("Accept", "application/json");
@@ -74,7 +75,11 @@
         var answer = {};
         try { answer = JSON.parse(xhr.responseText); } catch (error) { answer = {}; }
         if (xhr.status >= 200 && xhr.status < 300 && answer.ok) { resolve(answer); }
-        else { reject(new Error(answer.error || ("The upload failed (" + xhr.status + ")."))); }
+        else {
+          var failure = new Error(answer.error || ("The upload failed (" + xhr.status + ")."));
+          failure.exists = answer.exists || "";
+          reject(failure);
+        }
       });
       xhr.addEventListener("error", function () { reject(new Error("The connection failed; nothing was stored.")); });
       xhr.addEventListener("abort", function () { reject(new Error("cancelled")); });
@@ -94,6 +99,30 @@
     }
   }
 
+  function offerReplace(target, file, token, entry) {
+    // The name is taken: say what would be replaced, and replace only when asked.
+    var again = document.createElement("button");
+    again.type = "button";
+    again.textContent = "Replace it";
+    again.setAttribute("aria-label", "Replace the attachment " + entry.exists + " with " + file.name);
+    entry.item.appendChild(again);
+    again.addEventListener("click", async function () {
+      again.remove();
+      entry.item.classList.remove("failed");
+      try {
+        var result = await uploadOne(target.url, target.rev, file, token, entry, true);
+        target.rev = result.rev;
+        keepEditorInStep(result);
+        entry.bar.value = 100;
+        entry.status.textContent = "stored (replaced " + entry.exists + ")";
+      } catch (error) {
+        entry.status.textContent = error.message;
+        entry.item.classList.add("failed");
+      }
+      await refresh(target.zone);
+    });
+  }
+
   async function uploadAll(target, files, token) {
     var queue = queueFor(target.zone);
     var entries = Array.prototype.map.call(files, function (file) {
@@ -107,7 +136,7 @@
     for (var i = 0; i < entries.length; i += 1) {
       var entry = entries[i].entry;
       try {
-        var result = await uploadOne(target.url, target.rev, entries[i].file, token, entry);
+        var result = await uploadOne(target.url, target.rev, entries[i].file, token, entry, target.replace);
         target.rev = result.rev;
         keepEditorInStep(result);
         entry.bar.value = 100;
@@ -115,6 +144,10 @@
       } catch (error) {
         entry.status.textContent = error.message === "cancelled" ? "cancelled — nothing stored" : error.message;
         entry.item.classList.add("failed");
+        if (error.exists) {
+          entry.exists = error.exists;
+          offerReplace(target, entries[i].file, token, entry);
+        }
       }
       entry.cancel.disabled = true;
     }
@@ -137,7 +170,8 @@
 
   async function toDocument(zone, files) {
     var form = zone.querySelector("form[data-upload-form]");
-    var target = { zone: zone, url: zone.dataset.uploadUrl, rev: zone.dataset.rev };
+    var replace = form && form.querySelector("[name=replace]");
+    var target = { zone: zone, url: zone.dataset.uploadUrl, rev: zone.dataset.rev, replace: !!(replace && replace.checked) };
     await uploadAll(target, files, csrfToken(form));
     await refresh(zone);
   }
