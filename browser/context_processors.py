@@ -16,7 +16,7 @@ def couch(request):
         "couch_user": getattr(request, "couch_user", None),
         "admin_party": getattr(request, "admin_party", False),
         "may_change_own_password": may_change_own_password(request.session) if hasattr(request, "session") else False,
-        "couchdb_url": settings.COUCHDB_URL,
+        "couchdb_url": settings.COUCHDB_URL if getattr(request, "couch_user", None) else "",
         "theme": theme,
         "next_theme": ThemeForm.after(theme),
         "nav": nav_urls(get_script_prefix()),

@@ -166,10 +166,13 @@ def forbidden_page(request, exception):
     return denied_page(request, exception.message, missing_permission(exception))
 
 
+def shown_couchdb_url(request):
+    """Only a logged-in person reads where CouchDB is: to anybody else it is an internal address."""
+    return settings.COUCHDB_URL if getattr(request, "couch_user", None) else ""
+
+
 def unavailable_page(request, exception):
-    # Only a logged-in person reads where CouchDB is: to anybody else it is an internal address.
-    shown = settings.COUCHDB_URL if getattr(request, "couch_user", None) else ""
-    context = {"couchdb_url": shown, "reason": exception.reason}
+    context = {"couchdb_url": shown_couchdb_url(request), "reason": exception.reason}
     return render(request, "503.html", context, status=503)
 
 
@@ -193,6 +196,6 @@ def sessions_unavailable_page(request, exception, after_view=False):
 def server_error_page(request, exception):
     """CouchDB's own 4xx shown as what it is, with its reason; a 5xx as CouchDB failing (502)."""
     status = status_for(exception)
-    context = {"couchdb_url": settings.COUCHDB_URL, "status": exception.status, "reason": exception.message,
+    context = {"couchdb_url": shown_couchdb_url(request), "status": exception.status, "reason": exception.message,
                "sentence": sentence_for(exception)}
     return render(request, "502.html" if status == 502 else "couch_refused.html", context, status=status)
