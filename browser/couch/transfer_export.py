@@ -3,17 +3,22 @@ paged by bookmark) written out as JSON, NDJSON or CSV, a piece at a time.
 
 Documents are written as CouchDB returns them (exact numbers, `_rev` included); without inline
 attachments `_attachments` is left out, since stubs without data cannot be imported anywhere.
+
+A CSV file says each column's type in its header ("total:number", "vip:boolean", "items:json", "note:mixed"
+when the values' types differ), which the import reads, so that a raw export imports as it was: the
+documents are read once into a temporary file to learn the types, then written.
 """
 
 import csv
 import io
+import tempfile
 from dataclasses import dataclass
 
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.queries import find
 from browser.couch.replication import is_replicator_database, shown
-from browser.couch.transfer import array_items, text_chunks
+from browser.couch.transfer import array_items, column_title, text_chunks
 
 FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
 FIND_PAGE = 1000
@@ -24,11 +29,16 @@ WRITE_CHARS = 64 * 1024
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"): in a CSV
 # export for spreadsheets such a text cell is written with a leading "'", which the spreadsheet shows as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A CSV export holds its documents in memory up to this size, then in a temporary file on disk.
+SPOOL_MEMORY = 8 * 1024 * 1024
+# A CSV of whole documents starts with these columns (pouchdb-server writes them last in a document).
+FIRST_COLUMNS = ("_id", "_rev")
 
 
 @dataclass(frozen=True)
 class ExportChoice:
-    """What to export and how: format, CSV (or projected) fields as dotted paths, an optional selector."""
+    """What to export and how: format, CSV (or projected) fields as paths (tuples of names; none: every field
+    of a CSV), an optional selector."""
 
     format: str = "ndjson"
     fields: tuple = ()
@@ -114,20 +124,19 @@ def projected(doc, fields):
         found, value = value_at(doc, path)
         if not found:
             continue
-        parts = path.split(".")
         into = out
-        for part in parts[:-1]:
+        for part in path[:-1]:
             if not isinstance(into.get(part), dict):
                 into[part] = {}
             into = into[part]
-        into[parts[-1]] = value
+        into[path[-1]] = value
     return out
 
 
 def value_at(doc, path):
-    """(True, value) at a dotted path ("address.city", "tags.0"), or (False, None) when it is missing."""
+    """(True, value) at a path (("address", "city"), ("tags", "0")), or (False, None) when it is missing."""
     value = doc
-    for part in path.split("."):
+    for part in path:
         if isinstance(value, dict) and part in value:
             value = value[part]
         elif isinstance(value, list) and part.isascii() and part.isdigit() and int(part) < len(value):
@@ -152,39 +161,115 @@ def _ndjson_pieces(docs, choice):
 
 
 def _csv_pieces(docs, choice):
-    fields = choice.fields or ("_id",)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    cell = csv_cell if choice.csv_raw else spreadsheet_cell
-    writer.writerow(fields if choice.csv_raw else [neutralised(name) for name in fields])
-    for doc in docs:
-        writer.writerow([cell(doc, path) for path in fields])
-        if out.tell() > WRITE_CHARS:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    """The header (each column's type learnt from every document), then a row a document. The documents are
+    held in a temporary file meanwhile: one read of CouchDB, and the rows are the documents the header describes."""
+    survey = _Survey(csv_paths(choice.fields))
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
+        for doc in docs:
+            survey.add(doc)
+            spool.write(jsontext.dumps(doc).encode("utf-8", "surrogatepass") + b"\n")
+        spool.seek(0)
+        columns = survey.columns()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        titles = [column_title(path, kind) for path, kind in columns]
+        writer.writerow(titles if choice.csv_raw else [neutralised(title) for title in titles])
+        for line in spool:
+            doc = jsontext.loads(line.decode("utf-8", "surrogatepass"))
+            writer.writerow([csv_cell(doc, path, kind, choice.csv_raw) for path, kind in columns])
+            if out.tell() > WRITE_CHARS:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
 
 
-def csv_cell(doc, path):
-    """A value as CSV text: strings as they are, numbers exactly, true/false, objects and lists as JSON;
-    a missing field or null is an empty cell."""
+def csv_paths(fields):
+    """The CSV's columns: the fields named, `_id` first unless named; None (every field) when none are named."""
+    if not fields:
+        return None
+    return fields if ("_id",) in fields else (("_id",), *fields)
+
+
+def value_kind(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (jsontext.JsonNumber, int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array"
+
+
+def column_type(kinds, has_empty_text):
+    """The type a header gives a column whose values are of these kinds: "mixed" for more than one (each cell
+    then JSON), "json" for objects, lists and nulls, and for texts one of which is empty (an empty cell is a
+    missing field: the empty text is written "")."""
+    if len(kinds) > 1:
+        return "mixed"
+    kind = next(iter(kinds), "string")
+    if kind == "string":
+        return "json" if has_empty_text else "string"
+    return kind if kind in ("number", "boolean") else "json"
+
+
+class _Survey:
+    """Which columns the documents fill, and with values of which kinds. Without named fields every top-level
+    field is a column, in an order that keeps each document's order of fields where the documents agree."""
+
+    def __init__(self, paths):
+        self.paths = paths
+        self.kinds = {path: set() for path in paths or ()}
+        self.empty_texts = set()
+        self.following = {}  # without named fields, the columns as a linked list: () -> the first column
+
+    def add(self, doc):
+        if self.paths is not None:
+            for path in self.paths:
+                found, value = value_at(doc, path)
+                if found:
+                    self._note(path, value)
+            return
+        previous = ()
+        names = [name for name in FIRST_COLUMNS if name in doc] + [name for name in doc if name not in FIRST_COLUMNS]
+        for name in names:
+            path, value = (name,), doc[name]
+            if path not in self.kinds:
+                self.kinds[path] = set()
+                self.following[path] = self.following.get(previous)
+                self.following[previous] = path
+            self._note(path, value)
+            previous = path
+
+    def _note(self, path, value):
+        self.kinds[path].add(value_kind(value))
+        if value == "":
+            self.empty_texts.add(path)
+
+    def columns(self):
+        """(path, type) of each column."""
+        paths = self.paths
+        if paths is None:
+            paths, path = [], self.following.get(())
+            while path is not None:
+                paths.append(path)
+                path = self.following.get(path)
+        return [(path, column_type(self.kinds[path], path in self.empty_texts)) for path in paths]
+
+
+def csv_cell(doc, path, kind, raw=True):
+    """A value as the column's type writes it: text as it is (for spreadsheets, neutralised), a number
+    exactly, true/false, JSON for json and mixed columns (so null is "null"); a missing field is an empty cell."""
     found, value = value_at(doc, path)
-    if not found or value is None:
+    if not found:
         return ""
-    if isinstance(value, str) and not isinstance(value, jsontext.JsonNumber):
-        return value
+    if kind == "string":
+        return value if raw else neutralised(value)
+    if kind == "boolean":
+        return "true" if value else "false"
     return jsontext.dumps(value)
-
-
-def spreadsheet_cell(doc, path):
-    """A CSV cell a spreadsheet cannot take for a formula: text starting with = + - @ tab or CR gets a leading
-    "'". Numbers, true/false and JSON objects and lists cannot start so as text; they are written as csv_cell
-    writes them (a number stays a number)."""
-    found, value = value_at(doc, path)
-    if isinstance(value, str) and not isinstance(value, jsontext.JsonNumber):
-        return neutralised(value)
-    return csv_cell(doc, path)
 
 
 def neutralised(text):

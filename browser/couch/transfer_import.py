@@ -19,6 +19,7 @@ from browser.couch.transfer import (
     NotUtf8,
     StreamBroken,
     array_items,
+    column_name,
     file_chunks,
     ndjson_items,
     text_chunks,
@@ -27,7 +28,6 @@ from browser.couch.transfer import (
 
 KINDS = ("json", "ndjson", "csv")
 BATCH = 500
-CSV_TYPES = ("string", "number", "boolean", "json")
 SPECIAL_MEMBERS = ("_id", "_rev", "_attachments", "_deleted", "_revisions")
 ATTACHMENT_KEPT = ("content_type", "data")
 
@@ -240,19 +240,17 @@ class Column:
 
 
 def csv_columns(header):
-    """The header row's columns: "name", "name:type" (string, number, boolean, json), dotted for nesting."""
+    """The header row's columns: "name", "name:type" (string, number, boolean, json, mixed), dotted for nesting,
+    a backslash keeping the next character as it is ("dot\\.ted"); ":type" alone names the field ""."""
     columns, seen = [], set()
     for title in header:
-        name, _, kind = title.strip().rpartition(":")
-        kind = kind.strip().lower()
-        if not name or kind not in CSV_TYPES:
-            name, kind = title.strip(), "string"
-        if not name or any(not part for part in name.split(".")):
+        path, kind = column_name(title)
+        if any(not part for part in path) and not (path == ("",) and kind):
             raise StreamBroken(f"The header names a column “{title}” that is not a field name.")
-        if name in seen:
-            raise StreamBroken(f"The header names “{name}” twice.")
-        seen.add(name)
-        columns.append(Column(tuple(name.split(".")), kind, title))
+        if path in seen:
+            raise StreamBroken(f"The header names “{title}” twice.")
+        seen.add(path)
+        columns.append(Column(path, kind or "string", title))
     if not columns:
         raise StreamBroken("The file has no header row.")
     return columns
@@ -301,7 +299,7 @@ def _typed(cell, kind):
         if word not in ("true", "false"):
             return None, f"“{cell}” is not true or false"
         return word == "true", ""
-    try:
+    try:  # json, and mixed (a column whose values' types differ: each cell is JSON)
         return jsontext.loads_strict(cell), ""
     except jsontext.JsonSyntaxError as exc:
         return None, f"not valid JSON ({exc})"

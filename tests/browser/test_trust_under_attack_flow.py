@@ -46,10 +46,10 @@ def test_a_csv_export_is_safe_for_spreadsheets_or_raw_by_choice(browser_page, pe
     page = browser_page.page
     expect(page.get_by_label("Raw values (for programs, not spreadsheets)")).not_to_be_checked()
     safe = _download(page, "For spreadsheets")
-    assert safe == [["_id", "formula", "n"], ["f1", "'=HYPERLINK(\"http://evil.example\")", "-3"],
+    assert safe == [["_id", "formula", "n:number"], ["f1", "'=HYPERLINK(\"http://evil.example\")", "-3"],
                     ["f2", "'@SUM(1)", "4"]]
     raw = _download(page, "Raw values (for programs, not spreadsheets)")
-    assert raw == [["_id", "formula", "n"], ["f1", "=HYPERLINK(\"http://evil.example\")", "-3"],
+    assert raw == [["_id", "formula", "n:number"], ["f1", "=HYPERLINK(\"http://evil.example\")", "-3"],
                    ["f2", "@SUM(1)", "4"]]
 
 
