@@ -6,6 +6,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from browser import failures
 from browser.couch import errors
 from browser.couch.client import CouchClient
 from tests.support.data import CONTRACT
@@ -210,7 +211,8 @@ def test_the_client_answers_a_successful_response_unchanged():
 
 
 @pytest.mark.parametrize("exc, timeout, words", [
-    (requests.ConnectTimeout(), 3, "no answer within 3 seconds"),
+    (requests.ConnectTimeout(), 3, "no connection within 3 seconds"),
+    (requests.ConnectTimeout(), (3.05, 27), "no connection within 3.05 seconds"),
     (requests.ReadTimeout(), 2.5, "no answer within 2.5 seconds"),
     (requests.ReadTimeout(), (3.05, 27), "no answer within 27 seconds"),
     (requests.ConnectionError("[Errno 111] Connection refused"), 3, "the connection was refused (is CouchDB running?)"),
@@ -241,6 +243,65 @@ def test_a_per_request_timeout_names_its_own_limit():
     with pytest.raises(errors.CouchUnavailable) as raised:
         client.request("GET", "db", "_changes", timeout=60)
     assert raised.value.reason == "no answer within 60 seconds"
+
+
+@pytest.mark.parametrize("exc", [
+    requests.ConnectTimeout(), requests.ConnectionError("[Errno 111] Connection refused"),
+    requests.ConnectionError("Connection reset by peer"), requests.exceptions.SSLError("certificate verify failed"),
+])
+def test_a_connection_that_was_never_made_is_unavailable_not_slow(exc):
+    with pytest.raises(errors.CouchUnavailable) as raised:
+        client_with(FakeHttp(raises=exc)).get_json("db")
+    assert type(raised.value) is errors.CouchUnavailable
+    assert failures.status_for(raised.value) == 503
+    assert failures.sentence_for(raised.value).startswith("CouchDB cannot be reached (")
+
+
+def test_a_read_timeout_is_couchdb_being_slow_naming_what_was_asked_and_how_long_it_waited():
+    client = client_with(FakeHttp(raises=requests.ReadTimeout()), base_url="http://couch.test/couch/", timeout=10)
+    with pytest.raises(errors.CouchSlow) as raised:
+        client.request("PUT", "orders", "a doc", params={"rev": "1-a"})
+    slow = raised.value
+    assert isinstance(slow, errors.CouchUnavailable)  # whoever only needs "no answer" (the health check) has it
+    assert (slow.seconds, slow.method, slow.path) == (10, "PUT", "/orders/a%20doc?rev=1-a")
+    assert slow.reason == "no answer within 10 seconds" and slow.is_write
+    assert failures.status_for(slow) == 504
+    assert failures.sentence_for(slow) == ("CouchDB is taking longer than 10 seconds to answer; the work may still "
+                                           "complete in CouchDB.")
+
+
+@pytest.mark.parametrize("method, path, is_write, advice", [
+    ("GET", "/db/doc", False, "Wait a moment and try again"),
+    ("HEAD", "/db/doc", False, "Wait a moment and try again"),
+    ("POST", "/db/_find", False, "Create an index"),
+    ("POST", "/db/_partition/p/_find", False, "Create an index"),
+    ("GET", "/db/_design/d/_view/v?limit=21", False, "Active tasks shows the indexer's progress"),
+    ("POST", "/db/_design/d/_view/v", False, "Active tasks shows the indexer's progress"),
+    ("GET", "/db/_all_docs?limit=21", False, "one slow or overloaded node"),
+    ("POST", "/db/_all_docs", False, "one slow or overloaded node"),
+    ("POST", "/db/_bulk_get", False, "Wait a moment and try again"),
+    ("PUT", "/db/doc", True, "A change may still be made"),
+    ("PUT", "/db/_design/d", True, "A change may still be made"),
+    ("POST", "/db/_bulk_docs", True, "A change may still be made"),
+    ("POST", "/db/_index", True, "A change may still be made"),
+    ("DELETE", "/db/doc?rev=1-a", True, "A change may still be made"),
+    ("COPY", "/db/doc", True, "A change may still be made"),
+])
+def test_what_to_do_about_a_slow_couchdb_depends_on_what_it_was_asked(method, path, is_write, advice):
+    slow = errors.CouchSlow("http://couch.test/", 10, method, path)
+    assert slow.is_write is is_write
+    assert advice in failures.advice_for(slow)
+
+
+def test_a_per_request_connect_and_read_timeout_pair_is_kept_as_given():
+    http = FakeHttp()
+    client_with(http, timeout=7).request("PUT", "db", "doc", timeout=client_with(http, timeout=7).transfer_timeout(0))
+    assert http.sent[0]["timeout"] == (7, 7)
+
+
+@pytest.mark.parametrize("length, expected", [(0, (10, 10)), (5_000_000, (10, 10)), (200_000_000, (10, 120))])
+def test_moving_many_bytes_gets_a_minute_per_hundred_megabytes(length, expected):
+    assert client_with(FakeHttp(), timeout=10).transfer_timeout(length) == expected
 
 
 def test_couch_unavailable_is_not_a_couch_error():

@@ -13,7 +13,7 @@ from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
 from browser.couch import jsontext
-from browser.couch.errors import CouchUnavailable, error_for
+from browser.couch.errors import CouchSlow, CouchUnavailable, error_for
 
 AUTH_COOKIE = "AuthSession"
 _AUTH_COOKIE_RE = re.compile(r"(?:^|[\s,;])AuthSession=([^;,\s]*)")
@@ -147,10 +147,13 @@ class CouchClient:
                 method, url, data=data, headers=all_headers, stream=stream,
                 timeout=timeout or self.timeout, allow_redirects=False,
             )
+        except requests.ConnectTimeout:
+            seconds = _limit(timeout or self.timeout, 0)
+            raise CouchUnavailable(self.base_url, f"no connection within {seconds:g} seconds") from None
         except requests.Timeout:
-            limit = timeout or self.timeout
-            seconds = limit[-1] if isinstance(limit, tuple) else limit
-            raise CouchUnavailable(self.base_url, f"no answer within {seconds:g} seconds") from None
+            # Connected and asked: CouchDB is slow (a big write, an index to build), not gone.
+            seconds = _limit(timeout or self.timeout, -1)
+            raise CouchSlow(self.base_url, seconds, method, url[len(self.base_url.rstrip("/")):]) from None
         except requests.ConnectionError as exc:
             raise CouchUnavailable(self.base_url, _connection_reason(exc)) from None
         self._remember_token(response)
@@ -159,6 +162,11 @@ class CouchClient:
             response.close()
             raise error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
         return response
+
+    def transfer_timeout(self, length):
+        """(connect, read) for a request that moves `length` bytes, or writes a document that holds them:
+        connect as quickly as ever; wait a minute per 100 MB, at least the usual timeout."""
+        return (self.timeout, max(self.timeout, 60 * (length or 0) / 100_000_000))
 
     def get_json(self, *segments, params=None):
         return self.request("GET", *segments, params=params).json()
@@ -176,11 +184,12 @@ class CouchClient:
         """GET a JSON answer whose numbers must not be rounded (documents, rows)."""
         return jsontext.loads(self.request("GET", *segments, params=params).text)
 
-    def send_exact(self, method, *segments, body, params=None, headers=None):
+    def send_exact(self, method, *segments, body, params=None, headers=None, timeout=None):
         """Send a JSON body written by jsontext, so numbers go out exactly as they came in."""
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         data = jsontext.dumps(body).encode()
-        return jsontext.loads(self.request(method, *segments, params=params, data=data, headers=all_headers).text)
+        answer = self.request(method, *segments, params=params, data=data, headers=all_headers, timeout=timeout)
+        return jsontext.loads(answer.text)
 
     def _remember_token(self, response):
         fresh = auth_token_from(response)
@@ -197,6 +206,11 @@ def _body_of(response):
             return response.text
         except Exception:  # noqa: BLE001 - a body we cannot read says nothing more
             return ""
+
+
+def _limit(timeout, which):
+    """The connect (0) or read (-1) part of a requests timeout, a number or a (connect, read) pair."""
+    return timeout[which] if isinstance(timeout, tuple) else timeout
 
 
 def _connection_reason(exc):

@@ -65,6 +65,33 @@ class CouchUnavailable(Exception):
         super().__init__(f"{url}: {reason}")
 
 
+# POSTs that only read: a timeout on them cannot have left a change behind.
+_READING_POSTS = ("_find", "_explain", "_all_docs", "_bulk_get", "_dbs_info", "_view", "_design_docs", "_local_docs",
+                  "_changes", "_revs_diff", "_missing_revs", "_session", "_search", "_nouveau")
+
+
+class CouchSlow(CouchUnavailable):
+    """CouchDB took the request but has not answered within `seconds`: it is slow or busy, not unreachable,
+    and the work asked for (a write, an index being built) may still complete there. A subclass of
+    CouchUnavailable, so that whoever only needs "no answer" (the health check, a node probe) still has one."""
+
+    def __init__(self, url, seconds, method="", path=""):
+        self.seconds = seconds
+        self.method = method
+        self.path = path
+        super().__init__(url, f"no answer within {seconds:g} seconds")
+
+    @property
+    def is_write(self):
+        """Whether what was asked may change something (so it may have been done)."""
+        if self.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        if self.method == "POST":
+            parts = self.path.split("?")[0].split("/")
+            return not any(part in _READING_POSTS for part in parts)
+        return True
+
+
 ERROR_BY_STATUS = {
     400: BadRequest,
     401: Unauthorized,

@@ -64,14 +64,7 @@ class RecordingProxy:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 answer = proxy.http.request(self.command, proxy.upstream + self.path[len(proxy.prefix):],
                                             data=body or None, headers=headers, timeout=30, allow_redirects=False)
-                self.send_response(answer.status_code)
-                for key, value in answer.raw.headers.items():
-                    if key.lower() not in HOP_BY_HOP:
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(answer.content)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(answer.content)
+                relay(self, answer)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_COPY = _forward
 
@@ -79,3 +72,15 @@ class RecordingProxy:
                 pass
 
         return Handler
+
+
+def relay(handler, answer):
+    """Send an upstream answer back through a BaseHTTPRequestHandler, hop-by-hop headers left out."""
+    handler.send_response(answer.status_code)
+    for key, value in answer.raw.headers.items():
+        if key.lower() not in HOP_BY_HOP:
+            handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(answer.content)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(answer.content)
