@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.shortcuts import render
 
 from browser.couch.audit import AuditWriter
-from browser.couch.errors import CouchError, CouchUnavailable
+from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable
 
 logger = logging.getLogger("couchadmin.audit")
 
@@ -65,9 +65,13 @@ class Entry:
     before: Any = None
     after: Any = None
     failure: str = ""
+    result: str = "done"
 
     def failed(self, reason):
-        self.failure = reason
+        self.failure, self.result = reason, "failed"
+
+    def unknown(self, reason):
+        self.failure, self.result = reason, "unknown"
 
 
 @contextmanager
@@ -87,6 +91,9 @@ def audited(request, action, target, before=None, after=None):
         _warn_missing(request, intent.problem)
     try:
         yield entry
+    except CouchSlow as exc:
+        entry.unknown(f"CouchDB took longer than {exc.seconds:g} seconds to answer: it may still have been done")
+        raise
     except (CouchError, CouchUnavailable) as exc:
         entry.failed(exc.reason if isinstance(exc, CouchUnavailable) else exc.message)
         raise
@@ -95,7 +102,7 @@ def audited(request, action, target, before=None, after=None):
         raise
     finally:
         outcome = writer.record(settings.AUDIT_DATABASE, who, action, entry.target, entry.before, entry.after,
-                                phase="outcome", of=intent.seq, result="failed" if entry.failure else "done",
+                                phase="outcome", of=intent.seq, result=entry.result,
                                 **({"reason": entry.failure} if entry.failure else {}))
         if intent.ok and not outcome.ok:
             _warn_missing(request, outcome.problem)

@@ -26,7 +26,7 @@ import time
 from django.conf import settings
 
 from browser.couch.client import CouchClient
-from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, Unauthorized
+from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable, Forbidden, Unauthorized
 from browser.couch.session import login
 from browser.session_store import session_store
 
@@ -92,6 +92,9 @@ def _not_asked(exc):
     """Why CouchDB did not say whether the password is right (the internal URL is never shown)."""
     if isinstance(exc, Forbidden):  # CouchDB 3's lockout: 403 after repeated failures for this user and address
         return LOCKED
+    if isinstance(exc, CouchSlow):
+        return (f"CouchDB is taking longer than {exc.seconds:g} seconds to answer the login: it is busy, not down. "
+                "Try again in a moment.")
     if isinstance(exc, CouchUnavailable):
         return f"CouchDB cannot be reached: {exc.reason}."
     return f"CouchDB refused the login ({exc.status} {exc.error})."

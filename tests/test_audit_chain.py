@@ -409,3 +409,15 @@ def test_creating_global_changes_is_recorded(admin_client, couch_server):
     assert answer.status_code == 302
     assert http.get(couch_server.url + "_global_changes", timeout=10).status_code == 200
     assert outcomes(couch_server, "global_changes.create", "_global_changes")[-1]["result"] == "done"
+
+
+def test_the_audit_page_reads_one_row_per_action_and_flags_an_intent_without_outcome(admin_client, couch_server,
+                                                                                    make_database):
+    doomed = make_database()
+    admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}), {"confirm_name": doomed})
+    done = outcomes(couch_server, "database.delete", doomed)[-1]
+    page = audit_page(admin_client, [done["_id"]], target=doomed)
+    assert page.count('data-action="database.delete"') == 1 and "(done)" in row_of(page, done["_id"])
+    lone = audit_writer().record(settings.AUDIT_DATABASE, "alice", "test.lone", "lone-target", phase="intent")
+    page = audit_page(admin_client, [chain_id(lone.seq)], action="test.lone")
+    assert "no outcome recorded, so it may or may not have happened" in row_of(page, chain_id(lone.seq))

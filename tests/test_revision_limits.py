@@ -19,7 +19,7 @@ def read(couch_server, db, name):
 
 def audit_records(couch_server, db, action):
     return couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
-        "selector": {"action": action, "target": db}}, timeout=10).json()["docs"]
+        "selector": {"action": action, "target": db, "phase": "outcome"}}, timeout=10).json()["docs"]
 
 
 @pytest.mark.couchdb3

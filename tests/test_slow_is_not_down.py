@@ -16,6 +16,7 @@ from browser.couch import jsontext
 from browser.couch.documents import attachment_bytes
 from tests.conftest import fetch_document, put_document
 from tests.support.slow_couchdb import SlowCouchDB
+from tests.test_audit_chain import outcomes
 
 WAIT = 0.5  # the dashboard's COUCHDB_TIMEOUT in these tests
 SLOW = 2.0  # how long CouchDB "takes"
@@ -214,3 +215,34 @@ def test_the_bytes_a_document_holds_are_counted_from_its_stubs_whatever_they_say
                            ' "e": {"length": 5}, "f": {}}')
     assert attachment_bytes(stubs) == 200_000_005
     assert attachment_bytes(None) == attachment_bytes([1]) == 0
+
+
+def test_a_slow_design_save_keeps_the_text_and_says_to_look_before_saving_again(admin_client, db, couch_server,
+                                                                                slow_couchdb):
+    put_document(couch_server, db, "_design/rules", {"views": {}})
+    rev = fetch_document(couch_server, db, "_design/rules")["_rev"]
+    typed = "function (doc) { emit('kept', 1); }"
+    slow_couchdb.slow("PUT", "/_design/rules", before=SLOW)
+    with through(slow_couchdb):
+        answer = admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "rules"}), {
+            "rev": rev, "view-0-name": "kept", "view-0-map": typed, "validate_doc_update": ""})
+    page = unescape(answer.content.decode())
+    assert answer.status_code == 504 and typed in page and "taking longer than" in page
+    assert "see whether it is saved before you save it again" in page
+
+
+def test_a_slow_audited_action_is_recorded_as_of_unknown_outcome(admin_client, db, couch_server, slow_couchdb):
+    slow_couchdb.slow("POST", "/_compact", after=SLOW)
+    with through(slow_couchdb):
+        admin_client.post(reverse("browser:maintenance", kwargs={"db": db}), {"action": "compact"})
+    found = outcomes(couch_server, "maintenance.compact", db)
+    assert found[-1]["result"] == "unknown" and "may still have been done" in found[-1]["reason"]
+
+
+def test_a_slow_login_says_couchdb_is_busy_not_down(client, personas, slow_couchdb):
+    slow_couchdb.slow("POST", "/_session", after=SLOW)
+    with through(slow_couchdb):
+        answer = client.post(reverse("browser:login"), {"username": personas["member"].name,
+                                                        "password": personas["member"].password})
+    page = unescape(answer.content.decode())
+    assert "is taking longer than" in page and "busy, not down" in page and "cannot be reached" not in page

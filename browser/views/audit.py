@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from browser.audit_trail import AUDITED, audit_key, audit_writer
 from browser.couch import jsontext
-from browser.couch.audit import check_chain, check_records, list_records
+from browser.couch.audit import check_chain, check_records, list_records, seq_of
 from browser.couch.errors import BadRequest, NotFound
 from browser.denials import server_admin_required
 from browser.docdiff import diff
@@ -26,7 +26,7 @@ def audit_log(request):
         checks = check_records(request.couch, settings.AUDIT_DATABASE, page.records, audit_key())
     except (NotFound, BadRequest):
         page, checks = None, {}  # no audit database yet, or not prepared (no index)
-    rows = [_shown(r, checks.get(r.get("_id"))) for r in (page.records if page else [])]
+    rows = [_shown(r, checks.get(r.get("_id"))) for r in _one_row_per_action(page.records if page else [])]
     writer = audit_writer()
     context = {"form": form, "records": rows, "missing": page is None, "next_bookmark": page and page.next_bookmark,
                "database": settings.AUDIT_DATABASE, "recording": writer is not None, "audited": AUDITED,
@@ -42,6 +42,13 @@ def _whole_chain(request, writer):
         problems.append(("", f"this dashboard wrote record {written}, but the log ends at {newest}: the newest "
                              "records were deleted or purged"))
     return {"count": count, "newest": newest, "problems": problems}
+
+
+def _one_row_per_action(records):
+    """An intent whose outcome is on the same page is read in its outcome's row; an intent alone stays (the
+    action may or may not have happened)."""
+    concluded = {str(r.get("of")) for r in records if r.get("phase") == "outcome"}
+    return [r for r in records if not (r.get("phase") == "intent" and str(seq_of(r.get("_id"))) in concluded)]
 
 
 # A record's changes listed field by field, at most this many (the whole JSON stays one click away).
