@@ -32,8 +32,10 @@ def missing_permission(error):
             "an admin of it, or a server admin.")
 
 
-def denied_page(request, reason, permission):
-    return render(request, "403.html", {"reason": reason, "permission": permission}, status=403)
+def denied_page(request, reason, permission, couch_said=False):
+    """The 403 page: `reason` is CouchDB's own refusal when couch_said, else the dashboard's words."""
+    return render(request, "403.html", {"reason": reason, "permission": permission, "couch_said": couch_said},
+                  status=403)
 
 
 def server_admin_required(view):

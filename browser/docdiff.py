@@ -5,6 +5,7 @@ thousands of levels deep, and nothing CouchDB returns may crash a page.
 """
 
 import json
+import re
 from dataclasses import dataclass
 
 from browser.couch import jsontext
@@ -23,18 +24,19 @@ class FieldDiff:
     right: str | None
 
 
-def flatten(value, path=""):
-    """Leaf paths (`a.b[0]`) and their JSON text; empty objects and arrays are leaves too."""
+def flatten(value):
+    """Leaf paths (tuples of member names and indexes) and their JSON text; empty objects and arrays are
+    leaves too. Keyed by the path itself: a top-level "a.b" and a nested a → b are two fields."""
     items = {}
-    stack = [(path, value)]
+    stack = [((), value)]
     while stack:
         here, item = stack.pop()
         if isinstance(item, dict) and item:
-            children = [(f"{here}.{key}" if here else key, child) for key, child in item.items()]
+            children = [((*here, key), child) for key, child in item.items()]
         elif isinstance(item, list) and item:
-            children = [(f"{here}[{i}]", child) for i, child in enumerate(item)]
+            children = [((*here, i), child) for i, child in enumerate(item)]
         else:
-            items[here or "(document)"] = jsontext.dumps(item)
+            items[here] = jsontext.dumps(item)
             continue
         stack.extend(reversed(children))
     return items
@@ -46,11 +48,11 @@ def diff(left, right):
     rows = []
     for path in list(a) + [p for p in b if p not in a]:
         if path not in b:
-            rows.append(FieldDiff(path, REMOVED, a[path], None))
+            rows.append(FieldDiff(path_label(path), REMOVED, a[path], None))
         elif path not in a:
-            rows.append(FieldDiff(path, ADDED, None, b[path]))
+            rows.append(FieldDiff(path_label(path), ADDED, None, b[path]))
         elif a[path] != b[path]:
-            rows.append(FieldDiff(path, CHANGED, a[path], b[path]))
+            rows.append(FieldDiff(path_label(path), CHANGED, a[path], b[path]))
     return rows
 
 
@@ -142,8 +144,31 @@ class Merge:
         return self.theirs_changed_labels + tuple(o.label for o in self.overlaps)
 
 
+# A member name written bare in a path: it starts with a letter or "_" and holds only letters, digits,
+# "_" and "-". Any other name is written as JSON in brackets, so `a.b` (a → b) and `["a.b"]`, `[""]` and
+# `["0"]` (not the item `[0]`) read apart.
+_PLAIN_NAME = re.compile(r"[^\W\d][\w-]*")
+WHOLE_DOCUMENT = "(the whole document)"
+
+
+def name_label(name):
+    """One member name as a path writes it: `title`, or `["a.b"]`, `[""]`."""
+    return name if _PLAIN_NAME.fullmatch(name) else f"[{json.dumps(name, ensure_ascii=False)}]"
+
+
 def path_label(path):
-    return ".".join(str(p) for p in path) or "(document)"
+    """A path (member names and array indexes) written unambiguously: `a.b[0]`, `["a.b"]`, `a[""].c`."""
+    if not path:
+        return WHOLE_DOCUMENT
+    parts = []
+    for step in path:
+        if isinstance(step, int):
+            parts.append(f"[{step}]")
+        elif _PLAIN_NAME.fullmatch(step):
+            parts.append(f".{step}" if parts else step)
+        else:
+            parts.append(f"[{json.dumps(step, ensure_ascii=False)}]")
+    return "".join(parts)
 
 
 def merge3(base, mine, theirs, take_theirs=()):

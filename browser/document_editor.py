@@ -1,17 +1,20 @@
 """The state of a document edit as it travels between browser and server: form rows or JSON text,
 the revision the edit started from and the attachment stubs to send back unchanged."""
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from browser.couch import jsontext
 from browser.couch.documents import editable_body, special_field_problem
-from browser.couch.jsontext import JsonSyntaxError
+from browser.couch.jsontext import JsonNumber, JsonSyntaxError
+from browser.docdiff import path_label
 from browser.field_editor import (
     ROW_BUDGET,
     EditorError,
     apply_operation,
     nodes_from_post,
     nodes_from_value,
+    number_rewrite,
     retyped,
     rows_html,
     shape,
@@ -32,6 +35,8 @@ FORM_MOST_VALUES = 20_000
 FORM_MOST_DEPTH = 64
 # Past this many values the text editor indents only the top two levels (see text_of).
 TEXT_OUTLINE_VALUES = 20_000
+# The text editor names at most this many numbers CouchDB will write differently (and counts the rest).
+NUMBER_NOTES_SHOWN = 20
 
 
 @dataclass
@@ -45,6 +50,9 @@ class EditorState:
     error_line: int | None = None
     error_column: int | None = None
     note: str = ""
+    # (path, as written, as CouchDB will store it) for the text's numbers CouchDB writes differently
+    number_notes: list = field(default_factory=list)
+    number_notes_total: int = 0
 
     @property
     def form_html(self):
@@ -85,9 +93,34 @@ def _form_note(body, most_values, most_depth, chosen):
 def _fill(state, body):
     if state.mode == TEXT:
         state.text, state.root = text_of(body), None
+        _note_numbers(state, body)
     else:
         state.root, state.text = nodes_from_value(body, budget=ROW_BUDGET), ""
     return state
+
+
+def _note_numbers(state, body):
+    """The text editor's note on numbers CouchDB 3 will rewrite (the form notes them row by row)."""
+    notes = number_notes(body)
+    state.number_notes, state.number_notes_total = notes[:NUMBER_NOTES_SHOWN], len(notes)
+
+
+def number_notes(body):
+    """(path, as written, as stored) for every number in `body` CouchDB stores with other text ("1.10" as
+    "1.1"), outer members first. An integer without a sign is stored as written: it is not looked at."""
+    notes = []
+    pending = deque([((), body)])
+    while pending:
+        path, container = pending.popleft()
+        for key, value in (container.items() if isinstance(container, dict) else enumerate(container)):
+            if isinstance(value, JsonNumber):
+                stored = ("." in value or "e" in value or "E" in value or value.startswith("-")) and \
+                    number_rewrite(value)
+                if stored:
+                    notes.append((path_label((*path, key)), str(value), stored))
+            elif isinstance(value, (dict, list)) and value:
+                pending.append(((*path, key), value))
+    return notes
 
 
 def text_of(body):
@@ -128,6 +161,8 @@ def body_of(state):
     if problem:
         state.error = problem
         raise EditorProblem(problem)
+    if state.mode == TEXT:
+        _note_numbers(state, body)
     return body
 
 

@@ -211,7 +211,8 @@ class RevisionField(forms.CharField):
 
 
 class DeleteDocumentForm(forms.Form):
-    rev = RevisionField()
+    rev = RevisionField(widget=forms.HiddenInput,
+                        error_messages={"required": "The page did not say which revision to delete; reload it."})
 
 
 class RevisionListField(forms.Field):
@@ -238,6 +239,8 @@ class ResolveConflictForm(forms.Form):
     seen = RevisionListField(error_messages={"required": "The page did not say which revisions you saw; reload it."})
     merged = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12}),
                              label="Body to save (JSON); leave as it is to keep the chosen revision unchanged")
+    # The revision whose body the page put in the box: the box left as it was keeps the chosen revision.
+    filled_from = RevisionField(required=False, widget=forms.HiddenInput)
 
 
 class MergeChoicesForm(forms.Form):

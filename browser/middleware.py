@@ -12,10 +12,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from browser.auth import TOKEN_KEY, logged_in_user, login_expired
 from browser.couch.client import CouchClient
-from browser.couch.errors import CouchError, CouchUnavailable, Forbidden, NotFound, ServerError, Unauthorized
+from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable, Forbidden, NotFound, ServerError, Unauthorized
 from browser.couch.session import UserContext, current_user, is_admin_party
 from browser.denials import denied_page, missing_permission
-from browser.failures import sentence_for, status_for
+from browser.failures import advice_for, sentence_for, status_for
 from browser.session_backend import UnavailableSession
 from browser.session_store import StoreUnavailable
 from browser.stylesheet import page_stylesheet
@@ -163,7 +163,7 @@ def to_login(request):
 
 
 def forbidden_page(request, exception):
-    return denied_page(request, exception.message, missing_permission(exception))
+    return denied_page(request, exception.message, missing_permission(exception), couch_said=True)
 
 
 def shown_couchdb_url(request):
@@ -172,8 +172,14 @@ def shown_couchdb_url(request):
 
 
 def unavailable_page(request, exception):
-    context = {"couchdb_url": shown_couchdb_url(request), "reason": exception.reason}
-    return render(request, "503.html", context, status=503)
+    """503: CouchDB cannot be reached. 504: it took the request and is slower than the dashboard waits, so the
+    page says the work may still complete, what to do, and (for a read) offers to ask again."""
+    context = {"couchdb_url": shown_couchdb_url(request), "reason": exception.reason, "slow": None}
+    if isinstance(exception, CouchSlow):
+        context["slow"] = {"sentence": sentence_for(exception), "advice": advice_for(exception),
+                           "write": exception.is_write,
+                           "again": request.get_full_path() if request.method == "GET" else None}
+    return render(request, "503.html", context, status=status_for(exception))
 
 
 # Never sent back into a page, not even to the person who typed them.

@@ -29,9 +29,14 @@ def bytes(value):  # noqa: A001 - the filter's name in templates
 
 @register.filter
 def count_or_dash(value):
+    """1000000 -> '1,000,000'; None -> '—'. A count read from CouchDB may be JSON text (JsonNumber) or
+    anything a member stored: what is not a whole number is shown as it is, never a 500."""
     if value is None:
         return "—"
-    return f"{value:,}"
+    try:
+        return f"{int(str(value)):,}"
+    except ValueError:
+        return str(value)
 
 
 @register.filter

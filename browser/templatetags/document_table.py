@@ -11,10 +11,17 @@ from html import escape
 
 from django import template
 
+from browser.docdiff import name_label
 from browser.markup import markup
 from browser.templatetags.couch_format import doc_path, url_prefix, visible
 
 register = template.Library()
+
+
+@register.filter
+def field_label(name):
+    """A top-level field's name as a column header writes it: `title`, `["a.b"]`, `[""]` (browser/docdiff.py)."""
+    return name_label(str(name))
 
 
 @register.simple_tag
@@ -42,7 +49,8 @@ def document_table_rows(rows, db, mode):
 
 
 def _field_cells(item, row, conflicts, conflicts_base):
-    return "".join(f"<td>{escape(str(cell))}</td>" for cell in item["cells"])
+    # A wide cell is cut short on screen (table.fields in app.css); its title holds the text shown.
+    return "".join(f'<td title="{text}">{text}</td>' for text in (escape(str(cell)) for cell in item["cells"]))
 
 
 def _meta_cells(item, row, conflicts, conflicts_base):

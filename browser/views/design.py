@@ -7,11 +7,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from browser.audit_trail import AuditUnavailable, audited, design_audited, refusal_for
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
-from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
+from browser.couch.errors import BadRequest, Conflict, CouchError, CouchUnavailable, ServerError
 from browser.couch.flavour import ServerLacks
 from browser.couch.queries import REDUCE_BUILTINS, is_empty_design, list_design_documents, query_view, view_info
 from browser.couch.replication import shown as shown_in
+from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks
+from browser.failures import sentence_for, status_for
 from browser.forms import (
     NEW_VIEW_MAP,
     REDUCE_CHOICES,
@@ -40,7 +42,8 @@ def design_list(request, db):
         else:
             return redirect("browser:design-edit", db=db, ddoc=form.cleaned_data["name"])
     ids = list_design_documents(request.couch, db)
-    context = {"db": db, "ddocs": [d[len(DESIGN_PREFIX):] for d in ids], "form": form}
+    context = {"db": db, "ddocs": [d[len(DESIGN_PREFIX):] for d in ids], "form": form,
+               "may_administer": _may_administer(request, db)}
     return render(request, "browser/design_list.html", context, status=400 if form.errors else 200)
 
 
@@ -70,6 +73,10 @@ def design_edit(request, db, ddoc):
     except (BadRequest, ServerError) as exc:
         errors = [f"CouchDB refused the design document ({exc.error}): {exc.reason}"]
         return _editor(request, db, ddoc, *typed, rev, errors, status=400)
+    except CouchUnavailable as exc:  # slow (it may be saved: the revision shown says) or unreachable
+        errors = [f"{sentence_for(exc)} Your text is kept; open the design document again to see whether it is "
+                  "saved before you save it again."]
+        return _editor(request, db, ddoc, *typed, rev, errors, status=status_for(exc))
     messages.success(request, f"Saved _design/{ddoc}.")
     return redirect("browser:design-edit", db=db, ddoc=ddoc)
 
@@ -130,8 +137,14 @@ def _editor(request, db, ddoc, rows, vdu, options_text, stored, rev, errors=(), 
     context = {"db": db, "ddoc": ddoc, "rows": rows, "stored": stored, "new_view": NEW_VIEW, "vdu": vdu,
                "options": options_text,
                "rev": rev, "errors": errors, "overwrite_rev": overwrite_rev,
-               "reduce_choices": REDUCE_CHOICES}
+               "reduce_choices": REDUCE_CHOICES, "may_administer": _may_administer(request, db)}
     return render(request, "browser/design_edit.html", context, status=status)
+
+
+def _may_administer(request, db):
+    """Writing design documents needs an admin of the database, as CouchDB's _security says (members may read it)."""
+    user = request.couch_user
+    return bool(user) and (user.is_server_admin or can_administer(get_security(request.couch, db), user))
 
 
 @require_POST

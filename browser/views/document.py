@@ -1,5 +1,7 @@
 """One document: read, edit (form or text), create, copy, delete; saving never loses the edit."""
 
+import json
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +21,9 @@ from browser.couch.documents import (
     save_document,
     stored_document,
 )
-from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
+from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.couch.replication import is_replicator_database, secrets_kept, shown
+from browser.couch.server import new_uuids
 from browser.docdiff import path_label
 from browser.document_editor import (
     FORM,
@@ -94,18 +97,22 @@ def _save(request, db, docid, state, overwrite_rev):
     choices.is_valid()
     merge_with = None if overwrite_rev else choices.cleaned_data.get("merge_theirs_rev")
     take_theirs = choices.cleaned_data.get("take_theirs", [])
+    rev = overwrite_rev or state.base_rev
     try:
         body = body_of(state)
         if merge_with:
             return _save_merged(request, db, docid, state, body, merge_with, take_theirs)
-        rev = overwrite_rev or state.base_rev
         with design_audited(request, db, docid, rev, body):
             new_rev = save_document(request.couch, db, docid, _secrets_kept(request, db, docid, body, state.base_rev),
                                     rev=rev, attachments=attachment_stubs(state))
     except EditorProblem:
         return _editor_page(request, db, docid, state, status=400)
     except Conflict:
+        if (saved_rev := _already_saved(request, db, docid, body)) is not None:
+            return _saved_earlier(request, db, docid, saved_rev)
         return _conflict_page(request, db, docid, state, body, take_theirs)
+    except CouchSlow as exc:
+        return _slow_save(request, db, docid, state, exc, rev, body)
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
         return _editor_page(request, db, docid, state, status=status_for(exc))
@@ -113,6 +120,72 @@ def _save(request, db, docid, state, overwrite_rev):
         state.error = refusal_for(exc)
         return _editor_page(request, db, docid, state, status=503)
     messages.success(request, f"Saved “{docid}” as revision {new_rev}.")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _slow_save(request, db, docid, state, exc, started_rev, mine):
+    """CouchDB took the save but did not answer in time: read the document again and say whether it is saved.
+    The edit is kept either way; saving it again is safe, as it carries the rev it started from."""
+    if not exc.is_write:  # slow to answer a read before the write: nothing was sent
+        state.error = f"{sentence_for(exc)} Nothing was saved yet. Your edit is kept: Save again in a moment."
+        return _editor_page(request, db, docid, state, status=status_for(exc))
+    now = _stored_now(request, db, docid)
+    if _holds(now, mine, started_rev):
+        return _saved_earlier(request, db, docid, now["_rev"], exc)
+    again = "that cannot save it twice (if the first save went through meanwhile, this page says so)."
+    if now is _UNREAD:
+        outcome = ("The document could not be read again to see whether it is saved. Your edit is kept: "
+                   f"Save again; {again}")
+    elif now and now.get("_rev") == started_rev:
+        outcome = (f"It is not saved yet: the document is still at revision {started_rev}, the one your edit "
+                   f"started from. CouchDB may still be writing it. Your edit is kept: Save again in a moment; {again}")
+    else:
+        outcome = (f"The document changed meanwhile (now {'revision ' + str(now.get('_rev')) if now else 'deleted'}), "
+                   "but not to your edit. Your edit is kept: Save again to see what differs and choose.")
+    state.error = f"{sentence_for(exc)} {outcome}"
+    return _editor_page(request, db, docid, state, status=status_for(exc))
+
+
+_UNREAD = object()
+
+
+def _stored_now(request, db, docid):
+    """The document as CouchDB holds it now; None when there is none; _UNREAD when it cannot be read."""
+    try:
+        return get_document(request.couch, db, docid, history=False)
+    except NotFound:
+        return None
+    except (CouchError, CouchUnavailable):
+        return _UNREAD
+
+
+def _already_saved(request, db, docid, mine):
+    """The current rev when the document as stored now is this very edit (a save that went through though
+    its answer never came); otherwise None."""
+    now = _stored_now(request, db, docid)
+    return now["_rev"] if _holds(now, mine) else None
+
+
+def _holds(now, mine, started_rev=None):
+    """Whether `now` is a revision after `started_rev` whose body is `mine`."""
+    return (isinstance(now, dict) and isinstance(now.get("_rev"), str) and now["_rev"] != started_rev
+            and _same_body(editable_body(now), editable_body(mine)))
+
+
+def _same_body(one, other):
+    # CouchDB may write a number back in another form (1.50 as 1.5): compare values, not texts.
+    try:
+        return json.loads(jsontext.dumps(one)) == json.loads(jsontext.dumps(other))
+    except (ValueError, RecursionError):
+        return one == other
+
+
+def _saved_earlier(request, db, docid, saved_rev, slow=None):
+    if slow:
+        said = f"Saved “{docid}” as revision {saved_rev} (CouchDB took longer than {slow.seconds:g} seconds to say so)."
+    else:
+        said = f"“{docid}” already holds your edit, as revision {saved_rev}: an earlier save went through."
+    messages.success(request, said)
     return redirect("browser:document", db=db, docid=docid)
 
 
@@ -128,6 +201,8 @@ def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
                                     attachments=conflict.theirs_attachments)
     except Conflict:  # saved again meanwhile: the screen anew, against the base already read
         return _conflict_page(request, db, docid, state, mine, take_theirs, base=conflict.base)
+    except CouchSlow as exc:
+        return _slow_save(request, db, docid, state, exc, conflict.theirs_rev, merged)
     kept = ", ".join(path_label(p) for p in conflict.merge.theirs_changed)
     messages.success(request, f"Saved “{docid}” as revision {new_rev}" +
                      (f", keeping the other person's changes to {kept}." if kept else "."))
@@ -204,12 +279,19 @@ def document_new(request, db):
                                           "create an empty document.")
         return _new_page(request, db, id_form, state, status=400)
     asked_id = id_form.cleaned_data["docid"] or body.get("_id") or ""
+    docid = id_form.cleaned_data["docid"] or None
     try:
         with design_audited(request, db, asked_id, None, body):
-            docid, rev = create_document(request.couch, db, body, id_form.cleaned_data["docid"] or None)
+            # The id is fixed before the write, so that a write too slow to answer can be looked for.
+            docid = docid or new_uuids(request.couch, 1)[0]
+            docid, rev = create_document(request.couch, db, body, docid)
     except Conflict:
+        if (created_rev := _already_saved(request, db, docid, body)) is not None:
+            return _created_earlier(request, db, docid, created_rev)
         id_form.add_error("docid", "A document with this id already exists.")
         return _new_page(request, db, id_form, state, status=409)
+    except CouchSlow as exc:
+        return _slow_create(request, db, id_form, state, exc, docid, body)
     except (CouchError, CouchUnavailable) as exc:
         state.error = _save_failure(exc)
         return _new_page(request, db, id_form, state, status=status_for(exc))
@@ -217,6 +299,30 @@ def document_new(request, db):
         state.error = refusal_for(exc)
         return _new_page(request, db, id_form, state, status=503)
     messages.success(request, f"Created “{docid}” (revision {rev}).")
+    return redirect("browser:document", db=db, docid=docid)
+
+
+def _slow_create(request, db, id_form, state, exc, docid, mine):
+    """CouchDB took the new document but did not answer in time: look for it under the id it was sent with.
+    Not there yet: the form keeps the edit and that id, so creating it again cannot make a second copy."""
+    if docid and exc.is_write and (created_rev := _already_saved(request, db, docid, mine)) is not None:
+        return _created_earlier(request, db, docid, created_rev, exc)
+    if not docid or not exc.is_write:
+        outcome = "Nothing was created yet. Your document is kept: Create it again in a moment."
+    else:
+        outcome = (f"It is not created yet: there is no document “{docid}” with your fields. CouchDB may still be "
+                   f"writing it. Your document is kept, with that id: Create it again in a moment; that cannot "
+                   f"make a second copy (if the first went through meanwhile, this page says so).")
+        id_form = NewDocumentForm({**request.POST.dict(), "docid": docid}, partitioned=id_form.partitioned,
+                                  typed_id=mine.get("_id"))
+        id_form.is_valid()
+    state.error = f"{sentence_for(exc)} {outcome}"
+    return _new_page(request, db, id_form, state, status=status_for(exc))
+
+
+def _created_earlier(request, db, docid, rev, slow=None):
+    waited = f" (CouchDB took longer than {slow.seconds:g} seconds to say so)" if slow else ""
+    messages.success(request, f"Created “{docid}” (revision {rev}){waited}.")
     return redirect("browser:document", db=db, docid=docid)
 
 
@@ -245,16 +351,41 @@ def document_copy(request, db, docid):
 
 @require_http_methods(["GET", "POST"])
 def document_delete(request, db, docid):
-    form = DeleteDocumentForm(request.POST or None, initial={"rev": DocumentViewForm(request.GET).value("rev")})
+    form, changed = DeleteDocumentForm(request.POST or None), ""
     if request.method == "POST" and form.is_valid():
         try:
             with audited(request, "document.delete", db, before={"id": docid, "rev": form.cleaned_data["rev"]}):
                 delete_document(request.couch, db, docid, form.cleaned_data["rev"])
         except Conflict:
-            form.add_error(None, "The document changed since you opened it; open it again to see the new "
-                                 "revision before deleting.")
+            changed = (f"Nothing was deleted: the document changed since you opened it (you confirmed revision "
+                       f"{form.cleaned_data['rev']}). Below is what it holds now; delete again to delete that.")
         else:
             messages.success(request, f"Deleted “{docid}”.")
             return redirect("browser:database", db=db)
-    status = 409 if form.errors else 200
-    return render(request, "browser/document_delete.html", {"db": db, "docid": docid, "form": form}, status=status)
+    # What goes is always the current revision, summed up; the revision travels in a hidden field.
+    doc = get_document(request.couch, db, docid)
+    seen = DocumentViewForm(request.GET).value("rev")
+    if not form.is_bound or changed:
+        form = DeleteDocumentForm(initial={"rev": doc.get("_rev", "")})
+    context = {"db": db, "docid": docid, "form": form, "changed": changed, "summary": _deletion_summary(doc),
+               "seen_rev": seen if seen and seen != doc.get("_rev") else ""}
+    status = 409 if changed else 400 if form.errors else 200
+    return render(request, "browser/document_delete.html", context, status=status)
+
+
+def _deletion_summary(doc):
+    """What deleting the current revision takes away: its fields, its attachments, and whether a conflicting
+    revision then takes its place (CouchDB promotes one, so the document does not disappear)."""
+    attachments = doc.get("_attachments") if isinstance(doc.get("_attachments"), dict) else {}
+    conflicts = doc.get("_conflicts") if isinstance(doc.get("_conflicts"), list) else []
+    sizes = [stub.get("length") for stub in attachments.values() if isinstance(stub, dict)]
+    return {"rev": doc.get("_rev", ""), "field_count": len(editable_body(doc)),
+            "attachment_names": sorted(attachments)[:20], "attachment_count": len(attachments),
+            "attachment_bytes": sum(s for s in sizes if isinstance(s, int)), "conflict_count": len(conflicts),
+            "next_winner": max(conflicts, key=_rev_order) if conflicts else ""}
+
+
+def _rev_order(rev):
+    # CouchDB's winner among leaves: the longest branch, then the greatest revision id.
+    number, _, tail = str(rev).partition("-")
+    return (int(number) if number.isdigit() else 0, tail)

@@ -77,7 +77,11 @@ def document_conflicts(request, db, docid):
     bodies = open_revisions(request.couch, db, docid, leaves)
     # What the page shows of a replicator document is scrubbed; a merged body typed from it gets its secrets back.
     shown_winner, shown_bodies = shown(db, winner), {rev: shown(db, body) for rev, body in bodies.items()}
-    initial = {"keep": winner["_rev"], "merged": jsontext.dumps(editable_body(shown_winner), indent=2)}
+    # ?rev= chooses the revision to keep and puts its body in the box (the radios fetch it with htmx).
+    chosen = DocumentViewForm(request.GET).value("rev")
+    chosen = chosen if chosen in leaves and request.method == "GET" else winner["_rev"]
+    initial = {"keep": chosen, "merged": _box_text(_chosen_body(shown_winner, shown_bodies, chosen)),
+               "filled_from": chosen}
     form = ResolveConflictForm(request.POST or None, initial=initial)
     stale = ""
     if request.method == "POST" and form.is_valid():
@@ -93,7 +97,7 @@ def document_conflicts(request, db, docid):
                    "diff": diff(editable_body(shown_winner), editable_body(shown_bodies.get(rev, {})))}
                   for rev in leaves]
     context = {"db": db, "docid": docid, "winner_rev": winner["_rev"], "candidates": candidates, "form": form,
-               "leaves": leaves, "stale": stale, "tree": _revision_tree(request, db, docid, winner)}
+               "leaves": leaves, "stale": stale, "tree": _revision_tree(request, db, docid, winner), "box_rev": chosen}
     status = 409 if stale else 400 if form.errors else 200
     return render(request, "browser/document_conflicts.html", context, status=status)
 
@@ -104,11 +108,14 @@ def _resolve(request, db, docid, form, winner, leaves, bodies):
     if keep not in leaves:
         form.add_error("keep", "That revision is not one of the conflicting revisions any more.")
         return None
-    merged = _merged_body(form, editable_body(shown(db, winner)))
+    # The box as the page filled it (a page from before ?rev= filled it with the winner) keeps `keep` as it is.
+    filled_from = form.cleaned_data.get("filled_from") or winner_rev
+    filled = winner if filled_from == winner_rev else bodies.get(filled_from)
+    merged = _merged_body(form, editable_body(shown(db, filled)) if filled is not None else None)
     if merged is False:
         return None
     if merged is not None:
-        merged = secrets_kept(merged, editable_body(winner))
+        merged = secrets_kept(merged, editable_body(filled if filled is not None else winner))
     body = merged if merged is not None else (None if keep == winner_rev else editable_body(bodies.get(keep, {})))
     try:
         new_rev, results = resolve_conflict(request.couch, db, docid, winner_rev,
@@ -149,8 +156,16 @@ def _digests(stubs):
     return {name: stub.get("digest") for name, stub in stubs.items()}
 
 
+def _chosen_body(shown_winner, shown_bodies, rev):
+    return shown_winner if rev == shown_winner.get("_rev") else shown_bodies.get(rev, {})
+
+
+def _box_text(body):
+    return jsontext.dumps(editable_body(body), indent=2)
+
+
 def _merged_body(form, prefilled):
-    """The merged body when the person edited the prefilled text; None keeps the chosen revision as it is."""
+    """The merged body when the person edited the chosen revision's text; None keeps that revision as it is."""
     text = form.cleaned_data.get("merged") or ""
     if not text.strip():
         return None

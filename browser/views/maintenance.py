@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from browser.audit_trail import audited
 from browser.couch.errors import CouchError
 from browser.couch.queries import list_design_documents
+from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks, compact_database, compact_views, view_cleanup
 from browser.forms import MaintenanceForm
 from browser.views.responses import render_page_or_fragment
@@ -44,8 +45,15 @@ def _start(client, db, action, ddoc):
 
 def _page(request, db, form, status=200):
     ddocs = [d.split("/", 1)[1] for d in list_design_documents(request.couch, db)]
-    context = {"db": db, "ddocs": ddocs, "tasks": active_tasks(request.couch, db), "form": form}
+    context = {"db": db, "ddocs": ddocs, "tasks": active_tasks(request.couch, db), "form": form,
+               "may_administer": _may_administer(request, db)}
     return render(request, "browser/maintenance.html", context, status=status)
+
+
+def _may_administer(request, db):
+    """Compaction and cleanup need an admin of the database, as CouchDB's _security says (members may read it)."""
+    user = request.couch_user
+    return bool(user) and (user.is_server_admin or can_administer(get_security(request.couch, db), user))
 
 
 @require_GET

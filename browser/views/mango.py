@@ -1,5 +1,6 @@
 """The Mango page: run and explain queries, page by bookmark, the team's history and saved queries."""
 
+import re
 from dataclasses import replace
 
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from browser.couch import saved_queries
-from browser.couch.errors import BadRequest, Conflict, CouchError, ServerError
+from browser.couch.errors import BadRequest, Conflict, CouchError, CouchSlow, ServerError
 from browser.couch.flavour import ServerLacks
 from browser.couch.queries import (
     READABLE_DDOC_PREFIX,
@@ -20,6 +21,7 @@ from browser.couch.queries import (
     suggested_index_fields,
 )
 from browser.couch.replication import is_replicator_database, shown
+from browser.failures import advice_for, sentence_for, status_for
 from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
 from browser.views.display import common_fields, display_rows
 
@@ -54,7 +56,7 @@ def _run(request, db, form, store, action):
     """Explain and run one page; a new run (not a page of it) goes to the history and into the address bar."""
     query, partition = form.query(), form.cleaned_data["partition"] or None
     bookmark = form.cleaned_data["bookmark"]
-    explanation = result = None
+    explanation = result = slow = None
     try:
         if action == "create-index":
             _create_index(request, db, query)
@@ -68,9 +70,12 @@ def _run(request, db, form, store, action):
         form.add_error(None, _plain(exc))
         if exc.error == "no_usable_index":
             explanation = explanation or NO_INDEX
+    except CouchSlow as exc:  # the query (or its index build) goes on in CouchDB: say so, keep the query
+        form.add_error(None, _slow(exc, explanation))
+        slow = exc
     extra = _results(form, query, explanation, result)
     if form.errors:
-        return _page(request, db, form, store, status=400, extra=extra)
+        return _page(request, db, form, store, status=status_for(slow) if slow else 400, extra=extra)
     if request.method == "POST" and action in ("run", "create-index") and not bookmark:
         store = _remember(request, db, form, store)
     extra.update(_pages(form, result, bookmark))
@@ -131,10 +136,24 @@ def _create_index(request, db, query):
 
 def _results(form, query, explanation, result):
     docs = result.docs if result else []
-    columns = common_fields(docs, most=8)
+    columns = _requested_columns(query.get("fields")) or common_fields(docs, most=8)
     mode = form.cleaned_data.get("mode")
     return {"result": result, "explanation": explanation, "suggested": suggested_index_fields(query),
             "columns": columns, "rows": display_rows(docs, columns, mode == "json"), "mode": mode}
+
+
+def _requested_columns(fields):
+    """The top-level members the query's "fields" ask for, in its order ("a.b" is a member of "a"; "a\\.b" is
+    the member "a.b"), the id aside: it has a column of its own."""
+    columns = []
+    for field in fields or ():
+        top = _UNESCAPED_DOT.split(str(field), maxsplit=1)[0].replace("\\.", ".")
+        if top != "_id" and top not in columns:
+            columns.append(top)
+    return columns
+
+
+_UNESCAPED_DOT = re.compile(r"(?<!\\)\.")
 
 
 def _remember(request, db, form, store):
@@ -161,6 +180,20 @@ def _save(request, db, form, store):
     else:
         messages.success(request, f"Saved “{name}” for everyone using this database.")
     return store
+
+
+def _slow(exc, explanation):
+    """Why a query may take longer than the dashboard waits, from what its explanation says."""
+    if exc.is_write or explanation is None:
+        return f"{sentence_for(exc)} {advice_for(exc)}"
+    if explanation.full_scan:
+        why = ("This query scans every document (no index fits it). Create an index on the fields it selects "
+               "(below), then run it again: the first run after that builds the index, once.")
+    else:
+        why = (f"It uses the index “{explanation.index.name}”, which CouchDB may be building or bringing up to date "
+               "(after it was created, or after many changes). Active tasks shows the indexer's progress; run the "
+               "query again when it is done.")
+    return f"{sentence_for(exc)} {why}"
 
 
 def _plain(exc):

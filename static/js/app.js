@@ -32,3 +32,24 @@ document.addEventListener("htmx:afterSettle", function () {
   });
   if (same) { same.focus({ preventScroll: true }); }
 });
+
+// The changes feed lists a document once, at its newest change: when live rows arrive at the top of the
+// table, the same document's older row (an edit before, the body before its deletion) leaves it.
+document.addEventListener("htmx:afterSettle", function () {
+  var rows = document.getElementById("change-rows");
+  if (!rows) { return; }
+  var seen = new Set();
+  Array.prototype.slice.call(rows.children).forEach(function (row) {
+    var id = row.getAttribute("data-id");
+    if (id === null) { return; }
+    if (seen.has(id)) { row.remove(); } else { seen.add(id); }
+  });
+});
+
+// Choosing a revision on the conflicts page fetches its body into the box (data-fills-box names the box),
+// but never over text the person has typed there: an edited box stays as it is.
+document.addEventListener("htmx:confirm", function (event) {
+  var elt = event.detail.elt;
+  var box = elt && elt.hasAttribute("data-fills-box") && document.getElementById(elt.getAttribute("data-fills-box"));
+  if (box && box.value !== box.defaultValue) { event.preventDefault(); }
+});

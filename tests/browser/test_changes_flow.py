@@ -81,3 +81,24 @@ def test_the_live_refresh_keeps_the_keyboard_focus(admin_page, make_database, co
     assert page.evaluate("document.activeElement.dataset.testid") == "pause"
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("live-bar")).to_contain_text("Paused.")
+
+
+def test_a_document_deleted_while_watching_leaves_one_row_its_deletion(admin_page, make_database, couch_server):
+    db = make_database()
+    rev = put_document(couch_server, db, "doomed", {"n": 1})
+    put_document(couch_server, db, "other", {})
+    admin_page.open(f"/db/{db}/changes/")
+    page = admin_page.page
+    expect(rows(page)).to_have_count(2)
+    couch_server.admin_http().delete(f"{couch_server.url}{db}/doomed", params={"rev": rev}).raise_for_status()
+    expect(rows(page).first).to_contain_text("deleted", timeout=15_000)
+    expect(rows(page)).to_have_count(2)  # the old row of "doomed" went when its deletion arrived
+    expect(page.locator('#change-rows tr[data-id="doomed"]')).to_have_count(1)
+    put_document(couch_server, db, "other", {"_rev": fetch_rev(couch_server, db, "other"), "n": 2})
+    expect(rows(page).first).to_contain_text("other", timeout=15_000)
+    expect(rows(page)).to_have_count(2)
+    assert [m for m in admin_page.console if m[0] in ("error", "pageerror")] == []
+
+
+def fetch_rev(couch_server, db, docid):
+    return couch_server.admin_http().get(f"{couch_server.url}{db}/{docid}").json()["_rev"]

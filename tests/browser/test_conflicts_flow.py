@@ -74,3 +74,48 @@ def test_resolving_refuses_when_a_new_conflict_arrived_and_then_keeps_the_choice
     expect(page.get_by_role("status")).to_contain_text("removed 2 conflicting revision(s)")
     doc = http.get(f"{couch_server.url}{db}/split", params={"conflicts": "true"}).json()
     assert doc["v"] == "A" and "_conflicts" not in doc and doc["_rev"].startswith("2-")
+
+
+def test_choosing_a_revision_puts_its_body_in_the_box_but_never_over_an_edit(admin_page, make_database,
+                                                                             couch_server):
+    db = make_database()
+    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"new_edits": False, "docs": [
+        {"_id": "pick", "_rev": A, "v": "A"}, {"_id": "pick", "_rev": B, "v": "B"}]}).raise_for_status()
+    admin_page.open(f"/db/{db}/resolve/pick")
+    page = admin_page.page
+    box = page.get_by_label("Body to save (JSON); leave as it is to keep the chosen revision unchanged")
+    expect(box).to_have_value('{\n  "v": "B"\n}')
+    page.locator(f'input[name="keep"][value="{A}"]').check()
+    expect(box).to_have_value('{\n  "v": "A"\n}')
+    expect(page.get_by_test_id("box-source")).to_contain_text(A)
+    box.fill('{"v": "mine"}')
+    page.locator(f'input[name="keep"][value="{B}"]').check()
+    page.wait_for_timeout(500)
+    expect(box).to_have_value('{"v": "mine"}')  # an edited box stays as typed
+    page.get_by_role("button", name="Keep the chosen revision and remove the others").click()
+    expect(page.locator("h1")).to_contain_text("pick")
+    assert fetch_document(couch_server, db, "pick")["v"] == "mine"
+    assert [m for m in admin_page.console if m[0] in ("error", "pageerror")] == []
+
+
+def test_without_javascript_a_link_puts_a_revisions_body_in_the_box(browser_page, personas, make_database,
+                                                                   couch_server, chromium, dashboard_url):
+    from tests.browser.conftest import Page
+
+    db = make_database()
+    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"new_edits": False, "docs": [
+        {"_id": "nojs", "_rev": A, "v": "A"}, {"_id": "nojs", "_rev": B, "v": "B"}]}).raise_for_status()
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        plain = Page(context, dashboard_url)
+        plain.log_in(personas["admin"])
+        plain.open(f"/db/{db}/resolve/nojs")
+        page = plain.page
+        page.locator(f'.candidate[data-rev="{A}"]').get_by_test_id("choose-body").click()
+        box = page.get_by_label("Body to save (JSON); leave as it is to keep the chosen revision unchanged")
+        expect(box).to_have_value('{\n  "v": "A"\n}')
+        expect(page.locator(f'input[name="keep"][value="{A}"]')).to_be_checked()
+        page.get_by_role("button", name="Keep the chosen revision and remove the others").click()
+        assert fetch_document(couch_server, db, "nojs")["v"] == "A"
+    finally:
+        context.close()
