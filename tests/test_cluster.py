@@ -280,7 +280,8 @@ def node_knob(name, node):
     command = os.environ.get(name)
     if not command:
         pytest.skip(f"set {name} (a shell command, {{node}} and {{name}} stand for the node, e.g. node3@127.0.0.1 "
-                    "and node3) to let this test stop and start a node: make test-cluster does")
+                    "and node3) to let this test stop and start a node: make test-cluster does, with "
+                    "COUCHDB_CLUSTER_SCRIPT naming the script that made the cluster")
     return command.replace("{node}", shlex.quote(node)).replace("{name}", shlex.quote(node.split("@")[0]))
 
 
