@@ -20,6 +20,8 @@ from browser.couch.server import server_info
 
 SKIP_BOOKMARK_PREFIX = "skip:"
 CONFLICTS_PAGE = 100
+# Attachments up to this size are renamed in a JSON PUT that carries them inline (in memory, base64).
+INLINE_RENAME_MOST = 16 * 1024 * 1024
 # pouchdb-server has no _dbs_info: the databases page reads this many databases' info at once.
 DB_INFO_THREADS = 8
 # pouchdb-server matches a changes feed's id prefix here: it reads at most this many rows for one page.
@@ -57,7 +59,11 @@ class CouchDB3:
         return name
 
     def rename_attachment(self, client, db, docid, doc, old, new):
-        """PUT /{db}/{docid} (multipart/related) — one revision, the attachment streamed under its new name."""
+        """PUT /{db}/{docid} — one revision, the attachment under its new name: inline (base64) up to
+        INLINE_RENAME_MOST bytes, streamed as multipart/related above. CouchDB 3.5 stores a multipart PUT but
+        leaves it unanswered while a node of the cluster is down, so small files, most, go inline."""
+        if int((doc.get("_attachments") or {}).get(old, {}).get("length") or 0) <= INLINE_RENAME_MOST:
+            return inline_renamed(client, db, docid, doc, old, new)
         return stream_renamed(client, db, docid, doc, old, new)
 
     def create_document(self, client, db, docid, body):

@@ -25,7 +25,7 @@ from browser.couch.attachments import (
     rename_attachment,
 )
 from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
-from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound
+from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
 from browser.forms import AttachmentNameForm, AttachmentViewForm, NewWithFilesForm, RenameAttachmentForm, UploadForm
 from browser.templatetags.couch_format import bytes as size_text
@@ -232,12 +232,26 @@ def attachment_rename(request, db, docid):
                               replace=data["replace"])
     except AttachmentExists as exc:  # taken since the check
         return _confirm_rename(request, db, docid, form, exc.existing)
+    except CouchSlow as exc:  # stored or not: look
+        if not _renamed(request, db, docid, data["name"], data["new_name"]):
+            raise
+        messages.success(request, f"Renamed “{data['name']}” to “{data['new_name']}” (CouchDB took longer than "
+                                  f"{exc.seconds:g} seconds to confirm it).")
     except (Conflict, NotFound):
         messages.error(request, "The document changed since you opened it: look again before renaming.")
     else:
         replaced = " (the attachment that had that name is replaced)" if data["replace"] else ""
         messages.success(request, f"Renamed “{data['name']}” to “{data['new_name']}”{replaced}.")
     return redirect("browser:document", db=db, docid=docid)
+
+
+def _renamed(request, db, docid, old, new):
+    """Whether the document as stored now has `new` and no longer `old` (a rename whose answer never came)."""
+    try:
+        names = {info.name for info in attachments_of(get_document(request.couch, db, docid))}
+    except (CouchError, CouchUnavailable):
+        return False
+    return new in names and old not in names
 
 
 def _confirm_rename(request, db, docid, form, existing):
