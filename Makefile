@@ -12,8 +12,9 @@ REDIS := /usr/bin/redis-server
 run: install ## Start the dashboard (and an embedded pouchdb-server unless COUCHDB_URL is set).
 	$(PY) -m embedded.run
 
-test: install-dev $(CHROMIUM) $(REDIS) ## Run every test: lint, deploy checks, service, views and browser.
+test: install-dev $(CHROMIUM) $(REDIS) ## Run every test: lint, types (browser/couch), deploy checks, service, views and browser.
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 # The same suite against an Apache CouchDB 3 (by default a development build on 127.0.0.1:15984, admin/password).
@@ -66,6 +67,7 @@ $(CHROMIUM) $(REDIS):
 
 lint: install-dev
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -4,9 +4,14 @@ import base64
 import io
 import uuid
 from dataclasses import dataclass
+from typing import IO, Any, Protocol
+
+import requests
 
 from browser.couch import jsontext
+from browser.couch.client import CouchClient
 from browser.couch.errors import Conflict, NotFound
+from browser.couch.jsontext import JsonObject
 
 CHUNK = 64 * 1024
 CONFLICT_RETRIES = 3
@@ -20,11 +25,11 @@ class AttachmentInfo:
     digest: str
 
     @property
-    def is_raster_image(self):
+    def is_raster_image(self) -> bool:
         return self.content_type.split(";")[0].strip().lower() in RASTER_IMAGE_TYPES
 
     @property
-    def is_plain_text(self):
+    def is_plain_text(self) -> bool:
         return self.content_type.split(";")[0].strip().lower() in PLAIN_TEXT_TYPES
 
 
@@ -33,26 +38,29 @@ RASTER_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "ima
 PLAIN_TEXT_TYPES = {"text/plain", "text/csv", "text/markdown", "application/json"}
 
 
-def attachments_of(doc):
+def attachments_of(doc: JsonObject) -> list[AttachmentInfo]:
     """The attachment stubs of a document, by name."""
     return [AttachmentInfo(name, str(stub.get("content_type", "")), stub.get("length"), str(stub.get("digest", "")))
             for name, stub in sorted((doc.get("_attachments") or {}).items())]
 
 
-def current_rev(client, db, docid):
+def current_rev(client: CouchClient, db: str, docid: str) -> str:
     """HEAD /{db}/{docid} — the current revision, from the ETag CouchDB sends."""
     return client.flavour.current_rev(client, db, docid)
 
 
-def put_attachment(client, db, docid, name, stream, content_type, length, rev):
+def put_attachment(client: CouchClient, db: str, docid: str, name: str, stream: Any, content_type: str,
+                   length: int, rev: str | None) -> str:
     """PUT /{db}/{docid}/{name}?rev= — the body is streamed from a file object; answers the new rev."""
     headers = {"Content-Type": content_type or "application/octet-stream", "Content-Length": str(length)}
     answer = client.request("PUT", db, docid, name, params={"rev": rev} if rev else None, data=stream,
                             headers=headers, timeout=_transfer_timeout(client, length)).json()
-    return answer["rev"]
+    return str(answer["rev"])
 
 
-def put_attachment_on_latest(client, db, docid, name, fileobj, content_type, length, rev, replace=False):
+def put_attachment_on_latest(client: CouchClient, db: str, docid: str, name: str, fileobj: IO[bytes],
+                             content_type: str, length: int, rev: str | None,
+                             replace: bool = False) -> tuple[str, str | None, "AttachmentInfo | None"]:
     """Add one attachment, starting from `rev`; if the document moved on meanwhile, from its latest revision
     (adding a file changes nothing else in the document). An attachment of that name is replaced only with
     `replace` (else AttachmentExists, nothing stored). Answers (new rev, based on, the attachment replaced)."""
@@ -70,7 +78,8 @@ def put_attachment_on_latest(client, db, docid, name, fileobj, content_type, len
     raise AssertionError("unreachable")
 
 
-def open_attachment(client, db, docid, name, range_header=None, rev=None):
+def open_attachment(client: CouchClient, db: str, docid: str, name: str, range_header: str | None = None,
+                    rev: str | None = None) -> requests.Response:
     """GET /{db}/{docid}/{name}[?rev=] as a stream (the caller closes it); Range is passed through."""
     headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
     if range_header:
@@ -79,7 +88,7 @@ def open_attachment(client, db, docid, name, range_header=None, rev=None):
                           stream=True, timeout=(client.timeout, 300))
 
 
-def stream_renamed(client, db, docid, doc, old, new):
+def stream_renamed(client: CouchClient, db: str, docid: str, doc: JsonObject, old: str, new: str) -> str:
     """CouchDB 3: the rename as one multipart PUT, the attachment's bytes streamed from its GET."""
     stub = doc["_attachments"][old]
     length, content_type = int(stub.get("length") or 0), str(stub.get("content_type") or "application/octet-stream")
@@ -92,7 +101,7 @@ def stream_renamed(client, db, docid, doc, old, new):
         source.close()
 
 
-def inline_renamed(client, db, docid, doc, old, new):
+def inline_renamed(client: CouchClient, db: str, docid: str, doc: JsonObject, old: str, new: str) -> str:
     """The rename as one JSON PUT with the attachment inline (base64): the whole file in memory."""
     stub = doc["_attachments"][old]
     data = client.request("GET", db, docid, old, params={"rev": doc["_rev"]},
@@ -101,10 +110,10 @@ def inline_renamed(client, db, docid, doc, old, new):
         "content_type": str(stub.get("content_type") or "application/octet-stream"),
         "data": base64.b64encode(data).decode()}}
     body = {**{k: v for k, v in doc.items() if k != "_attachments"}, "_attachments": attachments}
-    return client.send_exact("PUT", db, docid, body=body)["rev"]
+    return str(client.send_exact("PUT", db, docid, body=body)["rev"])
 
 
-def read_start(client, db, docid, name, limit):
+def read_start(client: CouchClient, db: str, docid: str, name: str, limit: int) -> bytes:
     """The first `limit` bytes of an attachment (for a text preview)."""
     response = open_attachment(client, db, docid, name)
     try:
@@ -118,26 +127,28 @@ def read_start(client, db, docid, name, limit):
         response.close()
 
 
-def delete_attachment(client, db, docid, name, rev):
+def delete_attachment(client: CouchClient, db: str, docid: str, name: str, rev: str) -> str:
     """DELETE /{db}/{docid}/{name}?rev= — answers the new rev."""
-    return client.delete_json(db, docid, name, params={"rev": rev})["rev"]
+    return str(client.delete_json(db, docid, name, params={"rev": rev})["rev"])
 
 
 class AttachmentExists(Exception):
     """The name is taken by another attachment: replacing it needs the person's word."""
 
-    def __init__(self, existing):
+    def __init__(self, existing: AttachmentInfo) -> None:
         super().__init__(existing.name)
         self.existing = existing
 
 
-def existing_attachment(client, db, docid, name, rev=None):
+def existing_attachment(client: CouchClient, db: str, docid: str, name: str,
+                        rev: str | None = None) -> AttachmentInfo | None:
     """GET /{db}/{docid}?rev= — the attachment stored under `name` at that revision, or None."""
     doc = client.get_exact(db, docid, params={"rev": rev} if rev else None)
     return next((info for info in attachments_of(doc) if info.name == name), None)
 
 
-def rename_attachment(client, db, docid, old, new, rev, replace=False):
+def rename_attachment(client: CouchClient, db: str, docid: str, old: str, new: str, rev: str,
+                      replace: bool = False) -> str:
     """PUT /{db}/{docid} — one new revision in which the attachment `old` is named `new`: never a copy
     and a delete that could leave both, or neither. An attachment already named `new` is replaced only
     with `replace` (else AttachmentExists). Answers the new rev."""
@@ -151,14 +162,15 @@ def rename_attachment(client, db, docid, old, new, rev, replace=False):
     return client.flavour.rename_attachment(client, db, docid, doc, old, new)
 
 
-def renamed_stubs(doc, old, new):
+def renamed_stubs(doc: JsonObject, old: str, new: str) -> dict[str, JsonObject]:
     """The document's `_attachments` stubs as CouchDB sent them (pouchdb-server wants their digests), less
     `old` and any attachment named `new`."""
     return {name: {**stub, "stub": True} for name, stub in (doc.get("_attachments") or {}).items()
             if name not in (old, new)}
 
 
-def put_document_with_follower(client, db, docid, doc, name, source, content_type, length):
+def put_document_with_follower(client: CouchClient, db: str, docid: str, doc: JsonObject, name: str,
+                               source: "_Readable", content_type: str, length: int) -> str:
     """PUT /{db}/{docid} as multipart/related: the document, then one attachment's bytes streamed from
     `source` (length known), so a large attachment is never held in memory."""
     boundary = uuid.uuid4().hex
@@ -172,31 +184,36 @@ def put_document_with_follower(client, db, docid, doc, name, source, content_typ
     answer = client.request("PUT", db, docid, data=stream,
                             headers={"Content-Type": f'multipart/related; boundary="{boundary}"'},
                             timeout=_transfer_timeout(client, length)).json()
-    return answer["rev"]
+    return str(answer["rev"])
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class _SizedStream:
     """A response body read as a file of known length, so the next request streams it with Content-Length."""
 
-    def __init__(self, raw, length):
+    def __init__(self, raw: Any, length: int) -> None:
         self._raw = raw
         self._length = length
 
-    def read(self, size=-1):
-        return self._raw.read(size if size and size > 0 else CHUNK)
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._raw.read(size if size and size > 0 else CHUNK)
+        return data
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._length
 
 
 class _Joined:
     """Several file objects read one after another as one body of known length."""
 
-    def __init__(self, parts, length):
+    def __init__(self, parts: list[_Readable], length: int) -> None:
         self._parts = list(parts)
         self._length = length
 
-    def read(self, size=-1):
+    def read(self, size: int = -1) -> bytes:
         size = size if size and size > 0 else CHUNK
         while self._parts:
             data = self._parts[0].read(size)
@@ -205,10 +222,10 @@ class _Joined:
             self._parts.pop(0)
         return b""
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._length
 
 
-def _transfer_timeout(client, length):
+def _transfer_timeout(client: CouchClient, length: int | None) -> tuple[float, float]:
     # Connect quickly; allow a slow network a minute per 100 MB of body, at least the usual timeout.
     return (client.timeout, max(client.timeout, 60 * (length or 0) / 100_000_000))

@@ -21,12 +21,14 @@ import hmac
 import json
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from browser.couch import jsontext
 from browser.couch.client import CouchClient
 from browser.couch.errors import Conflict, CouchError, CouchUnavailable, NotFound, PreconditionFailed, Unauthorized
+from browser.couch.jsontext import Json, JsonObject
 from browser.couch.queries import find
 from browser.couch.session import current_user, login
 from browser.couch.users import USERS_DB, user_doc_id
@@ -55,18 +57,18 @@ CLAIM_TRIES = 20
 WRITER_PEER_PREFIX = "couchadmin-audit-writer-"
 
 
-def chain_id(seq):
+def chain_id(seq: int) -> str:
     return f"{CHAIN_PREFIX}{seq:0{SEQ_DIGITS}d}"
 
 
-def seq_of(docid):
+def seq_of(docid: Json) -> int | None:
     """The chain number of a record id, or None for a record written before chaining."""
     if isinstance(docid, str) and docid.startswith(CHAIN_PREFIX) and docid[len(CHAIN_PREFIX):].isdigit():
         return int(docid[len(CHAIN_PREFIX):])
     return None
 
 
-def canonical(record):
+def canonical(record: JsonObject) -> bytes:
     """The bytes a seal covers: every field but CouchDB's own and the seal, keys sorted, ASCII only. Numbers
     read back exactly (jsontext) are written as Python writes them, as they were when the record was sealed."""
     body = {k: v for k, v in record.items() if (not k.startswith("_") or k == "_id") and k != "seal"}
@@ -74,7 +76,7 @@ def canonical(record):
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def seal_of(record, key):
+def seal_of(record: JsonObject, key: bytes) -> str:
     return hmac.new(key, canonical(record), hashlib.sha256).hexdigest()
 
 
@@ -88,18 +90,19 @@ class Recorded:
 class AuditWriter:
     """Adds sealed records as the audit writer, logging in once and again whenever its CouchDB session ends."""
 
-    def __init__(self, name, password, key):
+    def __init__(self, name: str, password: str, key: bytes) -> None:
         self.name, self.password, self.key = name, password, key
-        self._client = None
+        self._client: CouchClient | None = None
         self._lock = threading.Lock()
-        self._head = None  # (seq, seal) of the newest record this process knows of
+        self._head: tuple[int, str] | None = None  # (seq, seal) of the newest record this process knows of
         self.highest_written = 0
 
     @property
-    def peer(self):
+    def peer(self) -> str:
         return WRITER_PEER_PREFIX + hmac.new(self.key, b"peer", hashlib.sha256).hexdigest()[:24]
 
-    def record(self, database, who, action, target, before=None, after=None, **extra):
+    def record(self, database: str, who: str | None, action: str, target: str, before: Json = None,
+               after: Json = None, **extra: Json) -> Recorded:
         """Add one record at the end of the chain; never raises: a failure comes back as Recorded(ok=False)."""
         now = datetime.now(UTC)
         body = {"type": RECORD_TYPE, "who": who, "at": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "action": action,
@@ -111,7 +114,7 @@ class AuditWriter:
             return Recorded(False, exc.reason if isinstance(exc, CouchUnavailable) else exc.message)
         return Recorded(True, seq=seq)
 
-    def _append(self, database, body):
+    def _append(self, database: str, body: JsonObject) -> int:
         for _ in range(CLAIM_TRIES):
             if self._head is None:
                 self._head = read_head(self._session(), database)
@@ -128,21 +131,23 @@ class AuditWriter:
             return seq
         raise Conflict(409, "conflict", f"no free record number after {CLAIM_TRIES} tries")
 
-    def _put(self, database, doc):
+    def _put(self, database: str, doc: JsonObject) -> None:
         try:
-            self._session().flavour.create_document(self._client, database, doc["_id"], doc)
+            client = self._session()
+            client.flavour.create_document(client, database, doc["_id"], doc)
         except Unauthorized:
             self._client = None
-            self._session().flavour.create_document(self._client, database, doc["_id"], doc)
+            client = self._session()
+            client.flavour.create_document(client, database, doc["_id"], doc)
 
-    def _session(self):
+    def _session(self) -> CouchClient:
         if self._client is None:
             client = CouchClient()
             login(client, self.name, self.password, client_address=self.peer)
             self._client = client
         return self._client
 
-    def problem(self):
+    def problem(self) -> str:
         """Why the writer cannot work now, in words with the fix, or "" when it can log in."""
         try:
             with self._lock:
@@ -165,7 +170,7 @@ class AuditWriter:
         return ""
 
 
-def read_head(client, database):
+def read_head(client: CouchClient, database: str) -> tuple[int, str]:
     """GET /{db}/_all_docs?descending=true — the newest chained record's number and seal, (0, "") if none."""
     answer = client.get_exact(database, "_all_docs", params={
         "descending": "true", "startkey": json.dumps(CHAIN_PREFIX + "\ufff0"), "endkey": json.dumps(CHAIN_PREFIX),
@@ -177,7 +182,8 @@ def read_head(client, database):
     return 0, ""
 
 
-def prepare_audit_database(admin, database, writer_name, writer_password=None):
+def prepare_audit_database(admin: CouchClient, database: str, writer_name: str,
+                           writer_password: str | None = None) -> list[str]:
     """As a server admin: create the audit database (if missing), make the writer its only member, install
     the validation and the by-time index, and create the writer's user, or set its password, when a password
     is given. Safe to run again. Answers what it did, in words."""
@@ -196,7 +202,7 @@ def prepare_audit_database(admin, database, writer_name, writer_password=None):
     return done + [f"{writer_name} is the only one who may add records to {database}"]
 
 
-def _set_writer_password(admin, name, password):
+def _set_writer_password(admin: CouchClient, name: str, password: str) -> str:
     try:
         current = admin.get_exact(USERS_DB, user_doc_id(name))
     except NotFound:
@@ -213,7 +219,7 @@ def _set_writer_password(admin, name, password):
     return f"set the password of the user {name}"
 
 
-def _put_design(admin, database):
+def _put_design(admin: CouchClient, database: str) -> None:
     try:
         current = admin.get_json(database, DESIGN_ID)
     except NotFound:
@@ -225,13 +231,14 @@ def _put_design(admin, database):
 
 @dataclass(frozen=True)
 class RecordPage:
-    records: list
+    records: list[Json]
     next_bookmark: str | None
 
 
-def list_records(client, database, bookmark=None, limit=50, action="", who="", target=""):
+def list_records(client: CouchClient, database: str, bookmark: str | None = None, limit: int = 50, action: str = "",
+                 who: str = "", target: str = "") -> RecordPage:
     """POST /{db}/_find — newest first; the filters search every record, a page at a time by bookmark."""
-    selector = {"type": RECORD_TYPE, "at": {"$gt": None}}
+    selector: JsonObject = {"type": RECORD_TYPE, "at": {"$gt": None}}
     if action:
         selector["action"] = action
     if who:
@@ -253,11 +260,11 @@ class ChainCheck:
     problems: tuple[str, ...] = field(default_factory=tuple)
 
     @property
-    def chained(self):
+    def chained(self) -> bool:
         return self.seq is not None
 
 
-def check_records(client, database, records, key):
+def check_records(client: CouchClient, database: str, records: Iterable[Json], key: bytes) -> dict[str, ChainCheck]:
     """POST /{db}/_all_docs (keys, conflicts) — each record checked against its seal and the one before it."""
     shown = [r["_id"] for r in records if isinstance(r, dict) and isinstance(r.get("_id"), str)]
     wanted = set(shown) | {chain_id(s - 1) for s in map(seq_of, shown) if s and s > 1}
@@ -265,9 +272,12 @@ def check_records(client, database, records, key):
     return {docid: _check(docid, stored, key) for docid in shown}
 
 
-def check_chain(client, database, key, batch=2000):
+def check_chain(client: CouchClient, database: str, key: bytes,
+                batch: int = 2000) -> tuple[int, int, list[tuple[str, str]]]:
     """GET /{db}/_all_docs — the whole chain, a batch at a time: (records read, newest number, problems)."""
-    problems, count, previous, start = [], 0, None, CHAIN_PREFIX
+    problems: list[tuple[str, str]] = []
+    previous: tuple[int, JsonObject] | None = None
+    count, start = 0, CHAIN_PREFIX
     while True:
         params = {"startkey": json.dumps(start), "endkey": json.dumps(CHAIN_PREFIX + "\ufff0"), "limit": str(batch),
                   "include_docs": "true", "conflicts": "true", **({"skip": "1"} if start != CHAIN_PREFIX else {})}
@@ -295,13 +305,13 @@ def check_chain(client, database, key, batch=2000):
         start = rows[-1]["id"]
 
 
-def _gap(first, last):
+def _gap(first: int, last: int) -> str:
     if first == last:
         return f"record {first} is missing: it was deleted or purged"
     return f"records {first} to {last} are missing: they were deleted or purged"
 
 
-def _stored(client, database, ids):
+def _stored(client: CouchClient, database: str, ids: Sequence[str]) -> dict[str, JsonObject]:
     if not ids:
         return {}
     answer = client.send_exact("POST", database, "_all_docs", params={"include_docs": "true", "conflicts": "true"},
@@ -311,10 +321,10 @@ def _stored(client, database, ids):
     return {**found, **_quorum_read(client, database, [i for i in ids if i not in found])}
 
 
-def _quorum_read(client, database, ids):
+def _quorum_read(client: CouchClient, database: str, ids: Iterable[str]) -> dict[str, JsonObject]:
     """GET /{db}/{id}?conflicts=true — on a cluster _all_docs reads one copy of each shard, which may not have
     a record written a moment ago; a document GET asks a quorum of copies, so only what is gone is missing."""
-    found = {}
+    found: dict[str, JsonObject] = {}
     for docid in ids:
         try:
             found[docid] = client.get_exact(database, docid, params={"conflicts": "true"})
@@ -323,13 +333,13 @@ def _quorum_read(client, database, ids):
     return found
 
 
-def _check(docid, stored, key, link_known=True):
+def _check(docid: str, stored: dict[str, JsonObject], key: bytes, link_known: bool = True) -> ChainCheck:
     seq, doc = seq_of(docid), stored.get(docid)
     if seq is None:
         return ChainCheck(docid, None, ("written before records were chained: it cannot be checked",))
     if doc is None:
         return ChainCheck(docid, seq, ("missing: it was deleted or purged",))
-    problems = []
+    problems: list[str] = []
     if doc.get("_conflicts"):
         problems.append(f"a branch: {len(doc['_conflicts']) + 1} versions of this record exist, one of them "
                         "not written by the dashboard (or two copies wrote at once)")

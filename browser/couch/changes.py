@@ -8,8 +8,11 @@ shown: the pages stay put while changes keep arriving.
 """
 
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 from browser.couch import jsontext
+from browser.couch.client import CouchClient
+from browser.couch.jsontext import Json, JsonObject
 from browser.couch.replication import shown
 
 PAGE_SIZE = 50
@@ -23,16 +26,16 @@ PREVIEW_CHARS = 400
 @dataclass(frozen=True)
 class ChangeFilter:
     id_prefix: str = ""
-    selector: dict | None = None
+    selector: JsonObject | None = None
     design_filter: str = ""  # "ddoc/filter"
 
     @property
-    def any(self):
+    def any(self) -> bool:
         return bool(self.id_prefix or self.selector is not None or self.design_filter)
 
-    def selector_for_server(self):
+    def selector_for_server(self) -> JsonObject | None:
         """The _selector filter's selector: the person's selector and the id prefix together, or None."""
-        parts = []
+        parts: list[JsonObject] = []
         if self.id_prefix:
             # U+FFFF sorts after every character CouchDB's collation gives an id.
             parts.append({"_id": {"$gte": self.id_prefix, "$lt": self.id_prefix + "\uffff"}})
@@ -42,7 +45,7 @@ class ChangeFilter:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}
 
-    def without_id_prefix(self):
+    def without_id_prefix(self) -> "ChangeFilter":
         return replace(self, id_prefix="")
 
 
@@ -50,24 +53,27 @@ class ChangeFilter:
 class Change:
     seq: str
     id: str
-    revs: tuple
+    revs: tuple[str, ...]
     deleted: bool
     preview: str | None = None  # the document as JSON (cut short), when asked for
     doc_rev: str | None = None  # the document's revision now, when it has moved on since this change
 
     @property
-    def rev(self):
+    def rev(self) -> str:
         return self.revs[0] if self.revs else ""
 
     @property
-    def seq_number(self):
+    def seq_number(self) -> str:
         """The leading number of a sequence ("42-g1AAA…" or 42): a position to read by, not an identity."""
         return self.seq.split("-", 1)[0]
 
 
+ItemT = TypeVar("ItemT")
+
+
 @dataclass
-class ChangesPage:
-    changes: list
+class ChangesPage(Generic[ItemT]):
+    changes: list[ItemT]
     top: str = ""  # newest first: the sequence the first page was read at
     skip: int = 0  # newest first: rows above this page
     older: bool = False  # newest first: whether there are older rows
@@ -79,12 +85,12 @@ class ChangesPage:
 
 @dataclass
 class Arrivals:
-    changes: list = field(default_factory=list)  # newest first
+    changes: list[Change] = field(default_factory=list)  # newest first
     last_seq: str = ""
     more: bool = False  # more arrived than one batch
 
 
-def database_facts(client, db):
+def database_facts(client: CouchClient, db: str) -> tuple[str, int]:
     """GET /{db} — (its current sequence, how many shards its feed merges in no fixed order)."""
     info = client.get_json(db)
     cluster = info.get("cluster")
@@ -92,19 +98,21 @@ def database_facts(client, db):
     return _seq_text(info.get("update_seq", "0")), q if isinstance(q, int) else 1
 
 
-def update_seq(client, db):
+def update_seq(client: CouchClient, db: str) -> str:
     """GET /{db} — the database's current sequence."""
     return database_facts(client, db)[0]
 
 
-def shard_count(client, db):
+def shard_count(client: CouchClient, db: str) -> int:
     """GET /{db} — how many shards the feed merges."""
     return database_facts(client, db)[1]
 
 
-def newest(client, db, change_filter, top=None, skip=0, size=PAGE_SIZE, include_docs=False, below=None):
+def newest(client: CouchClient, db: str, change_filter: ChangeFilter, top: str | None = None, skip: int = 0,
+           size: int = PAGE_SIZE, include_docs: bool = False, below: str | None = None) -> ChangesPage[Change]:
     """One page of the newest changes as of sequence `top`: the rows after document `below` (the last one
     the person saw), or, when it is not found (it changed since), `skip` rows below the newest."""
+    arrived_ids: set[Json]
     if not top:
         (top, shards), arrived_ids = database_facts(client, db), set()
     else:
@@ -120,7 +128,7 @@ def newest(client, db, change_filter, top=None, skip=0, size=PAGE_SIZE, include_
                        older=len(rows) > start + size, shards=shards)
 
 
-def _after(rows, below, skip):
+def _after(rows: list[JsonObject], below: str | None, skip: int) -> int:
     # Rows only move up (a document changed after `top` leaves its old place), so `below` is found within
     # the `skip` rows read above the page, unless it has itself changed since.
     if below is not None:
@@ -130,7 +138,8 @@ def _after(rows, below, skip):
     return skip
 
 
-def oldest(client, db, change_filter, since="0", size=PAGE_SIZE, include_docs=False):
+def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str = "0", size: int = PAGE_SIZE,
+           include_docs: bool = False) -> ChangesPage[Change]:
     """One page of changes after sequence `since`, oldest first."""
     answer = client.flavour.changes(client, db, {"since": since, "limit": size}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
@@ -140,7 +149,8 @@ def oldest(client, db, change_filter, since="0", size=PAGE_SIZE, include_docs=Fa
                        shards=shard_count(client, db))
 
 
-def arrived_since(client, db, change_filter, since, include_docs=False):
+def arrived_since(client: CouchClient, db: str, change_filter: ChangeFilter, since: str,
+                  include_docs: bool = False) -> Arrivals:
     """The changes after sequence `since` (at most LIVE_BATCH), newest first."""
     answer = client.flavour.changes(client, db, {"since": since, "limit": LIVE_BATCH}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
@@ -149,9 +159,9 @@ def arrived_since(client, db, change_filter, since, include_docs=False):
                     more=len(changes) == LIVE_BATCH)
 
 
-def design_filters(client, db):
+def design_filters(client: CouchClient, db: str) -> list[str]:
     """The filters of the database's design documents, as "ddoc/filter" (what `filter=` takes)."""
-    names = []
+    names: list[str] = []
     for row in client.flavour.design_doc_rows_with_docs(client, db):
         doc = row.get("doc") if isinstance(row, dict) else None
         if not isinstance(doc, dict) or not isinstance(doc.get("filters"), dict):
@@ -161,28 +171,28 @@ def design_filters(client, db):
     return sorted(names)
 
 
-def _ids_since(client, db, change_filter, since):
+def _ids_since(client: CouchClient, db: str, change_filter: ChangeFilter, since: str) -> set[Json]:
     answer = client.flavour.changes(client, db, {"since": since, "limit": MOST_ROWS_READ}, change_filter)
     return {r.get("id") for r in _rows(answer)}
 
 
-def _rows(answer):
+def _rows(answer: Json) -> list[JsonObject]:
     results = answer.get("results") if isinstance(answer, dict) else None
     return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
 
 
-def _change(row):
+def _change(row: JsonObject) -> Change:
     revs = tuple(str(c.get("rev", "")) for c in row.get("changes") or () if isinstance(c, dict))
     return Change(seq=_seq_text(row.get("seq", "")), id=str(row.get("id", "")), revs=revs,
                   deleted=row.get("deleted") is True)
 
 
-def _seq_text(seq):
+def _seq_text(seq: Json) -> str:
     # pouchdb-server counts with numbers; CouchDB 3 answers opaque strings.
     return seq if isinstance(seq, str) else jsontext.dumps(seq)
 
 
-def _with_docs(client, db, changes, include_docs):
+def _with_docs(client: CouchClient, db: str, changes: list[Change], include_docs: bool) -> list[Change]:
     """The changes with a preview of each document as it is now (one request for the whole page)."""
     if not include_docs or not changes:
         return changes
@@ -192,7 +202,7 @@ def _with_docs(client, db, changes, include_docs):
     return [_previewed(c, shown(db, docs.get(c.id))) for c in changes]
 
 
-def _previewed(change, doc):
+def _previewed(change: Change, doc: Json) -> Change:
     if not isinstance(doc, dict):
         return change
     text = jsontext.dumps(doc)

@@ -4,7 +4,9 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import requests
@@ -14,26 +16,33 @@ from requests.utils import get_environ_proxies
 
 from browser.couch import jsontext
 from browser.couch.errors import CouchSlow, CouchUnavailable, error_for
+from browser.couch.jsontext import Json
+
+if TYPE_CHECKING:
+    from browser.couch.flavour import CouchDB3 as Flavour
+
+# A requests timeout: seconds, or (connect, read) seconds.
+Timeout = float | tuple[float, float]
 
 AUTH_COOKIE = "AuthSession"
 _AUTH_COOKIE_RE = re.compile(r"(?:^|[\s,;])AuthSession=([^;,\s]*)")
 _KEEP_SLASH_PREFIXES = ("_design/", "_local/")
 
 _http_lock = threading.Lock()
-_http = None
+_http: requests.Session | None = None
 
 
 class ExactUrlSession(requests.Session):
     """Sends each URL exactly as couch_url built it: requests would turn "%2E" back into ".", so an id
     ".." became a dot segment that CouchDB, or a proxy in front of it, resolves to another resource."""
 
-    def prepare_request(self, request):
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         prepared = super().prepare_request(request)
         prepared.url = request.url
         return prepared
 
 
-def shared_http():
+def shared_http() -> requests.Session:
     """One pooled requests.Session per process; it never stores cookies, so people never share one."""
     global _http
     with _http_lock:
@@ -56,7 +65,7 @@ class WholeSegment(str):
     """A path segment whose every "/" is encoded, `_design/` included (e.g. `_index/_design%2Fx`)."""
 
 
-def quote_segment(segment):
+def quote_segment(segment: object) -> str:
     """Percent-encode one path segment; `_design/` and `_local/` ids keep their first slash."""
     if isinstance(segment, WholeSegment):
         return _quote_one(segment)
@@ -67,14 +76,14 @@ def quote_segment(segment):
     return _quote_one(segment)
 
 
-def _quote_one(text):
+def _quote_one(text: str) -> str:
     # "." and ".." would be resolved away as dot segments by HTTP clients: send them encoded.
     if text in (".", ".."):
         return text.replace(".", "%2E")
     return quote(text, safe="")
 
 
-def couch_url(base_url, segments=(), params=None):
+def couch_url(base_url: str, segments: Iterable[object] = (), params: Mapping[str, object] | None = None) -> str:
     """Build a CouchDB URL: base (maybe under a sub-path) + encoded segments + query string."""
     url = base_url.rstrip("/") + "/" + "/".join(quote_segment(s) for s in segments)
     if params:
@@ -84,20 +93,20 @@ def couch_url(base_url, segments=(), params=None):
     return url
 
 
-def _param_text(value):
+def _param_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def json_param(value):
+def json_param(value: Json) -> str:
     """Query parameters such as keys and start_key are JSON on the wire."""
     return json.dumps(value, ensure_ascii=False)
 
 
-def auth_token_from(response):
+def auth_token_from(response: requests.Response) -> str | None:
     """The AuthSession value CouchDB set on this response, if it set a non-empty one."""
-    headers = getattr(response.raw, "headers", None)
+    headers: Any = getattr(response.raw, "headers", None)
     values = headers.getlist("Set-Cookie") if hasattr(headers, "getlist") else []
     if not values and response.headers.get("Set-Cookie"):
         values = [response.headers["Set-Cookie"]]
@@ -111,16 +120,17 @@ def auth_token_from(response):
 class CouchClient:
     """Talks to CouchDB as one person, identified by their AuthSession cookie (or anonymous)."""
 
-    def __init__(self, token=None, base_url=None, timeout=None, http=None, flavour=None):
-        self.base_url = base_url or settings.COUCHDB_URL
-        self.timeout = timeout or settings.COUCHDB_TIMEOUT
+    def __init__(self, token: str | None = None, base_url: str | None = None, timeout: float | None = None,
+                 http: requests.Session | None = None, flavour: "Flavour | None" = None) -> None:
+        self.base_url: str = base_url or settings.COUCHDB_URL
+        self.timeout: float = timeout or settings.COUCHDB_TIMEOUT
         self.token = token
         self.token_refreshed = False
         self._http = http or shared_http()
         self._flavour = flavour
 
     @property
-    def flavour(self):
+    def flavour(self) -> "Flavour":
         """How this server differs from CouchDB 3 (browser/couch/flavour.py): given, or asked once per process."""
         if self._flavour is None:
             from browser.couch.flavour import flavour_for  # the flavour module speaks through this client
@@ -128,11 +138,12 @@ class CouchClient:
             self._flavour = flavour_for(self)
         return self._flavour
 
-    def url(self, *segments, params=None):
+    def url(self, *segments: object, params: Mapping[str, object] | None = None) -> str:
         return couch_url(self.base_url, segments, params)
 
-    def request(self, method, *segments, params=None, json_body=None, data=None, headers=None,
-                stream=False, timeout=None):
+    def request(self, method: str, *segments: object, params: Mapping[str, object] | None = None,
+                json_body: Json = None, data: Any = None, headers: Mapping[str, str] | None = None,
+                stream: bool = False, timeout: Timeout | None = None) -> requests.Response:
         """Send one request; answer the response or raise a typed error."""
         url = self.url(*segments, params=params)
         all_headers = {"Accept": "application/json"}
@@ -163,42 +174,43 @@ class CouchClient:
             raise error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
         return response
 
-    def transfer_timeout(self, length):
+    def transfer_timeout(self, length: float | None) -> tuple[float, float]:
         """(connect, read) for a request that moves `length` bytes, or writes a document that holds them:
         connect as quickly as ever; wait a minute per 100 MB, at least the usual timeout."""
         return (self.timeout, max(self.timeout, 60 * (length or 0) / 100_000_000))
 
-    def get_json(self, *segments, params=None):
+    def get_json(self, *segments: object, params: Mapping[str, object] | None = None) -> Json:
         return self.request("GET", *segments, params=params).json()
 
-    def post_json(self, *segments, body, params=None):
+    def post_json(self, *segments: object, body: Json, params: Mapping[str, object] | None = None) -> Json:
         return self.request("POST", *segments, params=params, json_body=body).json()
 
-    def put_json(self, *segments, body=None, params=None):
+    def put_json(self, *segments: object, body: Json = None, params: Mapping[str, object] | None = None) -> Json:
         return self.request("PUT", *segments, params=params, json_body=body).json()
 
-    def delete_json(self, *segments, params=None):
+    def delete_json(self, *segments: object, params: Mapping[str, object] | None = None) -> Json:
         return self.request("DELETE", *segments, params=params).json()
 
-    def get_exact(self, *segments, params=None):
+    def get_exact(self, *segments: object, params: Mapping[str, object] | None = None) -> Json:
         """GET a JSON answer whose numbers must not be rounded (documents, rows)."""
         return jsontext.loads(self.request("GET", *segments, params=params).text)
 
-    def send_exact(self, method, *segments, body, params=None, headers=None, timeout=None):
+    def send_exact(self, method: str, *segments: object, body: Json, params: Mapping[str, object] | None = None,
+                   headers: Mapping[str, str] | None = None, timeout: Timeout | None = None) -> Json:
         """Send a JSON body written by jsontext, so numbers go out exactly as they came in."""
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         data = jsontext.dumps(body).encode()
         answer = self.request(method, *segments, params=params, data=data, headers=all_headers, timeout=timeout)
         return jsontext.loads(answer.text)
 
-    def _remember_token(self, response):
+    def _remember_token(self, response: requests.Response) -> None:
         fresh = auth_token_from(response)
         if fresh and fresh != self.token:
             self.token = fresh
             self.token_refreshed = True
 
 
-def _body_of(response):
+def _body_of(response: requests.Response) -> Json:
     try:
         return response.json()
     except ValueError:
@@ -208,12 +220,12 @@ def _body_of(response):
             return ""
 
 
-def _limit(timeout, which):
+def _limit(timeout: Timeout, which: int) -> float:
     """The connect (0) or read (-1) part of a requests timeout, a number or a (connect, read) pair."""
     return timeout[which] if isinstance(timeout, tuple) else timeout
 
 
-def _connection_reason(exc):
+def _connection_reason(exc: Exception) -> str:
     text = str(exc)
     if "Connection refused" in text:
         return "the connection was refused (is CouchDB running?)"

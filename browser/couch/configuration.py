@@ -6,10 +6,13 @@ nodes hold the same secret is compared here (one bit, never the value).
 """
 
 import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from browser.couch.client import CouchClient
 from browser.couch.errors import CouchError, CouchUnavailable, NotFound
+from browser.couch.jsontext import Json
 from browser.couch.replication import scrub_url
 
 # A node that is down must not hold the page: each node's answer is awaited this long at most.
@@ -25,16 +28,19 @@ SECRET_WORDS = ("password", "passwd", "secret", "token", "credential", "private"
 # Sections that hold credentials, where any key named like "key" is secret too ([ssl] key_file, ...).
 CREDENTIAL_SECTIONS = re.compile(r"auth|ssl|replicator|jwt|peruser|prometheus|admins|secret")
 
+# One node's configuration as read: {section: {key: value}}.
+RawConfig = dict[str, dict[str, str]]
 
-def is_secret(section, key):
+
+def is_secret(section: object, key: object) -> bool:
     """Whether the value of [section] key is a credential, never to be shown, logged or compared aloud."""
-    section, key = str(section).lower(), str(key).lower()
-    if section in SECRET_SECTIONS or any(word in key for word in SECRET_WORDS):
+    section_name, key_name = str(section).lower(), str(key).lower()
+    if section_name in SECRET_SECTIONS or any(word in key_name for word in SECRET_WORDS):
         return True
-    return "key" in key and bool(CREDENTIAL_SECTIONS.search(section))
+    return "key" in key_name and bool(CREDENTIAL_SECTIONS.search(section_name))
 
 
-def shown_value(section, key, value):
+def shown_value(section: str, key: str, value: Json) -> str | None:
     """What a value may show: None for a secret; any URL's user:password@ taken out of the rest."""
     if value is None or is_secret(section, key):
         return None
@@ -43,7 +49,7 @@ def shown_value(section, key, value):
 
 # --- reading -------------------------------------------------------------------------------------------
 
-def cluster_nodes(client):
+def cluster_nodes(client: CouchClient) -> list[str]:
     """GET /_membership — the cluster's nodes (one on a single node)."""
     answer = client.get_json("_membership")
     nodes = answer.get("cluster_nodes") if isinstance(answer, dict) else None
@@ -56,7 +62,7 @@ class NodeState:
     problem: str = ""
 
     @property
-    def up(self):
+    def up(self) -> bool:
         return not self.problem
 
 
@@ -73,7 +79,7 @@ class Cell:
 class ConfigRow:
     section: str
     key: str
-    cells: tuple
+    cells: tuple[Cell, ...]
     secret: bool
     differs: bool
 
@@ -81,29 +87,29 @@ class ConfigRow:
 @dataclass(frozen=True)
 class ConfigSection:
     name: str
-    rows: tuple
+    rows: tuple[ConfigRow, ...]
 
 
 @dataclass(frozen=True)
 class Configuration:
-    nodes: tuple
-    sections: tuple
+    nodes: tuple[NodeState, ...]
+    sections: tuple[ConfigSection, ...]
     key_count: int
-    cors: tuple = field(default=())
+    cors: tuple["CorsSummary", ...] = field(default=())
 
     @property
-    def up_nodes(self):
+    def up_nodes(self) -> tuple[NodeState, ...]:
         return tuple(n for n in self.nodes if n.up)
 
     @property
-    def differing(self):
+    def differing(self) -> int:
         return sum(1 for s in self.sections for r in s.rows if r.differs)
 
     @property
-    def section_names(self):
+    def section_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.sections)
 
-    def filtered(self, text="", section="", differing_only=False):
+    def filtered(self, text: str = "", section: str = "", differing_only: bool = False) -> tuple[ConfigSection, ...]:
         """The sections and rows whose section or key contains the text (case-insensitive)."""
         needle = text.casefold()
         kept = []
@@ -118,7 +124,7 @@ class Configuration:
         return tuple(kept)
 
 
-def _raw_config(client, node):
+def _raw_config(client: CouchClient, node: str) -> tuple[RawConfig | None, str]:
     try:
         answer = client.flavour.node_config(client, node, NODE_TIMEOUT)
     except CouchUnavailable as exc:
@@ -133,7 +139,7 @@ def _raw_config(client, node):
             if isinstance(keys, dict)}, ""
 
 
-def read_configuration(client, nodes):
+def read_configuration(client: CouchClient, nodes: Sequence[str]) -> Configuration:
     """GET /_node/{node}/_config for every node at once (a node that does not answer shows as down)."""
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(nodes)))) as pool:
         answers = list(pool.map(lambda n: _raw_config(client, n), nodes))
@@ -144,7 +150,7 @@ def read_configuration(client, nodes):
                          tuple(cors_summary(raw) for raw in raws))
 
 
-def _compare(raws):
+def _compare(raws: list[RawConfig | None]) -> tuple[ConfigSection, ...]:
     """Rows of every key on any node, sorted by section and key, marking those whose values differ."""
     up = [raw for raw in raws if raw is not None]
     names = sorted({s for raw in up for s in raw})
@@ -170,9 +176,9 @@ class CurrentValue:
     problem: str = ""
 
 
-def current_values(client, nodes, section, key):
+def current_values(client: CouchClient, nodes: Sequence[str], section: str, key: str) -> list["CurrentValue"]:
     """GET /_node/{node}/_config/{section}/{key} on each node (masked)."""
-    def one(node):
+    def one(node: str) -> CurrentValue:
         try:
             value = client.request("GET", "_node", node, "_config", section, key, timeout=NODE_TIMEOUT).json()
         except NotFound:
@@ -199,7 +205,7 @@ class Outcome:
     existed: bool = True
 
 
-def set_value(client, nodes, section, key, value):
+def set_value(client: CouchClient, nodes: Sequence[str], section: str, key: str, value: object) -> list["Outcome"]:
     """PUT /_node/{node}/_config/{section}/{key} with the value as a JSON string, on each node in turn."""
     outcomes = []
     for node in nodes:
@@ -214,7 +220,7 @@ def set_value(client, nodes, section, key, value):
     return outcomes
 
 
-def delete_value(client, nodes, section, key):
+def delete_value(client: CouchClient, nodes: Sequence[str], section: str, key: str) -> list["Outcome"]:
     """DELETE /_node/{node}/_config/{section}/{key} on each node in turn."""
     outcomes = []
     for node in nodes:
@@ -230,13 +236,13 @@ def delete_value(client, nodes, section, key):
     return outcomes
 
 
-def _audited(section, key, value):
+def _audited(section: str, key: str, value: Json) -> str | None:
     if value is None:
         return None
     return SECRET if is_secret(section, key) else shown_value(section, key, value)
 
 
-def _problem(exc):
+def _problem(exc: Exception) -> str:
     if isinstance(exc, CouchUnavailable):
         return f"did not answer ({exc.reason})"
     if isinstance(exc, CouchError):
@@ -258,14 +264,14 @@ class CorsSummary:
     credentials_text: str | None = None
     methods: str | None = None
     headers: str | None = None
-    warnings: tuple = ()
+    warnings: tuple[str, ...] = ()
 
 
-def _truthy(text):
+def _truthy(text: object) -> bool:
     return str(text).strip().lower() == "true"
 
 
-def cors_summary(raw):
+def cors_summary(raw: RawConfig | None) -> CorsSummary:
     """CouchDB 3.2+ reads [chttpd] enable_cors, falling back to [httpd] enable_cors; [cors] holds the rest."""
     if raw is None:
         return CorsSummary(known=False)

@@ -1,10 +1,13 @@
 """Databases: _all_dbs paging, _dbs_info, create, info, exists, delete."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from browser.couch.client import json_param
+from browser.couch.client import CouchClient, json_param
 from browser.couch.errors import NotFound
+from browser.couch.jsontext import JsonObject
 
 DATABASE_NAME_RE = re.compile(r"^[a-z][a-z0-9_$()+/-]*$")
 DATABASE_NAME_MAX = 238
@@ -12,7 +15,7 @@ SYSTEM_DATABASES = ("_users", "_replicator", "_global_changes")
 PREFIX_END = "\ufff0"
 
 
-def database_name_problem(name):
+def database_name_problem(name: str) -> str | None:
     """Why CouchDB would refuse this name, in words; None when it is acceptable."""
     if name in SYSTEM_DATABASES:
         return None
@@ -30,7 +33,7 @@ def database_name_problem(name):
 
 @dataclass(frozen=True)
 class DatabasePage:
-    names: tuple
+    names: tuple[str, ...]
     next_start: str | None
     prev_before: str | None
 
@@ -49,15 +52,16 @@ class DatabaseSummary:
     problem: str = ""
 
     @property
-    def deleted_outnumber_live(self):
+    def deleted_outnumber_live(self) -> bool:
         return (self.doc_del_count or 0) > (self.doc_count or 0)
 
 
-def list_databases(client, prefix="", start=None, before=None, limit=20):
+def list_databases(client: CouchClient, prefix: str = "", start: str | None = None, before: str | None = None,
+                   limit: int = 20) -> DatabasePage:
     """GET /_all_dbs — one page of names, paged by key (never the whole list for one page)."""
     if before is not None:
         return _page_before(client, prefix, before, limit)
-    params = {"limit": limit + 1}
+    params: dict[str, Any] = {"limit": limit + 1}
     if start or prefix:
         params["start_key"] = json_param(max(start or "", prefix))
     if prefix:
@@ -70,8 +74,8 @@ def list_databases(client, prefix="", start=None, before=None, limit=20):
     )
 
 
-def _page_before(client, prefix, before, limit):
-    params = {"descending": True, "start_key": json_param(before), "limit": limit + 2}
+def _page_before(client: CouchClient, prefix: str, before: str, limit: int) -> DatabasePage:
+    params: dict[str, Any] = {"descending": True, "start_key": json_param(before), "limit": limit + 2}
     if prefix:
         params["end_key"] = json_param(prefix)
     names = [n for n in reversed(client.flavour.all_dbs(client, params)) if n != before]
@@ -85,7 +89,7 @@ def _page_before(client, prefix, before, limit):
     )
 
 
-def database_summaries(client, names):
+def database_summaries(client: CouchClient, names: Sequence[str]) -> list[DatabaseSummary]:
     """POST /_dbs_info — details for a page of databases in one request."""
     if not names:
         return []
@@ -94,13 +98,13 @@ def database_summaries(client, names):
     return [_summary_from_row(name, by_name.get(name) or {}) for name in names]
 
 
-def _summary_from_row(name, row):
+def _summary_from_row(name: str, row: JsonObject) -> DatabaseSummary:
     if "info" in row:
         return summary_from_info(name, row["info"])
     return DatabaseSummary(name=name, problem=str(row.get("error") or "not found"))
 
 
-def summary_from_info(name, info):
+def summary_from_info(name: str, info: JsonObject) -> DatabaseSummary:
     """A DatabaseSummary from the body of GET /{db} (CouchDB 3 or pouchdb-server)."""
     sizes = info.get("sizes") or {}
     props = info.get("props") or {}
@@ -118,13 +122,13 @@ def summary_from_info(name, info):
     )
 
 
-def database_info(client, name):
+def database_info(client: CouchClient, name: str) -> DatabaseSummary:
     """GET /{db} — counts, sizes and cluster settings of one database."""
     info = client.get_json(name)
     return summary_from_info(str(info.get("db_name") or name), info)
 
 
-def database_exists(client, name):
+def database_exists(client: CouchClient, name: str) -> bool:
     """HEAD /{db} — whether the database exists (and this person may see it)."""
     try:
         client.request("HEAD", name).close()
@@ -133,13 +137,14 @@ def database_exists(client, name):
     return True
 
 
-def create_database(client, name, partitioned=False, shards_q=None, replicas_n=None):
+def create_database(client: CouchClient, name: str, partitioned: bool = False, shards_q: int | None = None,
+                    replicas_n: int | None = None) -> str:
     """PUT /{db} — answers the name the server actually gave the database."""
     params = {"partitioned": True if partitioned else None, "q": shards_q, "n": replicas_n}
     client.put_json(name, params=params)
     return client.flavour.after_create_database(client, name)
 
 
-def delete_database(client, name):
+def delete_database(client: CouchClient, name: str) -> None:
     """DELETE /{db}."""
     client.delete_json(name)

@@ -6,10 +6,14 @@ Like _changes, `descending=true` ignores `since`: a page below the first is read
 that arrived after the first page's sequence (`top`), continuing after the last row the person saw.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from browser.couch import jsontext
+from browser.couch.client import CouchClient
 from browser.couch.errors import NotFound
+from browser.couch.jsontext import Json, JsonObject
 
 PAGE_SIZE = 50
 # Newest-first paging reads this many rows at most.
@@ -24,7 +28,7 @@ KINDS = ("created", "updated", "deleted")
 class UpdatesUnavailable(Exception):
     """CouchDB answered no feed: `missing` when the _global_changes database does not exist."""
 
-    def __init__(self, reason, missing=False):
+    def __init__(self, reason: str, missing: bool = False) -> None:
         super().__init__(reason)
         self.missing = missing
 
@@ -36,22 +40,22 @@ class DbUpdate:
     type: str  # "created", "updated", "deleted" (anything else is shown as CouchDB wrote it)
 
     @property
-    def key(self):
+    def key(self) -> str:
         """What identifies a row of the feed: one per database and kind of update."""
         return f"{self.type}:{self.db_name}"
 
     @property
-    def seq_number(self):
+    def seq_number(self) -> str:
         return self.seq.split("-", 1)[0]
 
     @property
-    def deleted(self):
+    def deleted(self) -> bool:
         return self.type == "deleted"
 
 
 @dataclass
 class UpdatesPage:
-    updates: list
+    updates: list[DbUpdate]
     top: str = ""  # the sequence the first page was read at
     skip: int = 0  # rows above this page
     older: bool = False
@@ -60,12 +64,12 @@ class UpdatesPage:
 
 @dataclass
 class Arrivals:
-    updates: list = field(default_factory=list)  # newest first
+    updates: list[DbUpdate] = field(default_factory=list)  # newest first
     last_seq: str = ""
     more: bool = False
 
 
-def _feed(client, params):
+def _feed(client: CouchClient, params: dict[str, Any]) -> JsonObject:
     """GET /_db_updates — one normal (never waiting) answer of the feed."""
     try:
         answer = client.get_json("_db_updates", params={"feed": "normal", **params})
@@ -77,14 +81,16 @@ def _feed(client, params):
     return answer if isinstance(answer, dict) else {}
 
 
-def current_seq(client):
+def current_seq(client: CouchClient) -> str:
     """GET /_db_updates?since=now — the feed's sequence now."""
     return _seq_text(_feed(client, {"since": "now"}).get("last_seq", "0"))
 
 
-def newest(client, top=None, skip=0, size=PAGE_SIZE, below=None):
+def newest(client: CouchClient, top: str | None = None, skip: int = 0, size: int = PAGE_SIZE,
+           below: str | None = None) -> UpdatesPage:
     """One page of the newest updates as of sequence `top`: after the row `below` (the last one shown), or,
     when that row has moved up since, `skip` rows below the newest."""
+    arrived: set[str]
     if not top:
         top, arrived = current_seq(client), set()
     else:
@@ -97,7 +103,7 @@ def newest(client, top=None, skip=0, size=PAGE_SIZE, below=None):
     return UpdatesPage(rows[start:start + size], top=top, skip=skip, older=len(rows) > start + size)
 
 
-def arrived_since(client, since):
+def arrived_since(client: CouchClient, since: str) -> Arrivals:
     """The updates after sequence `since` (at most LIVE_BATCH), newest first."""
     answer = _feed(client, {"since": since, "limit": LIVE_BATCH})
     updates = _updates(answer)
@@ -105,10 +111,10 @@ def arrived_since(client, since):
     return Arrivals(updates, _seq_text(answer.get("last_seq", since)), more=len(updates) == LIVE_BATCH)
 
 
-def existing(client, updates):
+def existing(client: CouchClient, updates: Iterable[DbUpdate]) -> set[Json]:
     """POST /_dbs_info — which of these updates' databases exist now (so only those are linked)."""
     names = list(dict.fromkeys(u.db_name for u in updates if u.db_name))
-    found = set()
+    found: set[Json] = set()
     for start in range(0, len(names), DBS_INFO_MOST):
         answer = client.flavour.dbs_info(client, names[start:start + DBS_INFO_MOST])
         rows = answer if isinstance(answer, list) else []
@@ -116,12 +122,12 @@ def existing(client, updates):
     return found
 
 
-def create_global_changes(client):
+def create_global_changes(client: CouchClient) -> Json:
     """PUT /_global_changes — the database CouchDB records database updates in."""
     return client.put_json(GLOBAL_CHANGES)
 
 
-def _after(rows, below, skip):
+def _after(rows: list[DbUpdate], below: str | None, skip: int) -> int:
     # Rows only move up, so the last row shown is found among the `skip` rows above the page unless it moved.
     if below:
         for index, row in enumerate(rows[:skip]):
@@ -130,18 +136,18 @@ def _after(rows, below, skip):
     return skip
 
 
-def _updates(answer):
+def _updates(answer: JsonObject) -> list[DbUpdate]:
     results = answer.get("results")
     return [_update(r) for r in results if isinstance(r, dict)] if isinstance(results, list) else []
 
 
-def _update(row):
+def _update(row: JsonObject) -> DbUpdate:
     return DbUpdate(seq=_seq_text(row.get("seq", "")), db_name=_text(row.get("db_name")), type=_text(row.get("type")))
 
 
-def _text(value):
+def _text(value: Json) -> str:
     return value if isinstance(value, str) else "" if value is None else jsontext.dumps(value)
 
 
-def _seq_text(seq):
+def _seq_text(seq: Json) -> str:
     return seq if isinstance(seq, str) else jsontext.dumps(seq)

@@ -7,11 +7,14 @@ Several revisions are read at once through _bulk_get (documents.revisions_at).
 """
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from browser.couch import changes as feed
 from browser.couch import jsontext
+from browser.couch.client import CouchClient
 from browser.couch.documents import editable_body, revisions_at, save_document
 from browser.couch.errors import NotFound
+from browser.couch.jsontext import Json, JsonObject
 from browser.couch.replication import shown
 
 PAGE_SIZE = 25
@@ -37,11 +40,11 @@ class Tombstone:
     attachment_count: int = 0
 
     @property
-    def restorable(self):
+    def restorable(self) -> bool:
         return self.state == KEPT
 
     @property
-    def seq_number(self):
+    def seq_number(self) -> str:
         return self.seq.split("-", 1)[0]
 
 
@@ -51,29 +54,36 @@ class DeletedDocument:
 
     id: str
     tombstone: Tombstone | None = None  # None when the document is not deleted now
-    last_body: dict | None = None  # the deleted revision, attachment stubs included
+    last_body: JsonObject | None = None  # the deleted revision, attachment stubs included
     current_rev: str = ""  # the document's revision when it is not deleted
 
 
-def tombstones_newest(client, db, top=None, skip=0, below=None, size=PAGE_SIZE):
+def tombstones_newest(client: CouchClient, db: str, top: str | None = None, skip: int = 0, below: str | None = None,
+                      size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
     """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first (see changes.newest)."""
     if client.flavour.filters_changes:
         page = feed.newest(client, db, feed.ChangeFilter(selector=DELETED), top, skip, size, below=below)
     else:
         page = _scan_newest(client, db, skip, size)
-    return replace(page, changes=_with_last_bodies(client, db, [c for c in page.changes if c.deleted]))
+    return _deletions_of(client, db, page)
 
 
-def tombstones_oldest(client, db, since="0", size=PAGE_SIZE):
+def tombstones_oldest(client: CouchClient, db: str, since: str = "0",
+                      size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
     """GET or POST /{db}/_changes — one page of deleted documents after sequence `since`, oldest first."""
     if client.flavour.filters_changes:
         page = feed.oldest(client, db, feed.ChangeFilter(selector=DELETED), since, size)
     else:
         page = _scan_oldest(client, db, since, size)
+    return _deletions_of(client, db, page)
+
+
+def _deletions_of(client: CouchClient, db: str, page: feed.ChangesPage[Any]) -> feed.ChangesPage[Tombstone]:
+    # The same page (its paging fields kept), its deletions as Tombstones.
     return replace(page, changes=_with_last_bodies(client, db, [c for c in page.changes if c.deleted]))
 
 
-def _scan_newest(client, db, skip, size):
+def _scan_newest(client: CouchClient, db: str, skip: int, size: int) -> feed.ChangesPage[feed.Change]:
     # pouchdb-server cannot filter the feed (filter=_selector stops it): read the newest rows, a growing number
     # up to SCAN_MOST, and keep the deletions. Without a fixed `top` its older pages shift as documents go.
     wanted, limit = skip + size + 1, size * 8
@@ -87,10 +97,11 @@ def _scan_newest(client, db, skip, size):
     return feed.ChangesPage(deleted[skip:skip + size], skip=skip, older=len(deleted) > skip + size, too_deep=too_deep)
 
 
-def _scan_oldest(client, db, since, size):
+def _scan_oldest(client: CouchClient, db: str, since: str, size: int) -> feed.ChangesPage[feed.Change]:
     # As _scan_newest, oldest first: batches from `since`, stopping at a page of deletions or SCAN_MOST rows
     # (the next page then continues from the last row read).
-    found, at, read = [], since, 0
+    found: list[feed.Change] = []
+    at, read = since, 0
     while read < SCAN_MOST:
         answer = client.flavour.changes(client, db, {"since": at, "limit": SCAN_BATCH}, feed.ChangeFilter())
         rows = _rows(answer)
@@ -106,12 +117,12 @@ def _scan_oldest(client, db, since, size):
     return feed.ChangesPage(found, since=since, next_since=at)
 
 
-def _rows(answer):
+def _rows(answer: Json) -> list[JsonObject]:
     results = answer.get("results") if isinstance(answer, dict) else None
     return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
 
 
-def _with_last_bodies(client, db, changes):
+def _with_last_bodies(client: CouchClient, db: str, changes: list[feed.Change]) -> list[Tombstone]:
     """Each deletion with its parent revision and the parent's body while CouchDB keeps it: two _bulk_get
     requests for the whole page (the tombstones' histories, then their parents)."""
     histories = revisions_at(client, db, [(c.id, c.rev) for c in changes], revs=True)
@@ -120,7 +131,7 @@ def _with_last_bodies(client, db, changes):
     return [_tombstone(c.id, c.rev, c.seq, parents[c], shown(db, bodies.get((c.id, parents[c])))) for c in changes]
 
 
-def _tombstone(docid, rev, seq, parent, body):
+def _tombstone(docid: str, rev: str, seq: str, parent: str, body: JsonObject | None) -> Tombstone:
     if not parent:
         return Tombstone(docid, rev, seq, state=NO_PARENT)
     if body is None:
@@ -130,12 +141,12 @@ def _tombstone(docid, rev, seq, parent, body):
                      attachment_count=len(stubs) if isinstance(stubs, dict) else 0)
 
 
-def _preview(body):
+def _preview(body: JsonObject) -> str:
     text = jsontext.preview(body, feed.PREVIEW_CHARS)
     return text if len(text) <= feed.PREVIEW_CHARS else text[:feed.PREVIEW_CHARS] + "…"
 
 
-def parent_rev(doc):
+def parent_rev(doc: Json) -> str:
     """The revision before `doc`'s, from its _revisions ("" when there is none or the history is unreadable)."""
     history = doc.get("_revisions") if isinstance(doc, dict) else None
     if not isinstance(history, dict):
@@ -147,7 +158,7 @@ def parent_rev(doc):
     return f"{int(start) - 1}-{ids[1]}" if isinstance(ids[1], str) and ids[1] and int(start) > 1 else ""
 
 
-def deleted_document(client, db, docid, rev=None):
+def deleted_document(client: CouchClient, db: str, docid: str, rev: str | None = None) -> DeletedDocument:
     """GET /{db}/{docid}?open_revs=all&revs=true, then POST /{db}/_bulk_get for the deleted revision — the
     document's deletion (the one given, or the winning one) and its last body; NotFound when CouchDB never
     had the document."""
@@ -160,7 +171,7 @@ def deleted_document(client, db, docid, rev=None):
     return DeletedDocument(docid, tombstone=_tombstone(docid, chosen, "", parent, body), last_body=body)
 
 
-def _leaves(client, db, docid):
+def _leaves(client: CouchClient, db: str, docid: str) -> tuple[list[str], dict[str, JsonObject]]:
     """The revs of the live leaves, and the deleted leaves by rev (each with its _revisions)."""
     answer = client.get_exact(db, docid, params={"open_revs": "all", "revs": "true"})
     docs = [item["ok"] for item in answer if isinstance(item, dict) and isinstance(item.get("ok"), dict)
@@ -172,7 +183,7 @@ def _leaves(client, db, docid):
     return alive, tombs
 
 
-def _rev_order(rev):
+def _rev_order(rev: str) -> tuple[int, str]:
     # CouchDB's winner among leaves of one kind: the longest history, then the greatest hash.
     number, _, digest = rev.partition("-")
     return (int(number) if number.isascii() and number.isdigit() else 0, digest)
@@ -181,12 +192,12 @@ def _rev_order(rev):
 class NotRestorable(Exception):
     """Why a deletion cannot be restored: the body is gone, or the document is no longer that deletion."""
 
-    def __init__(self, message, current_rev=""):
+    def __init__(self, message: str, current_rev: str = "") -> None:
         super().__init__(message)
         self.current_rev = current_rev
 
 
-def restore(client, db, docid, tombstone_rev):
+def restore(client: CouchClient, db: str, docid: str, tombstone_rev: str) -> tuple[str, str]:
     """GET /{db}/{docid}?open_revs=all&revs=true, POST /{db}/_bulk_get?attachments=true for the deleted revision,
     then PUT /{db}/{docid} with that body (attachments inline): a new revision on top of the deletion.
     Answers (the revision restored, the new rev). NotRestorable when the document exists again or was deleted

@@ -1,9 +1,12 @@
 """Documents: _all_docs and _local_docs paged by key, read, save, create, copy, delete, bulk delete,
 revisions and conflicts. Bodies go through jsontext so that no number is ever rounded."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from browser.couch.client import json_param
+from browser.couch.client import CouchClient, json_param
+from browser.couch.jsontext import Json, JsonObject
 from browser.couch.server import new_uuids
 
 DESIGN_PREFIX = "_design/"
@@ -15,24 +18,30 @@ METADATA_FIELDS = ("_id", "_rev", "_attachments", "_revs_info", "_revisions", "_
 ALLOWED_SPECIAL_FIELDS = ("_deleted",)
 
 
+class RowSource(Protocol):
+    """What list_documents reads rows through: a CouchClient, or one that reads within a partition."""
+
+    def get_exact(self, db: str, endpoint: str, /, *, params: Mapping[str, Any] | None = None) -> Json: ...
+
+
 @dataclass(frozen=True)
 class DocRow:
     id: str
     rev: str
-    doc: dict | None = None
+    doc: JsonObject | None = None
 
     @property
-    def conflicts(self):
+    def conflicts(self) -> tuple[str, ...]:
         return tuple((self.doc or {}).get("_conflicts") or ())
 
     @property
-    def attachment_count(self):
+    def attachment_count(self) -> int:
         return len((self.doc or {}).get("_attachments") or {})
 
 
 @dataclass(frozen=True)
 class DocPage:
-    rows: tuple
+    rows: tuple[DocRow, ...]
     next_start: str | None
     prev_before: str | None
     total_rows: int | None
@@ -57,7 +66,7 @@ class Revision:
     status: str
 
     @property
-    def available(self):
+    def available(self) -> bool:
         return self.status == "available"
 
 
@@ -69,7 +78,7 @@ class BulkResult:
     reason: str = ""
 
 
-def id_problem(docid):
+def id_problem(docid: str) -> str | None:
     """Why CouchDB would refuse this document id; None when it is acceptable."""
     if not docid:
         return "Enter a document id."
@@ -80,7 +89,7 @@ def id_problem(docid):
     return None
 
 
-def list_documents(client, db, listing):
+def list_documents(client: RowSource, db: str, listing: Listing) -> DocPage:
     """GET /{db}/_all_docs (or _local_docs) — one page by key, never by a growing skip."""
     endpoint = "_local_docs" if listing.local else "_all_docs"
     keep = _keeps_design(listing)
@@ -96,7 +105,8 @@ def list_documents(client, db, listing):
     )
 
 
-def _page_before(client, db, endpoint, listing, keep):
+def _page_before(client: RowSource, db: str, endpoint: str, listing: Listing,
+                 keep: Callable[[DocRow], bool]) -> DocPage:
     params = _range_params(listing, not listing.descending, listing.before)
     rows, total = _fetch_rows(client, db, endpoint, params, listing.limit + 2, keep)
     rows = [row for row in rows if row.id != listing.before]
@@ -108,13 +118,13 @@ def _page_before(client, db, endpoint, listing, keep):
                    prev_before=shown[0].id if len(rows) > listing.limit else None, total_rows=total)
 
 
-def _keeps_design(listing):
+def _keeps_design(listing: Listing) -> Callable[[DocRow], bool]:
     if listing.include_design or listing.local:
         return lambda row: True
     return lambda row: not row.id.startswith(DESIGN_PREFIX)
 
 
-def _range_params(listing, descending, start):
+def _range_params(listing: Listing, descending: bool, start: str | None) -> dict[str, Any]:
     low, high = (listing.prefix, listing.prefix + ID_END) if listing.prefix else (None, None)
     first, last = (high, low) if descending else (low, high)
     if start is not None:
@@ -124,9 +134,11 @@ def _range_params(listing, descending, start):
             "endkey": json_param(last) if last is not None else None}
 
 
-def _fetch_rows(client, db, endpoint, params, wanted, keep):
+def _fetch_rows(client: RowSource, db: str, endpoint: str, params: Mapping[str, Any], wanted: int,
+                keep: Callable[[DocRow], bool]) -> tuple[list[DocRow], int | None]:
     """Rows until `wanted` are kept; hidden design documents are skipped by asking again past them."""
-    kept, total = [], None
+    kept: list[DocRow] = []
+    total = None
     params = dict(params)
     while True:
         ask = wanted - len(kept)
@@ -139,17 +151,19 @@ def _fetch_rows(client, db, endpoint, params, wanted, keep):
         params.update(startkey=json_param(rows[-1].id), skip=1)
 
 
-def _row(raw):
+def _row(raw: JsonObject) -> DocRow:
     return DocRow(id=raw["id"], rev=(raw.get("value") or {}).get("rev", ""), doc=raw.get("doc"))
 
 
-def _as_int(value):
+def _as_int(value: Json) -> int | None:
     return int(value) if value is not None else None
 
 
-def get_document(client, db, docid, rev=None, history=True):
+def get_document(client: CouchClient, db: str, docid: str, rev: str | None = None,
+                 history: bool = True) -> Json:
     """GET /{db}/{docid} — with its available revisions and conflicts (unless history=False: the editor
     needs neither, and on a big document they cost as much again), or one given revision."""
+    params: dict[str, Any] | None
     if rev:
         params = {"rev": rev}
     elif docid.startswith(LOCAL_PREFIX) or not history:
@@ -159,17 +173,17 @@ def get_document(client, db, docid, rev=None, history=True):
     return client.get_exact(db, docid, params=params)
 
 
-def editable_body(doc):
+def editable_body(doc: JsonObject) -> JsonObject:
     """The document without the members CouchDB manages."""
     return {k: v for k, v in doc.items() if k not in METADATA_FIELDS}
 
 
-def stored_document(doc):
+def stored_document(doc: JsonObject) -> JsonObject:
     """The document as stored: without the _revs_info and _conflicts that were asked for beside it."""
     return {k: v for k, v in doc.items() if k not in ("_revs_info", "_conflicts")}
 
 
-def special_field_problem(body):
+def special_field_problem(body: JsonObject) -> str | None:
     """Top-level "_" members CouchDB would refuse (doc_validation), or that would delete the document."""
     bad = [k for k in body if k.startswith("_") and k not in ALLOWED_SPECIAL_FIELDS + METADATA_FIELDS]
     if bad:
@@ -181,7 +195,7 @@ def special_field_problem(body):
     return None
 
 
-def partitioned_id_problem(docid):
+def partitioned_id_problem(docid: str) -> str | None:
     """Why a partitioned database would refuse this id (it must be "partition:id"); None when acceptable."""
     if docid.startswith((DESIGN_PREFIX, LOCAL_PREFIX)):
         return None
@@ -193,12 +207,13 @@ def partitioned_id_problem(docid):
     return None
 
 
-def revisions(doc):
+def revisions(doc: JsonObject) -> tuple[Revision, ...]:
     """The revisions CouchDB listed in _revs_info, newest first."""
     return tuple(Revision(r["rev"], r.get("status", "")) for r in doc.get("_revs_info") or ())
 
 
-def save_document(client, db, docid, body, rev=None, attachments=None):
+def save_document(client: CouchClient, db: str, docid: str, body: JsonObject, rev: str | None = None,
+                  attachments: JsonObject | None = None) -> str:
     """PUT /{db}/{docid} — always with the _rev the edit started from; answers the new rev."""
     payload = {**editable_body(body), "_id": docid}
     if rev:
@@ -211,7 +226,7 @@ def save_document(client, db, docid, body, rev=None, attachments=None):
     return str(client.send_exact("PUT", db, docid, body=payload, timeout=timeout).get("rev", ""))
 
 
-def attachment_bytes(attachments):
+def attachment_bytes(attachments: Json) -> int:
     """The bytes a document's attachment stubs say it holds (what a write of it may have to go through)."""
     if not isinstance(attachments, dict):
         return 0
@@ -219,24 +234,24 @@ def attachment_bytes(attachments):
     return sum(int(n) for n in lengths if isinstance(n, int | str) and str(n).isdigit())
 
 
-def create_document(client, db, body, docid=None):
+def create_document(client: CouchClient, db: str, body: JsonObject, docid: str | None = None) -> tuple[str, str]:
     """PUT /{db}/{docid} with a given id, or one from /_uuids; answers (id, rev)."""
     docid = docid or new_uuids(client, 1)[0]
     return docid, save_document(client, db, docid, body)
 
 
-def delete_document(client, db, docid, rev):
+def delete_document(client: CouchClient, db: str, docid: str, rev: str) -> str:
     """DELETE /{db}/{docid}?rev= — answers the tombstone's rev."""
     return str(client.delete_json(db, docid, params={"rev": rev}).get("rev", ""))
 
 
-def copy_document(client, db, docid, destination):
+def copy_document(client: CouchClient, db: str, docid: str, destination: str) -> str:
     """COPY /{db}/{docid} to a new id."""
     client.flavour.copy_document(client, db, docid, destination)
     return destination
 
 
-def bulk_delete(client, db, id_revs):
+def bulk_delete(client: CouchClient, db: str, id_revs: Iterable[tuple[str, str]]) -> list[BulkResult]:
     """POST /{db}/_bulk_docs with _deleted tombstones — one result per document."""
     docs = [{"_id": docid, "_rev": rev, "_deleted": True} for docid, rev in id_revs]
     answer = client.post_json(db, "_bulk_docs", body={"docs": docs})
@@ -244,19 +259,20 @@ def bulk_delete(client, db, id_revs):
                        error=r.get("error", ""), reason=r.get("reason", "")) for r in answer]
 
 
-def open_revisions(client, db, docid, revs):
+def open_revisions(client: CouchClient, db: str, docid: str, revs: Iterable[str]) -> dict[str, JsonObject]:
     """POST /{db}/_bulk_get (pouchdb-server: GET ?open_revs=[...]) — the bodies of given leaf revisions."""
     return {rev: doc for (_, rev), doc in revisions_at(client, db, [(docid, rev) for rev in revs]).items()}
 
 
-def revisions_at(client, db, pairs, revs=False, attachments=False):
+def revisions_at(client: CouchClient, db: str, pairs: Iterable[tuple[str, str]], revs: bool = False,
+                 attachments: bool = False) -> dict[tuple[str, str], JsonObject]:
     """POST /{db}/_bulk_get — {(id, rev): document} for the (id, rev) pairs CouchDB still has a body for,
     in one request (the flavour's fallback where the server's _bulk_get cannot be used)."""
-    pairs = list(dict.fromkeys(pairs))
-    if not pairs:
+    unique = list(dict.fromkeys(pairs))
+    if not unique:
         return {}
     found = {}
-    for result in client.flavour.bulk_get(client, db, pairs, revs=revs, attachments=attachments):
+    for result in client.flavour.bulk_get(client, db, unique, revs=revs, attachments=attachments):
         for item in (result.get("docs") if isinstance(result, dict) else None) or ():
             doc = item.get("ok") if isinstance(item, dict) else None
             if isinstance(doc, dict) and isinstance(doc.get("_rev"), str):
@@ -264,7 +280,9 @@ def revisions_at(client, db, pairs, revs=False, attachments=False):
     return found
 
 
-def resolve_conflict(client, db, docid, winner_rev, losing_revs, body=None, attachments=None):
+def resolve_conflict(client: CouchClient, db: str, docid: str, winner_rev: str, losing_revs: Iterable[str],
+                     body: JsonObject | None = None,
+                     attachments: JsonObject | None = None) -> tuple[str, list[BulkResult]]:
     """Keep one version on the winning branch, then remove the losing leaves: PUT /{db}/{docid} on the
     winner (only when its body changes), then POST /{db}/_bulk_docs with a tombstone for each loser.
     The winner itself is never deleted. Answers (the winner's rev now, one BulkResult per loser)."""
@@ -277,7 +295,7 @@ def resolve_conflict(client, db, docid, winner_rev, losing_revs, body=None, atta
                                 error=str(r.get("error", "")), reason=str(r.get("reason", ""))) for r in answer]
 
 
-def leaf_with_attachments(client, db, docid, rev):
+def leaf_with_attachments(client: CouchClient, db: str, docid: str, rev: str) -> Json:
     """GET /{db}/{docid}?rev=&attachments=true — a leaf with its attachments inline, to move them onto
     another branch (stubs only refer to attachments of the revision being updated)."""
     return client.get_exact(db, docid, params={"rev": rev, "attachments": True})
@@ -285,17 +303,17 @@ def leaf_with_attachments(client, db, docid, rev):
 
 @dataclass
 class ConflictScan:
-    ids: list = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
     next_start: str | None = None
     scanned: int | None = 0  # None: CouchDB searched (Mango) rather than the dashboard reading every document
 
 
-def find_conflicts(client, db, start=None):
+def find_conflicts(client: CouchClient, db: str, start: str | None = None) -> ConflictScan:
     """A page of the documents that have conflicts, and where the next page starts."""
     return client.flavour.conflicted_documents(client, db, start)
 
 
-def scan_conflicts(client, db, start=None, batch=1000):
+def scan_conflicts(client: CouchClient, db: str, start: str | None = None, batch: int = 1000) -> ConflictScan:
     """GET /{db}/_all_docs?conflicts=true — one batch of a scan for conflicted documents, read here."""
     params = {"include_docs": True, "conflicts": True, "limit": batch + 1,
               "startkey": json_param(start) if start else None}

@@ -1,13 +1,15 @@
 """Typed errors for CouchDB answers; each carries CouchDB's own `error` and `reason`."""
 
+from typing import Any
+
 
 class CouchError(Exception):
     """CouchDB answered with an error status."""
 
-    status = None
+    status: int | None = None
 
-    def __init__(self, status, error="", reason="", method="", path=""):
-        self.status = status
+    def __init__(self, status: int, error: str = "", reason: str = "", method: str = "", path: str = "") -> None:
+        self.status: int = status
         self.error = error or ""
         self.reason = reason or ""
         self.method = method
@@ -15,7 +17,7 @@ class CouchError(Exception):
         super().__init__(f"{status} {self.error}: {self.reason}".strip())
 
     @property
-    def message(self):
+    def message(self) -> str:
         """A sentence for a person: CouchDB's reason, or its error name."""
         return self.reason or self.error or f"CouchDB answered {self.status}."
 
@@ -59,7 +61,7 @@ class ServerError(CouchError):
 class CouchUnavailable(Exception):
     """CouchDB could not be reached, or did not answer in time."""
 
-    def __init__(self, url, reason):
+    def __init__(self, url: str, reason: str) -> None:
         self.url = url
         self.reason = reason
         super().__init__(f"{url}: {reason}")
@@ -75,14 +77,14 @@ class CouchSlow(CouchUnavailable):
     and the work asked for (a write, an index being built) may still complete there. A subclass of
     CouchUnavailable, so that whoever only needs "no answer" (the health check, a node probe) still has one."""
 
-    def __init__(self, url, seconds, method="", path=""):
+    def __init__(self, url: str, seconds: float, method: str = "", path: str = "") -> None:
         self.seconds = seconds
         self.method = method
         self.path = path
         super().__init__(url, f"no answer within {seconds:g} seconds")
 
     @property
-    def is_write(self):
+    def is_write(self) -> bool:
         """Whether what was asked may change something (so it may have been done)."""
         if self.method in ("GET", "HEAD", "OPTIONS"):
             return False
@@ -92,7 +94,7 @@ class CouchSlow(CouchUnavailable):
         return True
 
 
-ERROR_BY_STATUS = {
+ERROR_BY_STATUS: dict[int, type[CouchError]] = {
     400: BadRequest,
     401: Unauthorized,
     403: Forbidden,
@@ -104,7 +106,7 @@ ERROR_BY_STATUS = {
 }
 
 
-def error_for(status, body, method="", path=""):
+def error_for(status: int, body: Any, method: str = "", path: str = "") -> CouchError:
     """The typed error for a CouchDB status and its (parsed JSON or text) body."""
     error, reason = "", ""
     if isinstance(body, dict):
@@ -113,6 +115,7 @@ def error_for(status, body, method="", path=""):
         reason = str(body.get("reason") or body.get("message") or "")
     elif isinstance(body, str):
         reason = body.strip()[:500]
+    cls: type[CouchError]
     if status >= 500:
         cls = ServerError
     else:

@@ -7,16 +7,24 @@ plain CouchDB 3. Dropping pouchdb-server means deleting PouchDBServer and one li
 
 import json
 import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from browser.couch import jsontext
 from browser.couch.attachments import inline_renamed, stream_renamed
-from browser.couch.client import WholeSegment
+from browser.couch.client import CouchClient, Timeout, WholeSegment
 from browser.couch.documents import DESIGN_PREFIX, ID_END, ConflictScan, scan_conflicts
 from browser.couch.errors import BadRequest, Conflict, CouchError, Forbidden, NotFound
+from browser.couch.jsontext import Json, JsonObject
 from browser.couch.server import server_info
+
+if TYPE_CHECKING:
+    from browser.couch.changes import ChangeFilter
+
+Params = Mapping[str, Any]
 
 SKIP_BOOKMARK_PREFIX = "skip:"
 CONFLICTS_PAGE = 100
@@ -42,23 +50,26 @@ class CouchDB3:
     runs_replications = True
     filters_changes = True
 
-    def up(self, client):
+    def up(self, client: CouchClient) -> bool:
         """GET /_up."""
-        return client.get_json("_up").get("status") == "ok"
+        return bool(client.get_json("_up").get("status") == "ok")
 
-    def all_dbs(self, client, params):
+    def all_dbs(self, client: CouchClient, params: Params) -> list[str]:
         """GET /_all_dbs with start_key, end_key, descending and limit."""
-        return client.get_json("_all_dbs", params=params)
+        names: list[str] = client.get_json("_all_dbs", params=params)
+        return names
 
-    def dbs_info(self, client, names):
+    def dbs_info(self, client: CouchClient, names: Sequence[str]) -> list[JsonObject]:
         """POST /_dbs_info — [{"key": name, "info": {...}} or {"key": name, "error": ...}]."""
-        return client.post_json("_dbs_info", body={"keys": list(names)})
+        rows: list[JsonObject] = client.post_json("_dbs_info", body={"keys": list(names)})
+        return rows
 
-    def after_create_database(self, client, name):
+    def after_create_database(self, client: CouchClient, name: str) -> str:
         """What to do after PUT /{db}; answers the name the server kept."""
         return name
 
-    def rename_attachment(self, client, db, docid, doc, old, new):
+    def rename_attachment(self, client: CouchClient, db: str, docid: str, doc: JsonObject, old: str,
+                          new: str) -> str:
         """PUT /{db}/{docid} — one revision, the attachment under its new name: inline (base64) up to
         INLINE_RENAME_MOST bytes, streamed as multipart/related above. CouchDB 3.5 stores a multipart PUT but
         leaves it unanswered while a node of the cluster is down, so small files, most, go inline."""
@@ -66,59 +77,64 @@ class CouchDB3:
             return inline_renamed(client, db, docid, doc, old, new)
         return stream_renamed(client, db, docid, doc, old, new)
 
-    def create_document(self, client, db, docid, body):
+    def create_document(self, client: CouchClient, db: str, docid: str, body: JsonObject) -> Json:
         """PUT /{db}/{docid} of a new document: Conflict (409) when the id is taken."""
         return client.send_exact("PUT", db, docid, body=body)
 
-    def find(self, client, db, body):
+    def find(self, client: CouchClient, db: str, body: JsonObject) -> Json:
         """POST /{db}/_find."""
         return client.send_exact("POST", db, "_find", body=body)
 
-    def explain(self, client, db, body):
+    def explain(self, client: CouchClient, db: str, body: JsonObject) -> Json:
         """POST /{db}/_explain."""
         return client.send_exact("POST", db, "_explain", body=body)
 
-    def bulk_get(self, client, db, pairs, revs=False, attachments=False):
+    def bulk_get(self, client: CouchClient, db: str, pairs: Sequence[tuple[str, str]], revs: bool = False,
+                 attachments: bool = False) -> list[Json]:
         """POST /{db}/_bulk_get — the documents at (id, rev) pairs, in CouchDB's `results` shape:
         [{"id": ..., "docs": [{"ok": doc} or {"error": {...}}]}, ...]."""
         params = {"revs": "true" if revs else None, "attachments": "true" if attachments else None}
         body = {"docs": [{"id": docid, "rev": rev} for docid, rev in pairs]}
         answer = client.send_exact("POST", db, "_bulk_get", body=body, params=params)
-        return answer.get("results") if isinstance(answer, dict) and isinstance(answer.get("results"), list) else []
+        results: list[Json] = answer["results"] if isinstance(answer, dict) and isinstance(answer.get("results"),
+                                                                                            list) else []
+        return results
 
-    def design_doc_rows(self, client, db):
+    def design_doc_rows(self, client: CouchClient, db: str) -> list[Json]:
         """GET /{db}/_design_docs — its rows."""
-        return client.get_json(db, "_design_docs").get("rows", [])
+        rows: list[Json] = client.get_json(db, "_design_docs").get("rows", [])
+        return rows
 
-    def view(self, client, db, ddoc_id, view, params):
+    def view(self, client: CouchClient, db: str, ddoc_id: str, view: str, params: Params) -> Json:
         """GET /{db}/_design/{ddoc}/_view/{view}."""
         return client.get_exact(db, DESIGN_PREFIX + ddoc_id, "_view", view, params=params)
 
-    def design_info(self, client, db, ddoc_id):
+    def design_info(self, client: CouchClient, db: str, ddoc_id: str) -> Json:
         """GET /{db}/_design/{ddoc}/_info."""
         return client.get_json(db, DESIGN_PREFIX + ddoc_id, "_info")
 
-    def copy_document(self, client, db, docid, destination):
+    def copy_document(self, client: CouchClient, db: str, docid: str, destination: str) -> None:
         """COPY /{db}/{docid} with a percent-encoded Destination."""
         client.request("COPY", db, docid, headers={"Destination": quote(destination, safe="")}).close()
 
-    def current_rev(self, client, db, docid):
+    def current_rev(self, client: CouchClient, db: str, docid: str) -> str:
         """HEAD /{db}/{docid} — the ETag is the quoted rev."""
         response = client.request("HEAD", db, docid)
         response.close()
         return (response.headers.get("ETag") or "").strip('"')
 
-    def admins_config(self, client):
+    def admins_config(self, client: CouchClient) -> Json:
         """GET /_node/_local/_config/admins."""
         return client.get_json("_node", "_local", "_config", "admins")
 
     edits_node_config = True
 
-    def node_config(self, client, node, timeout):
+    def node_config(self, client: CouchClient, node: str, timeout: Timeout | None) -> Json:
         """GET /_node/{node}/_config — every section of one node's configuration."""
         return client.request("GET", "_node", node, "_config", timeout=timeout).json()
 
-    def conflicted_documents(self, client, db, bookmark, limit=CONFLICTS_PAGE):
+    def conflicted_documents(self, client: CouchClient, db: str, bookmark: str | None,
+                             limit: int = CONFLICTS_PAGE) -> ConflictScan:
         """POST /{db}/_find for documents with _conflicts: CouchDB searches, one page per request."""
         body = {"selector": {"_conflicts": {"$exists": True}}, "conflicts": True, "fields": ["_id", "_conflicts"],
                 "limit": limit, **({"bookmark": bookmark} if bookmark else {})}
@@ -127,7 +143,7 @@ class CouchDB3:
         more = len(docs) == limit and answer.get("bookmark")
         return ConflictScan(ids=[d["_id"] for d in docs], next_start=more or None, scanned=None)
 
-    def changes(self, client, db, params, change_filter):
+    def changes(self, client: CouchClient, db: str, params: Params, change_filter: "ChangeFilter") -> Json:
         """GET /{db}/_changes (the normal feed), or POST with filter=_selector for an id prefix or selector."""
         selector = change_filter.selector_for_server()
         if selector is not None:
@@ -137,18 +153,20 @@ class CouchDB3:
             params = {**params, "filter": change_filter.design_filter}
         return client.get_json(db, "_changes", params=params)
 
-    def design_doc_rows_with_docs(self, client, db):
+    def design_doc_rows_with_docs(self, client: CouchClient, db: str) -> list[Json]:
         """GET /{db}/_design_docs?include_docs=true — its rows."""
-        return client.get_json(db, "_design_docs", params={"include_docs": "true"}).get("rows", [])
+        rows: list[Json] = client.get_json(db, "_design_docs", params={"include_docs": "true"}).get("rows", [])
+        return rows
 
     # Shards and partitions (issue 14): CouchDB 3 has both; pouchdb-server has neither.
     has_shards = True
 
-    def shards(self, client, db, *docid):
+    def shards(self, client: CouchClient, db: str, *docid: str) -> Json:
         """GET /{db}/_shards, or /{db}/_shards/{docid} (the id wholly encoded: "_design/x" unencoded is a 500)."""
         return client.get_json(db, "_shards", *(WholeSegment(d) for d in docid))
 
-    def in_partition(self, client, method, db, partition, *rest, body=None, params=None):
+    def in_partition(self, client: CouchClient, method: str, db: str, partition: str, *rest: object,
+                     body: Json = None, params: Params | None = None) -> Json:
         """/{db}/_partition/{p}/... — the partition's info, _all_docs, _find, _explain and views."""
         segments = (db, "_partition", WholeSegment(partition), *rest)
         if body is None:
@@ -168,41 +186,42 @@ class PouchDBServer(CouchDB3):
     # Dies of _changes with filter=_selector or a design filter: offers neither; matches id prefixes here.
     filters_changes = False
 
-    def up(self, client):
+    def up(self, client: CouchClient) -> bool:
         # No /_up: a welcome from GET / is the best sign there is.
         client.get_json()
         return True
 
-    def all_dbs(self, client, params):
+    def all_dbs(self, client: CouchClient, params: Params) -> list[str]:
         # Ignores limit, start_key, end_key and descending, and answers in no set order: range it here.
         names = sorted(client.get_json("_all_dbs"))
         descending = params.get("descending") is True
         if descending:
             names.reverse()
         start, end = _json_param(params, "start_key"), _json_param(params, "end_key")
-        before_start = (lambda n: n > start) if descending else (lambda n: n < start)
-        past_end = (lambda n: n < end) if descending else (lambda n: n > end)
+        before_start: Callable[[str], bool] = (lambda n: n > start) if descending else (lambda n: n < start)
+        past_end: Callable[[str], bool] = (lambda n: n < end) if descending else (lambda n: n > end)
         names = [n for n in names if not (start is not None and before_start(n))
                  and not (end is not None and past_end(n))]
         return names[:params["limit"]] if "limit" in params else names
 
-    def dbs_info(self, client, names):
+    def dbs_info(self, client: CouchClient, names: Sequence[str]) -> list[JsonObject]:
         # No _dbs_info: GET /{db} for each, a few at once (one after another, 20 took ~115 ms).
         with ThreadPoolExecutor(max_workers=max(1, min(DB_INFO_THREADS, len(names)))) as pool:
             return list(pool.map(lambda name: _db_info_row(client, name), names))
 
-    def after_create_database(self, client, name):
+    def after_create_database(self, client: CouchClient, name: str) -> str:
         # Strips "/" from names ("team/orders" becomes "teamorders") and makes new databases public:
         # read back the name it kept, and give the database CouchDB 3's default security.
         kept = str(client.get_json(name).get("db_name") or name) if "/" in name else name
         client.put_json(kept, "_security", body=COUCHDB_DEFAULT_SECURITY)
         return kept
 
-    def rename_attachment(self, client, db, docid, doc, old, new):
+    def rename_attachment(self, client: CouchClient, db: str, docid: str, doc: JsonObject, old: str,
+                          new: str) -> str:
         # A multipart/related PUT closes its connection unanswered: the attachment goes inline, in memory.
         return inline_renamed(client, db, docid, doc, old, new)
 
-    def create_document(self, client, db, docid, body):
+    def create_document(self, client: CouchClient, db: str, docid: str, body: JsonObject) -> Json:
         # pouchdb-server runs validate_doc_update before it looks for a conflict: a taken id meets the
         # validation's refusal of changes (403) where CouchDB answers 409.
         try:
@@ -214,7 +233,7 @@ class PouchDBServer(CouchDB3):
                 raise refusal from None
             raise Conflict(409, "conflict", "Document update conflict.") from None
 
-    def find(self, client, db, body):
+    def find(self, client: CouchClient, db: str, body: JsonObject) -> Json:
         # No bookmarks: page by skip, carried in a bookmark of our own.
         bookmark = body.get("bookmark")
         if bookmark is not None:
@@ -225,7 +244,7 @@ class PouchDBServer(CouchDB3):
         answer["bookmark"] = f"{SKIP_BOOKMARK_PREFIX}{int(body.get('skip', 0)) + len(answer.get('docs') or [])}"
         return answer
 
-    def explain(self, client, db, body):
+    def explain(self, client: CouchClient, db: str, body: JsonObject) -> Json:
         # Reports the key range as "range" where CouchDB says "mrargs".
         with _sort_refusal_as_couchdb():
             answer = super().explain(client, db, _sort_fields_selected(body))
@@ -233,17 +252,18 @@ class PouchDBServer(CouchDB3):
             answer["mrargs"] = answer["range"]
         return answer
 
-    def design_doc_rows(self, client, db):
+    def design_doc_rows(self, client: CouchClient, db: str) -> list[Json]:
         # No _design_docs: design ids are one contiguous range of _all_docs.
         params = {"startkey": json.dumps(DESIGN_PREFIX), "endkey": json.dumps(DESIGN_PREFIX + ID_END)}
-        return client.get_json(db, "_all_docs", params=params).get("rows", [])
+        rows: list[Json] = client.get_json(db, "_all_docs", params=params).get("rows", [])
+        return rows
 
-    def view(self, client, db, ddoc_id, view, params):
+    def view(self, client: CouchClient, db: str, ddoc_id: str, view: str, params: Params) -> Json:
         if not (params.get("startkey_docid") and "startkey" in params):
             return super().view(client, db, ddoc_id, view, params)
         return self._view_from_docid(client, db, ddoc_id, view, params)
 
-    def _view_from_docid(self, client, db, ddoc_id, view, params):
+    def _view_from_docid(self, client: CouchClient, db: str, ddoc_id: str, view: str, params: Params) -> Json:
         # Ignores startkey_docid: start at startkey and drop the rows of that key that sort before the
         # document id, asking for more rows while a key has more of them than one page.
         wanted = int(params["limit"])
@@ -264,17 +284,18 @@ class PouchDBServer(CouchDB3):
                 return {**answer, "rows": rows[drop:drop + wanted]}
             extra = drop + wanted
 
-    def design_info(self, client, db, ddoc_id):
+    def design_info(self, client: CouchClient, db: str, ddoc_id: str) -> Json:
         # No _design/{ddoc}/_info.
         raise NotFound(404, "not_found", "pouchdb-server has no _info", "GET", f"/{db}/_design/{ddoc_id}/_info")
 
-    def bulk_get(self, client, db, pairs, revs=False, attachments=False):
+    def bulk_get(self, client: CouchClient, db: str, pairs: Sequence[tuple[str, str]], revs: bool = False,
+                 attachments: bool = False) -> list[Json]:
         # Its _bulk_get ignores _security (anyone reads any document): read each document's revisions with
         # GET /{db}/{docid}?open_revs=[...], which honours it, and answer in _bulk_get's shape.
-        wanted = {}
+        wanted: dict[str, list[str]] = {}
         for docid, rev in pairs:
             wanted.setdefault(docid, []).append(rev)
-        found = {}
+        found: dict[tuple[str, Json], JsonObject] = {}
         for docid, revs_of in wanted.items():
             params = {"open_revs": json.dumps(revs_of), "revs": "true" if revs else None,
                       "attachments": "true" if attachments else None}
@@ -290,18 +311,18 @@ class PouchDBServer(CouchDB3):
         return [{"id": docid, "docs": [{"ok": found[(docid, rev)]} if (docid, rev) in found
                                        else {"error": {**missing, "id": docid, "rev": rev}}]} for docid, rev in pairs]
 
-    def copy_document(self, client, db, docid, destination):
+    def copy_document(self, client: CouchClient, db: str, docid: str, destination: str) -> None:
         # Does not percent-decode COPY's Destination ("a%2Fb" stays "a%2Fb"): copy by reading the
         # source (attachments inline) and writing it under the new id.
         source = client.get_exact(db, docid, params={"attachments": True})
         body = {k: v for k, v in source.items() if k not in ("_id", "_rev")}
         client.send_exact("PUT", db, destination, body={**body, "_id": destination})
 
-    def current_rev(self, client, db, docid):
+    def current_rev(self, client: CouchClient, db: str, docid: str) -> str:
         # The document ETag is a hash of the body, not the rev: read the document.
-        return client.get_json(db, docid)["_rev"]
+        return str(client.get_json(db, docid)["_rev"])
 
-    def admins_config(self, client):
+    def admins_config(self, client: CouchClient) -> Json:
         # No /_node/_local; its configuration lives at /_config.
         return client.get_json("_config", "admins")
 
@@ -309,10 +330,10 @@ class PouchDBServer(CouchDB3):
     # configuration lives at /_config and is shown read-only (it is a development stand-in).
     edits_node_config = False
 
-    def node_config(self, client, node, timeout):
+    def node_config(self, client: CouchClient, node: str, timeout: Timeout | None) -> Json:
         return client.request("GET", "_config", timeout=timeout).json()
 
-    def changes(self, client, db, params, change_filter):
+    def changes(self, client: CouchClient, db: str, params: Params, change_filter: "ChangeFilter") -> Json:
         if change_filter.selector is not None or change_filter.design_filter:
             raise ServerLacks("pouchdb-server cannot filter the changes feed by a selector or a design "
                               "filter (such a request stops it); Apache CouchDB can.")
@@ -320,14 +341,17 @@ class PouchDBServer(CouchDB3):
             return super().changes(client, db, params, change_filter)
         return self._changes_by_prefix(client, db, params, change_filter)
 
-    def _changes_by_prefix(self, client, db, params, change_filter):
+    def _changes_by_prefix(self, client: CouchClient, db: str, params: Params,
+                           change_filter: "ChangeFilter") -> Json:
         # Reads the unfiltered feed (bounded) and keeps the rows whose id has the prefix.
         prefix, plain, limit = change_filter.id_prefix, change_filter.without_id_prefix(), int(params["limit"])
+        rows: list[JsonObject]
         if params.get("descending"):
             answer = super().changes(client, db, {**params, "limit": PREFIX_SCAN_MOST}, plain)
             rows = [r for r in answer.get("results", []) if str(r.get("id", "")).startswith(prefix)]
             return {**answer, "results": rows[:limit]}
-        rows, since = [], params.get("since", 0)
+        rows = []
+        since = params.get("since", 0)
         for _ in range(PREFIX_SCAN_MOST // PREFIX_SCAN_BATCH):
             batch = super().changes(client, db, {**params, "since": since, "limit": PREFIX_SCAN_BATCH},
                                     plain).get("results", [])
@@ -341,11 +365,12 @@ class PouchDBServer(CouchDB3):
                 break
         return {"results": rows, "last_seq": since}
 
-    def conflicted_documents(self, client, db, start, limit=None):
+    def conflicted_documents(self, client: CouchClient, db: str, start: str | None,
+                             limit: int = CONFLICTS_PAGE) -> ConflictScan:
         # Its Mango knows no "conflicts" option: read _all_docs a batch at a time instead.
         return scan_conflicts(client, db, start=start)
 
-    def design_doc_rows_with_docs(self, client, db):
+    def design_doc_rows_with_docs(self, client: CouchClient, db: str) -> list[Json]:
         # Design filters are not offered here (see changes).
         return []
 
@@ -353,10 +378,11 @@ class PouchDBServer(CouchDB3):
     has_shards = False
     LACKS_SHARDS = "pouchdb-server keeps each database in one file: it has no shards, replicas (q, n) or partitions."
 
-    def shards(self, client, db, *docid):
+    def shards(self, client: CouchClient, db: str, *docid: str) -> Json:
         raise ServerLacks(self.LACKS_SHARDS)
 
-    def in_partition(self, client, method, db, partition, *rest, body=None, params=None):
+    def in_partition(self, client: CouchClient, method: str, db: str, partition: str, *rest: object,
+                     body: Json = None, params: Params | None = None) -> Json:
         raise ServerLacks(self.LACKS_SHARDS)
 
 
@@ -364,15 +390,15 @@ class PouchDBServer(CouchDB3):
 COUCHDB_DEFAULT_SECURITY = {"members": {"roles": ["_admin"]}, "admins": {"roles": ["_admin"]}}
 
 
-def _json_param(params, name):
+def _json_param(params: Params, name: str) -> Json:
     return json.loads(params[name]) if name in params else None
 
 
-def _sort_fields_selected(body):
+def _sort_fields_selected(body: JsonObject) -> JsonObject:
     """CouchDB 3.5 serves a sort from an index on the sort fields by itself; pouchdb-server uses such an index
     only when the selector names the sort fields, so they are added as `$exists`, which the index implies."""
-    sort = body.get("sort") if isinstance(body.get("sort"), list) else []
-    selector = body.get("selector") if isinstance(body.get("selector"), dict) else {}
+    sort: list[Json] = body["sort"] if isinstance(body.get("sort"), list) else []
+    selector: JsonObject = body["selector"] if isinstance(body.get("selector"), dict) else {}
     named = [next(iter(s)) if isinstance(s, dict) and s else s for s in sort]
     missing = [f for f in named if isinstance(f, str) and f not in selector]
     if not missing:
@@ -382,7 +408,7 @@ def _sort_fields_selected(body):
 
 
 @contextmanager
-def _sort_refusal_as_couchdb():
+def _sort_refusal_as_couchdb() -> Iterator[None]:
     """pouchdb-server refuses a sort no index serves as bad_request "Cannot sort on field(s) …"; CouchDB 3
     says no_usable_index."""
     try:
@@ -393,7 +419,7 @@ def _sort_refusal_as_couchdb():
         raise
 
 
-def _skip_of(bookmark):
+def _skip_of(bookmark: Json) -> int:
     text = str(bookmark)
     number = text[len(SKIP_BOOKMARK_PREFIX):] if text.startswith(SKIP_BOOKMARK_PREFIX) else ""
     if not number.isascii() or not number.isdigit():
@@ -401,16 +427,16 @@ def _skip_of(bookmark):
     return int(number)
 
 
-def detect(client):
+def detect(client: CouchClient) -> CouchDB3:
     """GET / — the flavour of the server behind this client (asks the server every time)."""
     return CouchDB3() if server_info(client).is_apache_couchdb else PouchDBServer()
 
 
 _lock = threading.Lock()
-_by_url = {}
+_by_url: dict[str, CouchDB3] = {}
 
 
-def flavour_for(client):
+def flavour_for(client: CouchClient) -> CouchDB3:
     """The flavour of the server at client.base_url, asked once per process and URL."""
     with _lock:
         known = _by_url.get(client.base_url)
@@ -421,7 +447,7 @@ def flavour_for(client):
     return known
 
 
-def _db_info_row(client, name):
+def _db_info_row(client: CouchClient, name: str) -> JsonObject:
     try:
         return {"key": name, "info": client.get_json(name)}
     except CouchError as exc:

@@ -2,8 +2,10 @@
 /{db}/_revs_limit and /{db}/_purged_infos_limit. pouchdb-server has none of the last three: callers ask
 `client.flavour.is_apache_couchdb` first and send it nothing."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from browser.couch.client import CouchClient
 from browser.couch.errors import NotFound
 
 LOCAL_PREFIX = "_local/"
@@ -22,7 +24,7 @@ class Leaf:
     winner: bool = False
 
     @property
-    def kind(self):
+    def kind(self) -> str:
         if self.winner:
             return "winner (deleted: the document reads as deleted)" if self.deleted else "winner"
         return "deleted leaf (tombstone)" if self.deleted else "conflict (losing revision)"
@@ -30,41 +32,41 @@ class Leaf:
 
 @dataclass(frozen=True)
 class PurgeResult:
-    requested: tuple
-    purged: tuple
+    requested: tuple[str, ...]
+    purged: tuple[str, ...]
 
 
-def _generation(rev):
+def _generation(rev: str) -> int:
     number = rev.split("-", 1)[0]
     return int(number) if number.isdigit() else 0
 
 
-def _winner_key(leaf):
+def _winner_key(leaf: Leaf) -> tuple[bool, int, str]:
     # CouchDB's deterministic choice: a live leaf beats a deleted one, then the longer branch, then the
     # greater revision id.
     return (not leaf.deleted, _generation(leaf.rev), leaf.rev)
 
 
-def document_leaves(client, db, docid):
+def document_leaves(client: CouchClient, db: str, docid: str) -> tuple[Leaf, ...]:
     """GET /{db}/{docid}?open_revs=all — every leaf, deleted ones too (a deleted document answers 404 to a
     plain GET but still lists its tombstone here), winner first; () when CouchDB knows no such document."""
     try:
         answer = client.get_exact(db, docid, params={"open_revs": "all"})
     except NotFound:
         return ()
-    found = {}
+    found: dict[str, Leaf] = {}
     for item in answer if isinstance(answer, list) else ():
         body = item.get("ok") if isinstance(item, dict) else None
         rev = body.get("_rev") if isinstance(body, dict) else None
         if isinstance(rev, str) and rev:
-            found[rev] = Leaf(rev=rev, deleted=body.get("_deleted") is True)
+            found[rev] = Leaf(rev=rev, deleted=isinstance(body, dict) and body.get("_deleted") is True)
     ordered = sorted(found.values(), key=_winner_key, reverse=True)
     if not ordered:
         return ()
     return (Leaf(ordered[0].rev, ordered[0].deleted, winner=True), *ordered[1:])
 
 
-def purge_revisions(client, db, docid, revs):
+def purge_revisions(client: CouchClient, db: str, docid: str, revs: Iterable[str]) -> PurgeResult:
     """POST /{db}/_purge {docid: [rev, ...]} — answers which of the revisions CouchDB purged."""
     answer = client.post_json(db, "_purge", body={docid: list(revs)})
     purged = ((answer or {}).get("purged") or {}).get(docid) if isinstance(answer, dict) else None
@@ -72,32 +74,32 @@ def purge_revisions(client, db, docid, revs):
                        purged=tuple(r for r in purged if isinstance(r, str)) if isinstance(purged, list) else ())
 
 
-def _limit(client, db, name):
+def _limit(client: CouchClient, db: str, name: str) -> int | None:
     value = client.get_json(db, name)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _set_limit(client, db, name, value):
+def _set_limit(client: CouchClient, db: str, name: str, value: int) -> None:
     # The body is a bare JSON integer.
     client.request("PUT", db, name, data=str(int(value)).encode(),
                    headers={"Content-Type": "application/json"}).close()
 
 
-def revs_limit(client, db):
+def revs_limit(client: CouchClient, db: str) -> int | None:
     """GET /{db}/_revs_limit — how many revision ids CouchDB remembers per document (None if not a number)."""
     return _limit(client, db, "_revs_limit")
 
 
-def set_revs_limit(client, db, value):
+def set_revs_limit(client: CouchClient, db: str, value: int) -> None:
     """PUT /{db}/_revs_limit with a bare integer (database admins and server admins)."""
     _set_limit(client, db, "_revs_limit", value)
 
 
-def purged_infos_limit(client, db):
+def purged_infos_limit(client: CouchClient, db: str) -> int | None:
     """GET /{db}/_purged_infos_limit — how many purge records CouchDB keeps (server admins only on 3.5)."""
     return _limit(client, db, "_purged_infos_limit")
 
 
-def set_purged_infos_limit(client, db, value):
+def set_purged_infos_limit(client: CouchClient, db: str, value: int) -> None:
     """PUT /{db}/_purged_infos_limit with a bare integer (server admins only on 3.5)."""
     _set_limit(client, db, "_purged_infos_limit", value)

@@ -1,12 +1,15 @@
 """Mango (_find, _explain, _index) and map/reduce views (_view, _info)."""
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from browser.couch import jsontext
-from browser.couch.client import WholeSegment
+from browser.couch.client import CouchClient, WholeSegment
 from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import NotFound
+from browser.couch.jsontext import Json, JsonObject
 
 FIELD_TEXT_MOST = 80
 INDEX_NAME_MOST = 60
@@ -23,13 +26,13 @@ class ExecutionStats:
     results_returned: int
     execution_time_ms: float
 
-    KINDS = {"total_keys_examined": int, "total_docs_examined": int, "results_returned": int,
-             "execution_time_ms": float}
+    KINDS: ClassVar[dict[str, type[int] | type[float]]] = {
+        "total_keys_examined": int, "total_docs_examined": int, "results_returned": int, "execution_time_ms": float}
 
 
 @dataclass(frozen=True)
 class FindResult:
-    docs: list
+    docs: list[Json]
     bookmark: str | None
     warning: str = ""
     execution_stats: ExecutionStats | None = None
@@ -41,19 +44,19 @@ class IndexInfo:
     ddoc: str | None
     name: str
     type: str
-    fields: tuple
-    partial_filter_selector: dict | None = None
+    fields: tuple[tuple[str, str], ...]
+    partial_filter_selector: JsonObject | None = None
 
     @property
-    def deletable(self):
+    def deletable(self) -> bool:
         return self.type != "special" and bool(self.ddoc)
 
     @property
-    def partial_filter_text(self):
+    def partial_filter_text(self) -> str:
         return jsontext.preview(self.partial_filter_selector, FIELD_TEXT_MOST * 10)
 
     @property
-    def ddoc_id(self):
+    def ddoc_id(self) -> str | None:
         return (self.ddoc or "")[len(DESIGN_PREFIX):] if (self.ddoc or "").startswith(DESIGN_PREFIX) else self.ddoc
 
 
@@ -63,10 +66,11 @@ class Explanation:
     full_scan: bool
     start_key: str | None = None  # JSON text
     end_key: str | None = None
-    raw: dict = field(default_factory=dict)
+    raw: JsonObject = field(default_factory=dict)
 
 
-def find(client, db, query, bookmark=None, partition=None):
+def find(client: CouchClient, db: str, query: Mapping[str, Json], bookmark: str | None = None,
+         partition: str | None = None) -> FindResult:
     """POST /{db}/_find (or /{db}/_partition/{p}/_find) — one page; the next page is asked for with the
     answer's next_bookmark."""
     body = dict(query)
@@ -83,20 +87,21 @@ def find(client, db, query, bookmark=None, partition=None):
                       execution_stats=_execution_stats(answer.get("execution_stats")), next_bookmark=next_bookmark)
 
 
-def _execution_stats(raw):
+def _execution_stats(raw: Json) -> ExecutionStats | None:
     if not isinstance(raw, dict):
         return None
-    return ExecutionStats(**{name: _number(raw.get(name), kind) for name, kind in ExecutionStats.KINDS.items()})
+    values: dict[str, Any] = {name: _number(raw.get(name), kind) for name, kind in ExecutionStats.KINDS.items()}
+    return ExecutionStats(**values)
 
 
-def _number(value, kind):
+def _number(value: Json, kind: type[int] | type[float]) -> int | float:
     try:
         return kind(value)
     except (TypeError, ValueError, OverflowError):
         return kind(0)
 
 
-def explain(client, db, query, partition=None):
+def explain(client: CouchClient, db: str, query: Mapping[str, Json], partition: str | None = None) -> Explanation:
     """POST /{db}/_explain (or /{db}/_partition/{p}/_explain) — which index CouchDB would use, over which key range."""
     body = {k: v for k, v in query.items() if k != "execution_stats"}
     if partition:
@@ -109,20 +114,20 @@ def explain(client, db, query, partition=None):
                        start_key=_key_text(span, "start_key"), end_key=_key_text(span, "end_key"), raw=answer)
 
 
-def _key_text(span, name):
+def _key_text(span: JsonObject, name: str) -> str | None:
     return jsontext.dumps(span[name]) if span.get(name) is not None else None
 
 
-def _index_info(raw):
+def _index_info(raw: Json) -> IndexInfo:
     raw = raw if isinstance(raw, dict) else {}
-    definition = raw.get("def") if isinstance(raw.get("def"), dict) else {}
+    definition: JsonObject = raw["def"] if isinstance(raw.get("def"), dict) else {}
     listed = definition.get("fields")
     fields = tuple(_field_spec(f) for f in (listed if isinstance(listed, list) else ()))
     return IndexInfo(ddoc=raw.get("ddoc"), name=str(raw.get("name", "")), type=str(raw.get("type", "")),
                      fields=fields, partial_filter_selector=definition.get("partial_filter_selector"))
 
 
-def _field_spec(spec):
+def _field_spec(spec: Json) -> tuple[str, str]:
     """(field, direction) for `"field"` or `{"field": "asc"}`; anything else (a member may write any index
     definition into a design document) shown as JSON text."""
     if isinstance(spec, dict) and len(spec) == 1:
@@ -133,17 +138,19 @@ def _field_spec(spec):
     return (jsontext.preview(spec, FIELD_TEXT_MOST), "")
 
 
-def list_indexes(client, db):
+def list_indexes(client: CouchClient, db: str) -> list[IndexInfo]:
     """GET /{db}/_index."""
     return [_index_info(raw) for raw in client.get_exact(db, "_index").get("indexes", [])]
 
 
-def create_index(client, db, fields, name=None, ddoc=None, partial_filter_selector=None, index_type="json"):
+def create_index(client: CouchClient, db: str, fields: Iterable[tuple[str, str]], name: str | None = None,
+                 ddoc: str | None = None, partial_filter_selector: JsonObject | None = None,
+                 index_type: str = "json") -> Json:
     """POST /{db}/_index — fields as (name, "asc"|"desc") pairs; answers CouchDB's result."""
-    index = {"fields": [{f: d} for f, d in fields]}
+    index: JsonObject = {"fields": [{f: d} for f, d in fields]}
     if partial_filter_selector:
         index["partial_filter_selector"] = partial_filter_selector
-    body = {"index": index, "type": index_type}
+    body: JsonObject = {"index": index, "type": index_type}
     if name:
         body["name"] = name
     if ddoc:
@@ -151,13 +158,13 @@ def create_index(client, db, fields, name=None, ddoc=None, partial_filter_select
     return client.send_exact("POST", db, "_index", body=body)
 
 
-def delete_index(client, db, ddoc, index_type, name):
+def delete_index(client: CouchClient, db: str, ddoc: str, index_type: str, name: str) -> None:
     """DELETE /{db}/_index/_design%2F{ddoc}/{type}/{name} (the one form both servers accept)."""
     ddoc_id = ddoc if ddoc.startswith(DESIGN_PREFIX) else DESIGN_PREFIX + ddoc
     client.delete_json(db, "_index", WholeSegment(ddoc_id), index_type, name)
 
 
-def readable_index_name(fields):
+def readable_index_name(fields: Iterable[tuple[str, str]]) -> str:
     """`by-price-desc-name` for [("price", "desc"), ("name", "asc")]: word characters kept, at most 60 long."""
     words = []
     for name, direction in fields:
@@ -166,9 +173,10 @@ def readable_index_name(fields):
     return ("by-" + "-".join(words))[:INDEX_NAME_MOST].rstrip("-_")
 
 
-def create_readable_index(client, db, fields):
+def create_readable_index(client: CouchClient, db: str, fields: Iterable[tuple[str, str]]) -> Json:
     """POST /{db}/_index — an index on `fields` named by-<field>-… in the design document couchadmin-by-…;
     CouchDB would silently replace a different index of that name there, so such a name gets -2, -3, …"""
+    fields = list(fields)
     base = readable_index_name(fields)
     wanted = tuple((f, d) for f, d in fields)
     taken = {i.name: i.fields for i in list_indexes(client, db)
@@ -180,9 +188,9 @@ def create_readable_index(client, db, fields):
     return create_index(client, db, fields, name=name, ddoc=READABLE_DDOC_PREFIX + name)
 
 
-def suggested_index_fields(query):
+def suggested_index_fields(query: Mapping[str, Json]) -> list[tuple[str, str]]:
     """Fields for an index that would serve this query: the sort fields, then the selector's fields."""
-    fields = []
+    fields: list[tuple[str, str]] = []
     for spec in query.get("sort") or ():
         fields.append(_field_spec(spec) if isinstance(spec, dict) else (str(spec), "asc"))
     direction = fields[0][1] if fields else "asc"
@@ -197,21 +205,22 @@ def suggested_index_fields(query):
 REDUCE_BUILTINS = ("_count", "_sum", "_stats", "_approx_count_distinct")
 
 
-def list_design_documents(client, db):
+def list_design_documents(client: CouchClient, db: str) -> list[str]:
     """GET /{db}/_design_docs — ids of the design documents."""
     return [row["id"] for row in client.flavour.design_doc_rows(client, db) if "id" in row]
 
 
-def view_names(ddoc):
+def view_names(ddoc: JsonObject) -> list[str]:
     return sorted((ddoc.get("views") or {}).keys())
 
 
-def is_empty_design(ddoc):
+def is_empty_design(ddoc: JsonObject) -> bool:
     """Whether a design document holds nothing at all: no views, validation, filters, shows, options..."""
     return not ddoc.get("views") and all(k in ("_id", "_rev", "language", "views") for k in ddoc)
 
 
-def query_view(client, db, ddoc_id, view, params, partition=None):
+def query_view(client: CouchClient, db: str, ddoc_id: str, view: str, params: Mapping[str, Any],
+               partition: str | None = None) -> Json:
     """GET /{db}/_design/{ddoc}/_view/{view} (or /{db}/_partition/{p}/_design/...) — params already in
     CouchDB's form (JSON keys encoded)."""
     if partition:
@@ -220,7 +229,7 @@ def query_view(client, db, ddoc_id, view, params, partition=None):
     return client.flavour.view(client, db, ddoc_id, view, params)
 
 
-def view_info(client, db, ddoc_id):
+def view_info(client: CouchClient, db: str, ddoc_id: str) -> Json:
     """GET /{db}/_design/{ddoc}/_info — index sizes, update sequence, whether the updater runs."""
     try:
         return client.flavour.design_info(client, db, ddoc_id)

@@ -13,14 +13,17 @@ Choices CouchDB 3.5 made for us (checked on the server):
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, overload
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.conf import settings
 
 from browser.couch import jsontext
-from browser.couch.client import couch_url
+from browser.couch.client import CouchClient, couch_url
 from browser.couch.errors import CouchUnavailable, NotFound
+from browser.couch.jsontext import Json, JsonObject
 
 REPLICATOR = "_replicator"
 TRANSIENT_WAIT = 5
@@ -48,7 +51,11 @@ STATE_FIELDS = ("_replication_state", "_replication_state_time", "_replication_s
 
 # --- scrubbing -------------------------------------------------------------------------------------------
 
-def scrub_url(text):
+@overload
+def scrub_url(text: str) -> str: ...
+@overload
+def scrub_url(text: Json) -> Json: ...
+def scrub_url(text: Json) -> Json:
     """The text with the user name and password taken out of every URL in it."""
     if not isinstance(text, str) or "@" not in text:
         return text
@@ -56,13 +63,14 @@ def scrub_url(text):
     return text if cleaned == text else cleaned
 
 
-def scrub(value):
+def scrub(value: Json) -> Json:
     """A copy of any JSON value with every credential gone: each value under an auth, headers, password (and
     the like) member becomes HIDDEN, its structure and a user name kept so that the person sees what to
     replace; the userinfo of any URL in any text or member name goes. Works at any depth, without recursion;
     members keep their order."""
-    holder = {}
-    stack = [(value, holder, "v", False)]
+    holder: dict[str, Json] = {}
+    stack: list[tuple[Json, Any, str | int, bool]] = [(value, holder, "v", False)]
+    copy: Any
     while stack:
         item, parent, key, secret = stack.pop()
         if isinstance(item, dict):
@@ -81,18 +89,18 @@ def scrub(value):
     return holder["v"]
 
 
-def _shown_among_secrets(key, item):
+def _shown_among_secrets(key: str | int, item: Json) -> bool:
     # Nothing to hide in a null; a user name says whose credentials they are, and is no secret.
     return item is None or (isinstance(key, str) and key.lower() in SHOWN_AMONG_SECRETS and isinstance(item, str))
 
 
-def is_replicator_database(db):
+def is_replicator_database(db: object) -> bool:
     """Whether CouchDB 3 runs the documents of `db` as replications: _replicator, or any database whose
     name ends in /_replicator."""
     return isinstance(db, str) and (db == REPLICATOR or db.endswith("/" + REPLICATOR))
 
 
-def scrub_document(doc):
+def scrub_document(doc: Json) -> Json:
     """A document (or any value) scrubbed, its CouchDB members (_id, _rev, _attachments stubs...) kept as
     stored: they hold no credential, and a save or an export needs them exact."""
     if not isinstance(doc, dict):
@@ -102,26 +110,28 @@ def scrub_document(doc):
             for k, v in doc.items()}
 
 
-def shown(db, value):
+def shown(db: str, value: Json) -> Json:
     """A document, row or value read from database `db`, as a page, fragment or export may show it: the one
     scrub, for every replicator database (a local replication stores the person's own password)."""
     return scrub_document(value) if is_replicator_database(db) else value
 
 
-def secrets_kept(edited, stored):
+def secrets_kept(edited: Json, stored: Json) -> Json:
     """An edit of a scrubbed document, ready to save: where the person left a secret as shown (HIDDEN, or a
     URL without its user name and password), the stored value is put back, at the same place; a value typed
     anew stays as typed. Works at any depth, without recursion."""
-    holder = {}
-    stack = [(edited, stored, holder, "v", False)]
+    holder: dict[str, Json] = {}
+    stack: list[tuple[Json, Json, Any, str | int, bool]] = [(edited, stored, holder, "v", False)]
+    copy: Any
+    olds: Any
     while stack:
         item, old, parent, key, secret = stack.pop()
         if isinstance(item, dict):
             copy = parent[key] = {}
             olds = old if isinstance(old, dict) else {}
-            shown_names = {scrub_url(name): name for name in olds} if olds else {}
-            for name, member in item.items():
-                name = name if name in olds else shown_names.get(name, name)
+            shown_names: dict[str, str] = {scrub_url(name): name for name in olds} if olds else {}
+            for given, member in item.items():
+                name: str = given if given in olds or given not in shown_names else shown_names[given]
                 copy[name] = None
                 stack.append((member, olds.get(name, _ABSENT), copy, name, secret or name.lower() in SECRET_MEMBERS))
         elif isinstance(item, list):
@@ -138,7 +148,7 @@ def secrets_kept(edited, stored):
     return holder["v"]
 
 
-def text_of(value, most=TEXT_MOST):
+def text_of(value: Json, most: int = TEXT_MOST) -> str:
     """Any value as display text at most `most` characters long, credentials scrubbed."""
     if value is None:
         return ""
@@ -147,13 +157,13 @@ def text_of(value, most=TEXT_MOST):
     return text if len(text) <= most else text[:most] + "…"
 
 
-def job_id_of(value):
+def job_id_of(value: Json) -> str | None:
     """A scheduler job id ("abc123+continuous"), or None for anything else a document may hold."""
     text = value if isinstance(value, str) else ""
     return text if _JOB_ID.fullmatch(text) else None
 
 
-def _count(value):
+def _count(value: Json) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -201,14 +211,14 @@ class Replication:
     changes_pending: int | None = None
     start_time: str = ""
     last_updated: str = ""
-    history: tuple = ()
+    history: tuple[Event, ...] = ()
 
     @property
-    def live(self):
+    def live(self) -> bool:
         return self.state in LIVE_STATES
 
 
-def side_of(endpoint):
+def side_of(endpoint: Json) -> Side:
     """A Side from a replication endpoint: a URL text, or an object {"url", "auth", "headers"}."""
     has_credentials = False
     url = endpoint
@@ -220,27 +230,27 @@ def side_of(endpoint):
     if scrub_url(url) != url:
         has_credentials = True
     url = text_of(url, 1000)
-    base = settings.COUCHDB_REPLICATION_URL.rstrip("/") + "/"
+    base = str(settings.COUCHDB_REPLICATION_URL).rstrip("/") + "/"
     rest = url[len(base):].strip("/") if url.startswith(base) else ""
     local = unquote(rest) if rest and "/" not in rest else None
     return Side(url=url, local_db=local, has_credentials=has_credentials)
 
 
-def _history(events):
+def _history(events: Json) -> tuple[Event, ...]:
     if not isinstance(events, list):
         return ()
     return tuple(Event(text_of(e.get("timestamp"), 40), text_of(e.get("type"), 40), text_of(e.get("reason")))
                  for e in events[:50] if isinstance(e, dict))
 
 
-def _with_counts(info, fields):
+def _with_counts(info: Json, fields: dict[str, Any]) -> dict[str, Any]:
     info = info if isinstance(info, dict) else {}
     for name in ("docs_read", "docs_written", "doc_write_failures", "changes_pending"):
         fields[name] = _count(info.get(name))
     return fields
 
 
-def from_scheduler(row, history=None):
+def from_scheduler(row: Json, history: Json = None) -> Replication:
     """A Replication from a _scheduler/docs row, or a _scheduler/jobs row (which has history but no state)."""
     row = row if isinstance(row, dict) else {}
     info = row.get("info")
@@ -258,7 +268,7 @@ def from_scheduler(row, history=None):
         last_updated=text_of(row.get("last_updated"), 40), history=events)))
 
 
-def _job_state(row, events):
+def _job_state(row: JsonObject, events: tuple[Event, ...]) -> str:
     if row.get("pid"):
         return "running"
     if events and events[0].type == "crashed":
@@ -266,7 +276,7 @@ def _job_state(row, events):
     return "pending"
 
 
-def from_document(doc):
+def from_document(doc: Json) -> Replication:
     """A Replication from a _replicator document as a non-admin reads it: the state CouchDB writes into it
     (completed, failed) is all there is; the live scheduler is for server admins."""
     doc = doc if isinstance(doc, dict) else {}
@@ -288,7 +298,7 @@ _REFUSED_LOGIN = ("replication_auth_error", "session_request_unauthorized", "ses
                   "401")
 
 
-def problem_for(reason, source=None, target=None):
+def problem_for(reason: str, source: Side | None = None, target: Side | None = None) -> str:
     """What went wrong, in words, from CouchDB's reason text (which the page shows beside it)."""
     text = reason.lower()
     side = _side_named(reason, source, target)
@@ -308,7 +318,7 @@ def problem_for(reason, source=None, target=None):
     return "The replication failed."
 
 
-def _side_named(reason, source, target):
+def _side_named(reason: str, source: Side | None, target: Side | None) -> str | None:
     urls = [u.rstrip("/") for u in re.findall(r"https?://[^\s\"',}]+", scrub_url(reason))]
     for name, side in (("source", source), ("target", target)):
         if side and any(u and side.url.rstrip("/") == u for u in urls):
@@ -318,12 +328,12 @@ def _side_named(reason, source, target):
 
 # --- building a replication ------------------------------------------------------------------------------------
 
-def local_database_url(db):
+def local_database_url(db: str) -> str:
     """How CouchDB reaches one of its own databases (CouchDB 3 replicates between URLs only)."""
     return couch_url(settings.COUCHDB_REPLICATION_URL, [db])
 
 
-def split_userinfo(url):
+def split_userinfo(url: str) -> tuple[str, str, str]:
     """(the URL without user name and password, user name, password): typed credentials go to `auth`."""
     parts = urlsplit(url)
     if "@" not in parts.netloc:
@@ -333,17 +343,18 @@ def split_userinfo(url):
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), unquote(user), unquote(password)
 
 
-def endpoint(url, username="", password=""):
+def endpoint(url: str, username: str = "", password: str = "") -> JsonObject:
     """A replication endpoint: the URL, and credentials in its auth object (never in the URL)."""
     if not username and not password:
         return {"url": url}
     return {"url": url, "auth": {"basic": {"username": username, "password": password}}}
 
 
-def replication_body(source, target, *, continuous=False, create_target=False, selector=None, doc_ids=None,
-                     since_seq=None):
+def replication_body(source: Json, target: Json, *, continuous: bool = False, create_target: bool = False,
+                     selector: Json = None, doc_ids: Iterable[str] | None = None,
+                     since_seq: Json = None) -> JsonObject:
     """The body of a replication, for POST /_replicate or a _replicator document."""
-    body = {"source": source, "target": target}
+    body: JsonObject = {"source": source, "target": target}
     if continuous:
         body["continuous"] = True
     if create_target:
@@ -357,7 +368,7 @@ def replication_body(source, target, *, continuous=False, create_target=False, s
     return body
 
 
-def new_document_id():
+def new_document_id() -> str:
     return f"replication-{uuid.uuid4().hex[:12]}"
 
 
@@ -365,34 +376,34 @@ def new_document_id():
 
 @dataclass(frozen=True)
 class Page:
-    rows: tuple
+    rows: tuple[Replication, ...]
     total: int | None
     skip: int = 0
     next_skip: int | None = None
     bookmark: str | None = None
 
 
-def scheduler_docs(client, limit, skip=0):
+def scheduler_docs(client: CouchClient, limit: int, skip: int = 0) -> Page:
     """GET /_scheduler/docs/_replicator — one page of saved replications with their state (server admins)."""
     return _scheduler_page(client, ("_scheduler", "docs", REPLICATOR), "docs", limit, skip)
 
 
-def scheduler_jobs(client, limit, skip=0):
+def scheduler_jobs(client: CouchClient, limit: int, skip: int = 0) -> Page:
     """GET /_scheduler/jobs — one page of jobs, saved and transient, with their history (server admins)."""
     return _scheduler_page(client, ("_scheduler", "jobs"), "jobs", limit, skip)
 
 
-def _scheduler_page(client, segments, key, limit, skip):
+def _scheduler_page(client: CouchClient, segments: tuple[str, ...], key: str, limit: int, skip: int) -> Page:
     # The scheduler pages by limit and skip only (it has no keys to start from).
     answer = client.get_json(*segments, params={"limit": limit, "skip": skip})
     answer = answer if isinstance(answer, dict) else {}
-    rows = answer.get(key) if isinstance(answer.get(key), list) else []
+    rows: list[Json] = answer[key] if isinstance(answer.get(key), list) else []
     total = _count(answer.get("total_rows"))
     more = total is not None and skip + len(rows) < total and rows
     return Page(tuple(from_scheduler(r) for r in rows[:limit]), total, skip, skip + limit if more else None)
 
 
-def scheduler_doc(client, docid):
+def scheduler_doc(client: CouchClient, docid: str) -> Replication | None:
     """GET /_scheduler/docs/_replicator/{docid}; None when the scheduler does not know it."""
     try:
         return from_scheduler(client.get_json("_scheduler", "docs", REPLICATOR, docid))
@@ -400,7 +411,7 @@ def scheduler_doc(client, docid):
         return None
 
 
-def scheduler_job(client, job_id):
+def scheduler_job(client: CouchClient, job_id: str) -> Replication | None:
     """GET /_scheduler/jobs/{job_id}; None when there is no such job (any more)."""
     try:
         return from_scheduler(client.get_json("_scheduler", "jobs", job_id))
@@ -408,16 +419,16 @@ def scheduler_job(client, job_id):
         return None
 
 
-def replicator_document(client, docid):
+def replicator_document(client: CouchClient, docid: str) -> Json:
     """GET /_replicator/{docid} — the document, scrubbed (a non-admin gets their own in full, others'
     without credentials; either way the page sees none)."""
     return scrub(client.get_exact(REPLICATOR, docid))
 
 
-def find_replications(client, limit, bookmark=None):
+def find_replications(client: CouchClient, limit: int, bookmark: str | None = None) -> Page:
     """POST /_replicator/_find — the saved replications a non-admin may read (CouchDB refuses them
     _all_docs and _scheduler, yet answers _find to members of _replicator), paged by bookmark."""
-    body = {"selector": {"_id": {"$gt": None}}, "limit": limit}
+    body: JsonObject = {"selector": {"_id": {"$gt": None}}, "limit": limit}
     if bookmark:
         body["bookmark"] = bookmark
     answer = client.flavour.find(client, REPLICATOR, body)
@@ -441,12 +452,12 @@ class TransientResult:
     no_changes: bool = False
 
 
-def start_named(client, docid, body):
+def start_named(client: CouchClient, docid: str, body: JsonObject) -> Json:
     """PUT /_replicator/{docid} — CouchDB records the person as its owner and runs it with their rights."""
     return client.send_exact("PUT", REPLICATOR, docid, body=body).get("rev")
 
 
-def start_transient(client, body, wait=TRANSIENT_WAIT):
+def start_transient(client: CouchClient, body: JsonObject, wait: float = TRANSIENT_WAIT) -> TransientResult:
     """POST /_replicate — continuous ones answer at once with their id; a one-shot answers when it is done,
     or is left running in CouchDB after `wait` seconds."""
     try:
@@ -466,20 +477,20 @@ def start_transient(client, body, wait=TRANSIENT_WAIT):
         doc_write_failures=_count(latest.get("doc_write_failures")), no_changes=answer.get("no_changes") is True)
 
 
-def cancel_transient(client, job_id):
+def cancel_transient(client: CouchClient, job_id: str) -> None:
     """POST /_replicate {"replication_id": id, "cancel": true} — stops a transient job (its starter or a
     server admin); a saved replication stops only when its document is deleted."""
     client.post_json("_replicate", body={"replication_id": job_id, "cancel": True})
 
 
-def delete_named(client, docid):
+def delete_named(client: CouchClient, docid: str) -> Json:
     """DELETE /_replicator/{docid} — stops the replication; answers the scrubbed document it was."""
     doc = client.get_exact(REPLICATOR, docid)
     client.request("DELETE", REPLICATOR, docid, params={"rev": doc.get("_rev")}).close()
     return scrub(doc)
 
 
-def restart_named(client, docid):
+def restart_named(client: CouchClient, docid: str) -> Json:
     """DELETE then PUT /_replicator/{docid} with the same body: a fresh job with no backoff (saving it
     unchanged would not restart it). Answers the scrubbed document."""
     doc = client.get_exact(REPLICATOR, docid)

@@ -5,10 +5,17 @@ nothing to indexes or to replicas; everyone who may use the database (members an
 write it, so the whole team sees the same saved queries; and it lives and dies with the database.
 """
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
+from browser.couch.client import CouchClient
 from browser.couch.errors import Conflict, NotFound
-from browser.couch.jsontext import JsonNumber
+from browser.couch.jsontext import Json, JsonNumber, JsonObject
+
+# The store as the dashboard reads it: {"history": [entry...], "saved": [entry...], "skipped": n}.
+Store = dict[str, Any]
+Entry = dict[str, Any]
 
 STORE_ID = "_local/couchadmin-queries"
 HISTORY_KEPT = 20
@@ -17,7 +24,7 @@ QUERY_FIELDS = ("selector", "fields", "sort", "limit", "use_index", "partition")
 ATTEMPTS = 3
 
 
-def load(client, db):
+def load(client: CouchClient, db: str) -> Store:
     """GET /{db}/_local/couchadmin-queries — {"history": [...], "saved": [...], "skipped": n}, where `skipped`
     counts the entries that are not what the dashboard writes (anyone who may use the database may write
     anything there): those are left out."""
@@ -28,13 +35,13 @@ def load(client, db):
     return _readable(doc)
 
 
-def _readable(doc):
+def _readable(doc: JsonObject) -> Store:
     history, bad_history = _entries(doc.get("history"), _history_entry)
     saved, bad_saved = _entries(doc.get("saved"), _saved_entry)
     return {"history": history, "saved": saved, "skipped": bad_history + bad_saved}
 
 
-def _entries(raw, read):
+def _entries(raw: Json, read: Callable[[Json], Entry | None]) -> tuple[list[Entry], int]:
     if raw is None:
         return [], 0
     if not isinstance(raw, list):
@@ -43,7 +50,7 @@ def _entries(raw, read):
     return entries, len(raw) - len(entries)
 
 
-def _history_entry(raw):
+def _history_entry(raw: Json) -> Entry | None:
     query = raw.get("query") if isinstance(raw, dict) else None
     if not isinstance(query, dict) or not all(_is_text(query.get(f, "")) for f in QUERY_FIELDS):
         return None
@@ -51,23 +58,23 @@ def _history_entry(raw):
             "at": _text(raw.get("at"))}
 
 
-def _saved_entry(raw):
+def _saved_entry(raw: Json) -> Entry | None:
     entry = _history_entry(raw)
     name = raw.get("name") if entry else None
-    if not _is_text(name) or not name or len(name) > NAME_MOST:
+    if entry is None or not _is_text(name) or not name or len(name) > NAME_MOST:
         return None
     return {"name": name, **entry}
 
 
-def _is_text(value):
+def _is_text(value: Json) -> bool:
     return isinstance(value, str) and not isinstance(value, JsonNumber)
 
 
-def _text(value):
-    return value if _is_text(value) else ""
+def _text(value: Json) -> str:
+    return value if isinstance(value, str) and _is_text(value) else ""
 
 
-def _update(client, db, change, done):
+def _update(client: CouchClient, db: str, change: Callable[[Store], None], done: Callable[[Store], bool]) -> Store:
     """Read, change and write the store, then read it back: CouchDB 3 does not check a _local document's
     _rev, so a write at the same moment as someone else's silently replaces theirs. Each writer therefore
     checks that its own change (`done`) survived, and writes again when it did not; pouchdb-server answers
@@ -89,46 +96,47 @@ def _update(client, db, change, done):
                    f"/{db}/{STORE_ID}")
 
 
-def _read(client, db):
+def _read(client: CouchClient, db: str) -> JsonObject:
     try:
-        return client.get_exact(db, STORE_ID)
+        doc: JsonObject = client.get_exact(db, STORE_ID)
     except NotFound:
         return {}
+    return doc
 
 
-def record(client, db, query, who):
+def record(client: CouchClient, db: str, query: Mapping[str, Any], who: str | None) -> Store:
     """Put a query at the top of the history (once), keeping the last 20."""
-    query = _query_text(query)
-    entry = {"query": query, "by": who or "anonymous", "at": _now()}
+    text = _query_text(query)
+    entry = {"query": text, "by": who or "anonymous", "at": _now()}
 
-    def change(store):
-        store["history"] = [entry] + [h for h in store["history"] if h["query"] != query]
+    def change(store: Store) -> None:
+        store["history"] = [entry] + [h for h in store["history"] if h["query"] != text]
         del store["history"][HISTORY_KEPT:]
 
     return _update(client, db, change, lambda store: entry in store["history"])
 
 
-def save(client, db, name, query, who):
+def save(client: CouchClient, db: str, name: str, query: Mapping[str, Any], who: str | None) -> Store:
     """Save (or replace) a named query for the whole team."""
     entry = {"name": name, "query": _query_text(query), "by": who or "anonymous", "at": _now()}
 
-    def change(store):
+    def change(store: Store) -> None:
         store["saved"] = sorted([s for s in store["saved"] if s["name"] != name] + [entry],
                                 key=lambda s: s["name"].lower())
 
     return _update(client, db, change, lambda store: entry in store["saved"])
 
 
-def forget(client, db, name):
-    def change(store):
+def forget(client: CouchClient, db: str, name: str) -> Store:
+    def change(store: Store) -> None:
         store["saved"] = [s for s in store["saved"] if s["name"] != name]
 
     return _update(client, db, change, lambda store: all(s["name"] != name for s in store["saved"]))
 
 
-def _query_text(query):
+def _query_text(query: Mapping[str, Any]) -> dict[str, str]:
     return {f: str(query.get(f) or "") for f in QUERY_FIELDS}
 
 
-def _now():
+def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

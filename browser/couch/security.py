@@ -1,8 +1,14 @@
 """Database permissions: GET/PUT /{db}/_security, who may administer, who has access and why."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from browser.couch.client import CouchClient
 from browser.couch.errors import CouchError
+from browser.couch.jsontext import Json, JsonObject
+from browser.couch.session import UserContext
+from browser.couch.users import User
 
 SECTIONS = ("admins", "members")
 
@@ -16,17 +22,17 @@ class Grant:
     role: str = ""
 
 
-def get_security(client, db):
+def get_security(client: CouchClient, db: str) -> Json:
     """GET /{db}/_security — the whole object; keys the dashboard does not know are kept."""
     return client.get_exact(db, "_security")
 
 
-def put_security(client, db, security):
+def put_security(client: CouchClient, db: str, security: JsonObject) -> None:
     """PUT /{db}/_security."""
     client.send_exact("PUT", db, "_security", body=security)
 
 
-def normalised(security):
+def normalised(security: JsonObject) -> dict[str, Any]:
     """The same object with admins/members each holding names and roles lists (other keys untouched)."""
     result = dict(security)
     for section in SECTIONS:
@@ -37,7 +43,7 @@ def normalised(security):
     return result
 
 
-def with_entry(security, section, kind, value, present):
+def with_entry(security: JsonObject, section: str, kind: str, value: str, present: bool) -> JsonObject:
     """A copy with a name or role added to (present=True) or removed from a section."""
     result = normalised(security)
     entries = [e for e in result[section][kind] if e != value]
@@ -47,13 +53,13 @@ def with_entry(security, section, kind, value, present):
     return result
 
 
-def is_public(security):
+def is_public(security: JsonObject | None) -> bool:
     """Empty members make a database readable and writable by anyone who reaches the server."""
     members = (security or {}).get("members") or {}
     return not members.get("names") and not members.get("roles")
 
 
-def can_administer(security, user):
+def can_administer(security: JsonObject | None, user: UserContext) -> bool:
     """Whether CouchDB treats this user as an admin of the database (server admin, or in admins)."""
     if user.is_server_admin:
         return True
@@ -62,10 +68,10 @@ def can_administer(security, user):
         bool(set(user.roles) & set(admins.get("roles") or []))
 
 
-def grants_for(security, name, roles, is_server_admin=False):
+def grants_for(security: JsonObject, name: str, roles: Iterable[str], is_server_admin: bool = False) -> list[Grant]:
     """Every reason `name` with `roles` has access to a database with this security object."""
     security = normalised(security)
-    grants = []
+    grants: list[Grant] = []
     if is_server_admin:
         grants.append(Grant("admins", "server admin"))
     for section in SECTIONS:
@@ -79,7 +85,7 @@ def grants_for(security, name, roles, is_server_admin=False):
     return grants
 
 
-def server_admin_names(client):
+def server_admin_names(client: CouchClient) -> list[str] | None:
     """GET /_node/_local/_config/admins — names of the server admins (server admins only); None if hidden."""
     try:
         return sorted(client.flavour.admins_config(client))
@@ -92,19 +98,21 @@ class AccessRow:
     """A person with access: their roles (None where they could not be read) and every reason."""
 
     name: str
-    roles: tuple | None
-    grants: tuple
+    roles: tuple[str, ...] | None
+    grants: tuple[Grant, ...]
 
 
 @dataclass(frozen=True)
 class AccessReport:
-    rows: tuple
+    rows: tuple[AccessRow, ...]
     users_readable: bool
-    unresolved_roles: tuple = ()  # (section, role) granted by role, whose holders could not be listed
-    unknown_names: tuple = ()  # names granted that are not users (known only where _users is readable)
+    # (section, role) granted by role, whose holders could not be listed
+    unresolved_roles: tuple[tuple[str, str], ...] = ()
+    unknown_names: tuple[str, ...] = ()  # names granted that are not users (known only where _users is readable)
 
 
-def who_has_access(security, users, server_admins, viewer):
+def who_has_access(security: JsonObject, users: Iterable[User] | None, server_admins: Iterable[str] | None,
+                   viewer: UserContext) -> AccessReport:
     """Who has access to a database with this security object, and why.
 
     `users` are the readable users (None where _users is refused, as it is to everyone but server admins
@@ -112,6 +120,7 @@ def who_has_access(security, users, server_admins, viewer):
     each role grant is reported as unresolved. `server_admins` is None where hidden."""
     security = normalised(security)
     granted_names = [n for s in SECTIONS for n in security[s]["names"]]
+    people: dict[str, tuple[str, ...] | None]
     if users is not None:
         people = {u.name: tuple(u.roles) for u in users}
     else:
@@ -123,11 +132,13 @@ def who_has_access(security, users, server_admins, viewer):
         admins.add(viewer.name)
     for name in admins:
         people.setdefault(name, ("_admin",))
-    rows = []
+    rows: list[AccessRow] = []
     for name, roles in people.items():
         grants = grants_for(security, name, roles or (), is_server_admin=name in admins)
         if grants and not (len(grants) == 1 and grants[0].via == "public"):
             rows.append(AccessRow(name=name, roles=roles, grants=tuple(grants)))
+    unresolved: tuple[tuple[str, str], ...]
+    unknown: tuple[str, ...]
     if users is None:
         unresolved = tuple((s, role) for s in SECTIONS for role in security[s]["roles"] if role != "_admin")
         unknown = ()

@@ -2,19 +2,21 @@
 
 from dataclasses import dataclass
 
+from browser.couch.client import CouchClient
+
 
 @dataclass(frozen=True)
 class ServerInfo:
     version: str
     vendor_name: str
     vendor_version: str
-    features: tuple
+    features: tuple[str, ...]
     uuid: str
     git_sha: str
     is_apache_couchdb: bool
 
 
-def server_info(client):
+def server_info(client: CouchClient) -> ServerInfo:
     """GET / — what server this is."""
     body = client.get_json()
     vendor = body.get("vendor") or {}
@@ -30,11 +32,12 @@ def server_info(client):
     )
 
 
-def is_up(client):
+def is_up(client: CouchClient) -> bool:
     """GET /_up — whether the server says it is ready to serve."""
     return client.flavour.up(client)
 
 
-def new_uuids(client, count=1):
+def new_uuids(client: CouchClient, count: int = 1) -> list[str]:
     """GET /_uuids — fresh ids from the server."""
-    return client.get_json("_uuids", params={"count": count})["uuids"]
+    uuids: list[str] = client.get_json("_uuids", params={"count": count})["uuids"]
+    return uuids

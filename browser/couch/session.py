@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from browser.couch.client import CouchClient
 from browser.couch.errors import Unauthorized
 
 SERVER_ADMIN_ROLE = "_admin"
@@ -10,18 +11,18 @@ SERVER_ADMIN_ROLE = "_admin"
 @dataclass(frozen=True)
 class UserContext:
     name: str | None
-    roles: tuple = field(default_factory=tuple)
+    roles: tuple[str, ...] = field(default_factory=tuple)
 
     @property
-    def is_server_admin(self):
+    def is_server_admin(self) -> bool:
         return SERVER_ADMIN_ROLE in self.roles
 
     @property
-    def is_anonymous(self):
+    def is_anonymous(self) -> bool:
         return self.name is None
 
 
-def login(client, name, password, client_address=None):
+def login(client: CouchClient, name: str, password: str, client_address: str | None = None) -> UserContext:
     """POST /_session — on success the client holds the new AuthSession token.
 
     CouchDB 3 locks an account after repeated failures per (user, peer address); it takes the peer from
@@ -35,19 +36,19 @@ def login(client, name, password, client_address=None):
     return UserContext(name=body.get("name") or name, roles=tuple(body.get("roles") or ()))
 
 
-def current_user(client):
+def current_user(client: CouchClient) -> UserContext:
     """GET /_session — who CouchDB thinks is asking."""
     ctx = client.get_json("_session").get("userCtx") or {}
     return UserContext(name=ctx.get("name"), roles=tuple(ctx.get("roles") or ()))
 
 
-def is_admin_party(client):
+def is_admin_party(client: CouchClient) -> bool:
     """A server with no admins treats everyone, even anonymous, as a server admin."""
     user = current_user(client)
     return user.is_anonymous and user.is_server_admin
 
 
-def logout(client):
+def logout(client: CouchClient) -> None:
     """DELETE /_session — CouchDB answers with an expired cookie; it cannot revoke the token itself, which stays
     valid until its [chttpd_auth] timeout (README: Logging out)."""
     client.delete_json("_session")

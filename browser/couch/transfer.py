@@ -8,9 +8,12 @@ items after it are still read.
 
 import codecs
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from browser.couch import jsontext
+from browser.couch.jsontext import Json
 
 READ_CHARS = 256 * 1024
 # One item (a document, with its attachments inline) may be at most this long.
@@ -29,7 +32,7 @@ class StreamBroken(ValueError):
 class NotUtf8(StreamBroken):
     """A byte that is not UTF-8 text: where it is, by line and byte offset (from 0, the byte-order mark counted)."""
 
-    def __init__(self, line, offset, found):
+    def __init__(self, line: int, offset: int, found: bytes) -> None:
         self.line, self.offset = line, offset
         super().__init__(f"Line {line:,} is not UTF-8 text: byte {offset:,} of the file is "
                          f"{' '.join(f'0x{b:02x}' for b in found)}.")
@@ -40,11 +43,17 @@ class Item:
     """One item of the array: its number (from 1), its value, or why its text is not JSON."""
 
     number: int
-    value: object = None
+    value: Json = None
     problem: str = ""
 
 
-def text_chunks(binary_chunks):
+# A CSV column's field path: its names, outermost first.
+Path = tuple[str, ...]
+# One character of a column title, and whether a backslash escaped it.
+Token = tuple[str, bool]
+
+
+def text_chunks(binary_chunks: Iterable[bytes]) -> Iterator[str]:
     """Decode UTF-8 bytes piece by piece (a byte-order mark is dropped). At a byte that is not UTF-8, the text
     before it is given first, then NotUtf8 names its line and byte offset."""
     bom = codecs.BOM_UTF8
@@ -73,7 +82,7 @@ def text_chunks(binary_chunks):
         yield text
 
 
-def _up_to_bad_byte(data, exc, offset, lines):
+def _up_to_bad_byte(data: bytes, exc: UnicodeDecodeError, offset: int, lines: int) -> Iterator[str]:
     """The good text before a bad byte, then NotUtf8 for it (`data` starts at byte `offset`, on line `lines`)."""
     good = data[:exc.start].decode("utf-8")
     if good:
@@ -81,7 +90,7 @@ def _up_to_bad_byte(data, exc, offset, lines):
     raise NotUtf8(lines + good.count("\n"), offset + exc.start, data[exc.start:exc.end])
 
 
-def binary_lines(readable, most=None):
+def binary_lines(readable: IO[bytes], most: int | None = None) -> Iterator[tuple[int, str | NotUtf8]]:
     """(line number, text) for each line of a binary file, read a line at a time, with universal newlines (\\n,
     \\r\\n, \\r) kept at the ends; a line that is not UTF-8 text comes as (number, NotUtf8), and the lines after it
     follow. A line longer than `most` bytes raises StreamBroken."""
@@ -105,7 +114,7 @@ def binary_lines(readable, most=None):
         offset += len(raw)
 
 
-def file_chunks(readable, size=READ_CHARS):
+def file_chunks(readable: IO[bytes], size: int = READ_CHARS) -> Iterator[bytes]:
     """The bytes of a file-like object, read `size` at a time."""
     while True:
         data = readable.read(size)
@@ -117,13 +126,13 @@ def file_chunks(readable, size=READ_CHARS):
 class _Buffer:
     """The unread text, topped up from the chunks; the part already read is dropped as items complete."""
 
-    def __init__(self, chunks):
+    def __init__(self, chunks: Iterable[str]) -> None:
         self.chunks = iter(chunks)
         self.text = ""
         self.pos = 0
         self.ended = False
 
-    def more(self):
+    def more(self) -> bool:
         """Read one more chunk; False at the end of the stream."""
         if self.ended:
             return False
@@ -135,25 +144,25 @@ class _Buffer:
         self.pos = 0
         return True
 
-    def skip_space(self):
+    def skip_space(self) -> str:
         """Skip whitespace; the next character, or "" at the end of the stream."""
         while True:
-            self.pos = _SPACE.match(self.text, self.pos).end()
+            self.pos = _SPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]  # matches ""
             if self.pos < len(self.text):
                 return self.text[self.pos]
             if not self.more():
                 return ""
 
-    def expect(self, char, what):
+    def expect(self, char: str, what: str) -> None:
         if self.skip_space() != char:
             raise StreamBroken(f"Expected {what} at {self._where()}.")
         self.pos += 1
 
-    def _where(self):
+    def _where(self) -> str:
         found = self.text[self.pos:self.pos + 20]
         return f"“{found}”" if found else "the end of the file"
 
-    def value_end(self):
+    def value_end(self) -> int:
         """Where the JSON value starting at pos ends (reading more as needed), found by brackets and strings."""
         start = self.pos
         first = self.text[start]
@@ -184,7 +193,7 @@ class _Buffer:
                 raise StreamBroken("The file ends inside an item (a bracket or a quote is not closed).")
             at -= offset  # more() moved the text so that pos is 0
 
-    def _scalar_end(self):
+    def _scalar_end(self) -> int:
         while True:
             match = _SCALAR_END.search(self.text, self.pos)
             if match:
@@ -193,7 +202,7 @@ class _Buffer:
                 return len(self.text)
 
 
-def array_items(chunks, member=None):
+def array_items(chunks: Iterable[str], member: str | None = None) -> Iterator[Item]:
     """The items of a JSON array, from text chunks: the whole text is the array, or (with `member`) the
     array is that member of the top-level object, as "rows" in an _all_docs answer."""
     buffer = _Buffer(chunks)
@@ -218,7 +227,7 @@ def array_items(chunks, member=None):
         buffer.pos += 1
 
 
-def _move_to_member(buffer, member):
+def _move_to_member(buffer: _Buffer, member: str) -> None:
     buffer.expect("{", "“{” (a JSON object)")
     while True:
         if buffer.skip_space() != '"':
@@ -234,14 +243,14 @@ def _move_to_member(buffer, member):
         buffer.expect(",", "“,”")
 
 
-def _parsed(number, text):
+def _parsed(number: int, text: str) -> Item:
     try:
         return Item(number, jsontext.loads_strict(text))
     except jsontext.JsonSyntaxError as exc:
         return Item(number, problem=f"not valid JSON ({exc})")
 
 
-def ndjson_items(readable, most=ITEM_MOST_CHARS):
+def ndjson_items(readable: IO[bytes], most: int = ITEM_MOST_CHARS) -> Iterator[Item]:
     """NDJSON from a binary file: one item per non-empty line, numbered by its line; a line that is not UTF-8
     text is an item with a problem naming its byte offset, and the lines after it are read on."""
     for number, line in binary_lines(readable, most):
@@ -251,7 +260,7 @@ def ndjson_items(readable, most=ITEM_MOST_CHARS):
             yield _parsed(number, line)
 
 
-def text_lines(readable, most=None):
+def text_lines(readable: IO[bytes], most: int | None = None) -> Iterator[str]:
     """The text lines of a binary file (line ends kept), for csv.reader; NotUtf8 at a line that is not UTF-8."""
     for _, line in binary_lines(readable, most):
         if isinstance(line, NotUtf8):
@@ -259,7 +268,7 @@ def text_lines(readable, most=None):
         yield line
 
 
-def lines_items(readable_text, most=ITEM_MOST_CHARS):
+def lines_items(readable_text: IO[str], most: int = ITEM_MOST_CHARS) -> Iterator[Item]:
     """NDJSON: one item per non-empty line of a text file; its number is the line number."""
     number = 0
     while True:
@@ -282,9 +291,10 @@ CSV_TYPES = ("string", "number", "boolean", "json", "mixed")
 _ESCAPED = frozenset("\\.:,")
 
 
-def _tokens(text):
+def _tokens(text: str) -> list[Token]:
     """(character, escaped) pairs: a backslash escapes the character after it (a last lone one is itself)."""
-    out, chars = [], iter(text)
+    out: list[Token] = []
+    chars = iter(text)
     for char in chars:
         if char == "\\":
             following = next(chars, None)
@@ -294,7 +304,7 @@ def _tokens(text):
     return out
 
 
-def _stripped(tokens):
+def _stripped(tokens: list[Token]) -> list[Token]:
     start, end = 0, len(tokens)
     while start < end and tokens[start][0].isspace() and not tokens[start][1]:
         start += 1
@@ -303,8 +313,9 @@ def _stripped(tokens):
     return tokens[start:end]
 
 
-def _split(tokens, separator):
-    parts, part = [], []
+def _split(tokens: list[Token], separator: str) -> list[list[Token]]:
+    parts: list[list[Token]] = []
+    part: list[Token] = []
     for char, escaped in tokens:
         if char == separator and not escaped:
             parts.append(part)
@@ -315,11 +326,11 @@ def _split(tokens, separator):
     return parts
 
 
-def _text(tokens):
+def _text(tokens: list[Token]) -> str:
     return "".join(char for char, _ in tokens)
 
 
-def field_paths(text):
+def field_paths(text: str) -> tuple[Path, ...]:
     """The paths of a comma-separated list of fields ("_id, address.city, dot\\.ted"), as tuples of names."""
     paths = []
     for item in _split(_tokens(text), ","):
@@ -329,7 +340,7 @@ def field_paths(text):
     return tuple(paths)
 
 
-def column_name(title):
+def column_name(title: str) -> tuple[Path, str | None]:
     """(path, type) of a CSV header cell: "address.city:string" is (("address", "city"), "string"); the type is
     None when the title names none ("name", or "time:12", which is the field "time:12")."""
     tokens = _stripped(_tokens(title))
@@ -342,7 +353,7 @@ def column_name(title):
     return tuple(_text(part) for part in _split(tokens, ".")), kind
 
 
-def escaped_name(name):
+def escaped_name(name: str) -> str:
     """A field name as a CSV title or a fields list writes it: \\ . : and , escaped, and whitespace at its ends."""
     pieces = ["\\" + char if char in _ESCAPED else char for char in name]
     for at in {0, len(pieces) - 1} if pieces else ():
@@ -351,7 +362,7 @@ def escaped_name(name):
     return "".join(pieces)
 
 
-def column_title(path, kind):
+def column_title(path: Path, kind: str | None) -> str:
     """The header cell column_name reads back as (path, kind); a text column's type is left unsaid."""
     name = ".".join(escaped_name(part) for part in path)
     return name if kind == "string" and name else f"{name}:{kind}"

@@ -12,13 +12,18 @@ documents are read once into a temporary file to learn the types, then written.
 import csv
 import io
 import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import requests
+
 from browser.couch import jsontext
+from browser.couch.client import CouchClient
 from browser.couch.documents import DESIGN_PREFIX
-from browser.couch.queries import find
+from browser.couch.jsontext import Json, JsonObject
+from browser.couch.queries import FindResult, find
 from browser.couch.replication import is_replicator_database, shown
-from browser.couch.transfer import array_items, column_title, text_chunks
+from browser.couch.transfer import Path, array_items, column_title, text_chunks
 
 FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
 FIND_PAGE = 1000
@@ -41,14 +46,14 @@ class ExportChoice:
     of a CSV), an optional selector."""
 
     format: str = "ndjson"
-    fields: tuple = ()
-    selector: dict | None = None
+    fields: tuple[Path, ...] = ()
+    selector: JsonObject | None = None
     include_design: bool = True
     attachments: bool = False
     csv_raw: bool = False  # CSV cells exactly as stored (for programs), not neutralised for spreadsheets
 
 
-def export_chunks(client, db, choice):
+def export_chunks(client: CouchClient, db: str, choice: ExportChoice) -> Iterator[str]:
     """The export's text in pieces of about WRITE_CHARS; CouchDB is asked before this returns, so a
     refusal is raised here rather than in the middle of a download."""
     if choice.selector is not None:
@@ -57,17 +62,19 @@ def export_chunks(client, db, choice):
         docs = _all_documents(client, db, choice)
     if is_replicator_database(db):
         docs = (shown(db, doc) for doc in docs)  # an export is a page too: no replication's credentials
-    writer = {"json": _json_pieces, "ndjson": _ndjson_pieces, "csv": _csv_pieces}[choice.format]
+    writers: dict[str, Callable[[Iterable[JsonObject], ExportChoice], Iterator[str]]] = {
+        "json": _json_pieces, "ndjson": _ndjson_pieces, "csv": _csv_pieces}
+    writer = writers[choice.format]
     return _grouped(writer(_shaped(docs, choice), choice))
 
 
-def _all_documents(client, db, choice):
+def _all_documents(client: CouchClient, db: str, choice: ExportChoice) -> Iterator[JsonObject]:
     params = {"include_docs": True, "attachments": True if choice.attachments else None}
     response = client.request("GET", db, "_all_docs", params=params, stream=True)
     return _rows_of(response, choice.include_design)
 
 
-def _rows_of(response, include_design):
+def _rows_of(response: requests.Response, include_design: bool) -> Iterator[JsonObject]:
     try:
         for item in array_items(text_chunks(response.iter_content(READ_BYTES)), member="rows"):
             row = item.value
@@ -81,14 +88,15 @@ def _rows_of(response, include_design):
         response.close()
 
 
-def _selected_documents(client, db, choice):
+def _selected_documents(client: CouchClient, db: str, choice: ExportChoice) -> Iterator[JsonObject]:
     page_size = FIND_PAGE_WITH_ATTACHMENTS if choice.attachments else FIND_PAGE
-    query = {"selector": choice.selector, "limit": page_size}
+    query: JsonObject = {"selector": choice.selector, "limit": page_size}
     first = find(client, db, query)
     return _pages_from(client, db, query, first, choice.attachments)
 
 
-def _pages_from(client, db, query, page, with_attachments):
+def _pages_from(client: CouchClient, db: str, query: JsonObject, page: FindResult,
+                with_attachments: bool) -> Iterator[JsonObject]:
     while True:
         docs = _with_attachments(client, db, page.docs) if with_attachments else page.docs
         yield from (doc for doc in docs if isinstance(doc, dict))
@@ -97,7 +105,7 @@ def _pages_from(client, db, query, page, with_attachments):
         page = find(client, db, query, bookmark=page.next_bookmark)
 
 
-def _with_attachments(client, db, docs):
+def _with_attachments(client: CouchClient, db: str, docs: Sequence[Json]) -> list[JsonObject]:
     """POST /{db}/_all_docs?include_docs=true&attachments=true — the page's documents with their files
     (_find cannot send attachments)."""
     keys = [doc["_id"] for doc in docs if isinstance(doc, dict) and isinstance(doc.get("_id"), str)]
@@ -108,7 +116,7 @@ def _with_attachments(client, db, docs):
     return [row["doc"] for row in answer.get("rows", []) if isinstance(row, dict) and isinstance(row.get("doc"), dict)]
 
 
-def _shaped(docs, choice):
+def _shaped(docs: Iterable[JsonObject], choice: ExportChoice) -> Iterator[JsonObject]:
     for doc in docs:
         if not choice.attachments and "_attachments" in doc:
             doc = {k: v for k, v in doc.items() if k != "_attachments"}
@@ -117,9 +125,9 @@ def _shaped(docs, choice):
         yield doc
 
 
-def projected(doc, fields):
+def projected(doc: JsonObject, fields: Iterable[Path]) -> JsonObject:
     """The document's _id and the named fields (dotted paths), nested as they were."""
-    out = {"_id": doc.get("_id")}
+    out: JsonObject = {"_id": doc.get("_id")}
     for path in fields:
         found, value = value_at(doc, path)
         if not found:
@@ -133,7 +141,7 @@ def projected(doc, fields):
     return out
 
 
-def value_at(doc, path):
+def value_at(doc: Json, path: Path) -> tuple[bool, Json]:
     """(True, value) at a path (("address", "city"), ("tags", "0")), or (False, None) when it is missing."""
     value = doc
     for part in path:
@@ -146,7 +154,7 @@ def value_at(doc, path):
     return True, value
 
 
-def _json_pieces(docs, choice):
+def _json_pieces(docs: Iterable[JsonObject], choice: ExportChoice) -> Iterator[str]:
     yield "["
     separator = "\n"
     for doc in docs:
@@ -155,12 +163,12 @@ def _json_pieces(docs, choice):
     yield "\n]\n"
 
 
-def _ndjson_pieces(docs, choice):
+def _ndjson_pieces(docs: Iterable[JsonObject], choice: ExportChoice) -> Iterator[str]:
     for doc in docs:
         yield jsontext.dumps(doc) + "\n"
 
 
-def _csv_pieces(docs, choice):
+def _csv_pieces(docs: Iterable[JsonObject], choice: ExportChoice) -> Iterator[str]:
     """The header (each column's type learnt from every document), then a row a document. The documents are
     held in a temporary file meanwhile: one read of CouchDB, and the rows are the documents the header describes."""
     survey = _Survey(csv_paths(choice.fields))
@@ -184,14 +192,14 @@ def _csv_pieces(docs, choice):
         yield out.getvalue()
 
 
-def csv_paths(fields):
+def csv_paths(fields: tuple[Path, ...]) -> tuple[Path, ...] | None:
     """The CSV's columns: the fields named, `_id` first unless named; None (every field) when none are named."""
     if not fields:
         return None
     return fields if ("_id",) in fields else (("_id",), *fields)
 
 
-def value_kind(value):
+def value_kind(value: Json) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -203,7 +211,7 @@ def value_kind(value):
     return "object" if isinstance(value, dict) else "array"
 
 
-def column_type(kinds, has_empty_text):
+def column_type(kinds: set[str], has_empty_text: bool) -> str:
     """The type a header gives a column whose values are of these kinds: "mixed" for more than one (each cell
     then JSON), "json" for objects, lists and nulls, and for texts one of which is empty (an empty cell is a
     missing field: the empty text is written "")."""
@@ -219,20 +227,21 @@ class _Survey:
     """Which columns the documents fill, and with values of which kinds. Without named fields every top-level
     field is a column, in an order that keeps each document's order of fields where the documents agree."""
 
-    def __init__(self, paths):
+    def __init__(self, paths: tuple[Path, ...] | None) -> None:
         self.paths = paths
-        self.kinds = {path: set() for path in paths or ()}
-        self.empty_texts = set()
-        self.following = {}  # without named fields, the columns as a linked list: () -> the first column
+        self.kinds: dict[Path, set[str]] = {path: set() for path in paths or ()}
+        self.empty_texts: set[Path] = set()
+        # Without named fields, the columns as a linked list: () -> the first column.
+        self.following: dict[Path, Path | None] = {}
 
-    def add(self, doc):
+    def add(self, doc: JsonObject) -> None:
         if self.paths is not None:
             for path in self.paths:
                 found, value = value_at(doc, path)
                 if found:
                     self._note(path, value)
             return
-        previous = ()
+        previous: Path = ()
         names = [name for name in FIRST_COLUMNS if name in doc] + [name for name in doc if name not in FIRST_COLUMNS]
         for name in names:
             path, value = (name,), doc[name]
@@ -243,42 +252,45 @@ class _Survey:
             self._note(path, value)
             previous = path
 
-    def _note(self, path, value):
+    def _note(self, path: Path, value: Json) -> None:
         self.kinds[path].add(value_kind(value))
         if value == "":
             self.empty_texts.add(path)
 
-    def columns(self):
+    def columns(self) -> list[tuple[Path, str]]:
         """(path, type) of each column."""
-        paths = self.paths
+        paths: Sequence[Path] | None = self.paths
         if paths is None:
-            paths, path = [], self.following.get(())
+            linked: list[Path] = []
+            path = self.following.get(())
             while path is not None:
-                paths.append(path)
+                linked.append(path)
                 path = self.following.get(path)
+            paths = linked
         return [(path, column_type(self.kinds[path], path in self.empty_texts)) for path in paths]
 
 
-def csv_cell(doc, path, kind, raw=True):
+def csv_cell(doc: Json, path: Path, kind: str, raw: bool = True) -> str:
     """A value as the column's type writes it: text as it is (for spreadsheets, neutralised), a number
     exactly, true/false, JSON for json and mixed columns (so null is "null"); a missing field is an empty cell."""
     found, value = value_at(doc, path)
     if not found:
         return ""
     if kind == "string":
-        return value if raw else neutralised(value)
+        return str(value) if raw else neutralised(value)
     if kind == "boolean":
         return "true" if value else "false"
     return jsontext.dumps(value)
 
 
-def neutralised(text):
+def neutralised(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _grouped(pieces):
+def _grouped(pieces: Iterable[str]) -> Iterator[str]:
     """Join small pieces into writes of about WRITE_CHARS (one write per document would be slow)."""
-    held, size = [], 0
+    held: list[str] = []
+    size = 0
     for piece in pieces:
         held.append(piece)
         size += len(piece)

@@ -9,14 +9,19 @@ id, a bad CSV cell). What was stored stays. With `keep_revisions` the documents 
 
 import csv
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
 from browser.couch import jsontext
+from browser.couch.client import CouchClient
 from browser.couch.documents import id_problem
 from browser.couch.errors import BadRequest, PayloadTooLarge
+from browser.couch.jsontext import Json, JsonObject
 from browser.couch.transfer import (
     Item,
     NotUtf8,
+    Path,
     StreamBroken,
     array_items,
     column_name,
@@ -50,26 +55,32 @@ class Progress:
     refused: int = 0
     invalid: int = 0
     bytes_read: int = 0
-    failures: list = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
     broken: str = ""  # why reading stopped before the end of the file
     done: bool = False
 
     @property
-    def failed(self):
+    def failed(self) -> int:
         return self.existing + self.refused + self.invalid
 
 
-def import_documents(client, db, source, kind, keep_revisions=False, batch_size=BATCH):
+# A batch to send: (row number, document) pairs.
+Batch = list[tuple[int, JsonObject]]
+
+
+def import_documents(client: CouchClient, db: str, source: IO[bytes], kind: str, keep_revisions: bool = False,
+                     batch_size: int = BATCH) -> Iterator[Progress]:
     """Read `source` (a binary file) and write its documents; yields a Progress after every batch,
     and a last one with done=True."""
     progress = Progress()
-    batch, unreported = [], 0
+    batch: Batch = []
+    unreported = 0
     try:
         for item in _items(source, kind):
             progress.rows += 1
             unreported += 1
             doc, problem = _prepared(item, keep_revisions)
-            if problem:
+            if doc is None:
                 progress.invalid += 1
                 progress.failures.append(Failure(item.number, _id_of(item.value), "invalid", problem))
             else:
@@ -91,25 +102,25 @@ def import_documents(client, db, source, kind, keep_revisions=False, batch_size=
     yield progress
 
 
-def _items(source, kind):
+def _items(source: IO[bytes], kind: str) -> Iterator[Item]:
     if kind == "json":
         return array_items(text_chunks(file_chunks(source)))
     return csv_items(text_lines(source)) if kind == "csv" else ndjson_items(source)
 
 
-def _position(source):
+def _position(source: IO[bytes]) -> int:
     try:
         return source.tell()
     except (OSError, ValueError):
         return 0
 
 
-def _id_of(value):
+def _id_of(value: Json) -> str:
     docid = value.get("_id") if isinstance(value, dict) else None
     return docid if isinstance(docid, str) else ""
 
 
-def _prepared(item, keep_revisions):
+def _prepared(item: Item, keep_revisions: bool) -> tuple[JsonObject | None, str]:
     """(document to send, "") or (None, why this row is not a document CouchDB would take)."""
     if item.problem:
         return None, item.problem
@@ -127,12 +138,12 @@ def _prepared(item, keep_revisions):
     return doc, ""
 
 
-def _document_problem(doc, keep_revisions):
+def _document_problem(doc: JsonObject, keep_revisions: bool) -> str:
     docid = doc.get("_id")
     if "_id" in doc and not isinstance(docid, str):
         return "the _id is not a string"
-    if docid is not None and id_problem(docid):
-        return id_problem(docid)
+    if docid is not None and (problem := id_problem(docid)):
+        return problem
     special = next((k for k in doc if k.startswith("_") and k not in SPECIAL_MEMBERS), None)
     if special:
         return f"“{special}” is not a member CouchDB allows (names starting with “_” are reserved)"
@@ -141,7 +152,7 @@ def _document_problem(doc, keep_revisions):
     return _attachments_problem(doc.get("_attachments"))
 
 
-def _attachments_problem(attachments):
+def _attachments_problem(attachments: Json) -> str:
     if attachments is None:
         return ""
     if not isinstance(attachments, dict):
@@ -152,7 +163,8 @@ def _attachments_problem(attachments):
     return ""
 
 
-def _sent(client, db, batch, keep_revisions, progress, source):
+def _sent(client: CouchClient, db: str, batch: Batch, keep_revisions: bool, progress: Progress,
+          source: IO[bytes]) -> Progress:
     """POST /{db}/_bulk_docs — one batch; outcomes counted into progress."""
     try:
         outcomes = _bulk_docs(client, db, [doc for _, doc in batch], keep_revisions)
@@ -170,16 +182,16 @@ def _sent(client, db, batch, keep_revisions, progress, source):
     return progress
 
 
-def _bulk_docs(client, db, docs, keep_revisions):
+def _bulk_docs(client: CouchClient, db: str, docs: list[JsonObject], keep_revisions: bool) -> list[Json]:
     body = {"docs": docs, "new_edits": False} if keep_revisions else {"docs": docs}
     answer = client.send_exact("POST", db, "_bulk_docs", body=body)
     return answer if isinstance(answer, list) else []
 
 
-def _count(batch, outcomes, keep_revisions, progress):
+def _count(batch: Batch, outcomes: list[Json], keep_revisions: bool, progress: Progress) -> None:
     if keep_revisions:
         # With new_edits=false CouchDB answers only the failures, by id (and rev).
-        rows = {}
+        rows: dict[Json, int] = {}
         for number, doc in batch:
             rows.setdefault(doc.get("_id"), number)
         errors = [o for o in outcomes if isinstance(o, dict) and o.get("error")]
@@ -194,12 +206,12 @@ def _count(batch, outcomes, keep_revisions, progress):
             progress.stored += 1
 
 
-def _rows_of_outcomes(batch, outcomes):
+def _rows_of_outcomes(batch: Batch, outcomes: list[Json]) -> list[tuple[int, Json]]:
     """(row, outcome) pairs: by id where every document has one (pouchdb-server does not answer in the order
     the documents were sent), else by place (CouchDB answers in order; ids it made up cannot be matched)."""
     if len(outcomes) != len(batch) or not all(isinstance(doc.get("_id"), str) for _, doc in batch):
         return [(number, outcome) for (number, _), outcome in zip(batch, outcomes, strict=False)]
-    rows = {}
+    rows: dict[Json, list[int]] = {}  # by _id (every document has one here)
     for number, doc in batch:
         rows.setdefault(doc["_id"], []).append(number)
     pairs = []
@@ -209,7 +221,7 @@ def _rows_of_outcomes(batch, outcomes):
     return pairs
 
 
-def _failed(progress, number, outcome):
+def _failed(progress: Progress, number: int, outcome: JsonObject) -> None:
     error, reason = str(outcome.get("error")), str(outcome.get("reason") or "")
     docid = str(outcome.get("id") or "")
     if error == "conflict":
@@ -224,7 +236,7 @@ def _failed(progress, number, outcome):
         progress.failures.append(Failure(number, docid, "invalid", f"{error}: {reason}" if reason else error))
 
 
-def _refusal(error, reason):
+def _refusal(error: str, reason: str) -> str:
     if error == "forbidden":
         return f"the database's validate_doc_update refused it: {reason}"
     return f"not allowed: {reason}"
@@ -234,15 +246,16 @@ def _refusal(error, reason):
 
 @dataclass(frozen=True)
 class Column:
-    path: tuple
+    path: Path
     type: str
     title: str
 
 
-def csv_columns(header):
+def csv_columns(header: Sequence[str]) -> list[Column]:
     """The header row's columns: "name", "name:type" (string, number, boolean, json, mixed), dotted for nesting,
     a backslash keeping the next character as it is ("dot\\.ted"); ":type" alone names the field ""."""
-    columns, seen = [], set()
+    columns: list[Column] = []
+    seen: set[Path] = set()
     for title in header:
         path, kind = column_name(title)
         if any(not part for part in path) and not (path == ("",) and kind):
@@ -256,7 +269,7 @@ def csv_columns(header):
     return columns
 
 
-def csv_items(text):
+def csv_items(text: Iterable[str]) -> Iterator[Item]:
     """Each data row of a CSV file (header first) as an Item numbered by its line."""
     reader = csv.reader(text, strict=True)
     try:
@@ -272,10 +285,10 @@ def csv_items(text):
         raise StreamBroken(f"Line {reader.line_num:,} is not CSV ({exc}): reading stopped there.") from None
 
 
-def _csv_row(line, columns, cells):
+def _csv_row(line: int, columns: Sequence[Column], cells: Sequence[str]) -> Item:
     if len(cells) > len(columns):
         return Item(line, problem=f"the row has {len(cells)} cells but the header has {len(columns)} columns")
-    doc = {}
+    doc: JsonObject = {}
     for column, cell in zip(columns, cells, strict=False):
         if cell == "":
             continue  # an empty cell leaves the field out
@@ -286,7 +299,7 @@ def _csv_row(line, columns, cells):
     return Item(line, doc)
 
 
-def _typed(cell, kind):
+def _typed(cell: str, kind: str) -> tuple[Json, str]:
     if kind == "string":
         return cell, ""
     if kind == "number":
@@ -305,7 +318,7 @@ def _typed(cell, kind):
         return None, f"not valid JSON ({exc})"
 
 
-def _set_path(doc, path, value):
+def _set_path(doc: JsonObject, path: Path, value: Json) -> None:
     into = doc
     for part in path[:-1]:
         if not isinstance(into.get(part), dict):
