@@ -182,10 +182,10 @@ def set_session_values(client, **values):
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
 
 
-def put_document(couch_server, db, docid, body):
-    """Write a document straight to the server as its admin; answers the new rev."""
+def put_document(couch_server, db, docid, body, **params):
+    """Write a document straight to the server as its admin; answers the new rev. params: e.g. w=3."""
     answer = couch_server.admin_http().put(f"{couch_server.url}{db}/{requests.utils.quote(docid, safe='')}",
-                                           json=body, timeout=10)
+                                           json=body, params=params, timeout=10)
     answer.raise_for_status()
     return answer.json()["rev"]
 

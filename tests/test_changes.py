@@ -12,6 +12,7 @@ from browser.couch import changes as feed
 from browser.templatetags.couch_format import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
 from tests.support.data import HOSTILE
+from tests.support.eventually import eventually
 
 
 def bulk(couch_server, db, docs):
@@ -124,12 +125,15 @@ def test_oldest_first_pages_forward_by_sequence(admin_client, numbered, couch_se
 def test_live_arrivals_come_after_the_pages_sequence(admin_client, one_shard, couch_server):
     db = one_shard()
     put_document(couch_server, db, "before", {})
-    html = admin_client.get(changes_url(db)).content.decode()
+    html = eventually(lambda: admin_client.get(changes_url(db)).content.decode(),
+                      until=lambda html: shown_ids(html) == ["before"])
     poll = unescape(re.search(r'hx-get="([^"]*)"', html).group(1))
     assert admin_client.get(poll, headers={"HX-Request": "true"}).content.decode().count("<tr") == 0
     put_document(couch_server, db, "arrived-1", {})
     put_document(couch_server, db, "arrived-2", {})
-    fragment = admin_client.get(poll, headers={"HX-Request": "true"}).content.decode()
+    # On a cluster _changes reads one copy of the shard, which may not have the second write yet.
+    fragment = eventually(lambda: admin_client.get(poll, headers={"HX-Request": "true"}).content.decode(),
+                          until=lambda html: len(shown_ids(html)) >= 2)
     assert shown_ids(fragment) == ["arrived-2", "arrived-1"]  # newest first, for the top of the table
     assert 'hx-swap-oob="afterbegin:#change-rows"' in fragment
     assert "2 new changes since this page was opened." in fragment

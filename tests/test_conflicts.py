@@ -2,7 +2,6 @@
 the winner; a 409 on save merges three ways (two-way when the base was compacted away)."""
 
 import re
-import time
 from html import unescape
 
 import pytest
@@ -11,6 +10,7 @@ from django.urls import reverse
 from browser.couch import jsontext
 from browser.couch.client import shared_http
 from tests.conftest import fetch_document, put_document
+from tests.support.eventually import eventually
 
 A, B, C = ("1-" + ch * 32 for ch in "abc")
 
@@ -25,6 +25,13 @@ def branch(couch_server, db, docid, *leaves):
     docs = [{"_id": docid, "_rev": rev, **body} for rev, body in leaves]
     couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs",
                                    json={"new_edits": False, "docs": docs}).raise_for_status()
+
+
+def put_everywhere(couch_server, db, docid, body):
+    """Write with w=3: on a cluster every copy has the revision before the dashboard saves over it. A save
+    carrying an older rev that meets a copy still without the newer one is accepted there (202) as a
+    conflicting branch, not refused with a 409 (pouchdb-server ignores w; one node answers 202 and keeps it)."""
+    return put_document(couch_server, db, docid, body, w=3)
 
 
 def leaves_of(couch_server, db, docid):
@@ -124,8 +131,8 @@ START = {"text": "hello", "ok": False, "price": 10}
 
 
 def test_changes_to_different_fields_merge_and_save_keeps_both(admin_client, db, couch_server):
-    base = put_document(couch_server, db, "race", START)
-    put_document(couch_server, db, "race", {"_rev": base, "text": "hello, world", "ok": False, "price": 10,
+    base = put_everywhere(couch_server, db, "race", START)
+    put_everywhere(couch_server, db, "race", {"_rev": base, "text": "hello, world", "ok": False, "price": 10,
                                             "curl_added": True})
     mine = '{"text": "hello", "ok": true, "price": 12}'
     conflict = text_save(admin_client, db, "race", base, mine)
@@ -145,8 +152,8 @@ def test_changes_to_different_fields_merge_and_save_keeps_both(admin_client, db,
 
 @pytest.mark.parametrize("choice, expected_price", [("mine", 12), ("theirs", 11)])
 def test_a_field_both_changed_is_the_persons_choice(admin_client, db, couch_server, choice, expected_price):
-    base = put_document(couch_server, db, "both", START)
-    put_document(couch_server, db, "both", {**START, "_rev": base, "price": 11, "text": "theirs"})
+    base = put_everywhere(couch_server, db, "both", START)
+    put_everywhere(couch_server, db, "both", {**START, "_rev": base, "price": 11, "text": "theirs"})
     mine = '{"text": "hello", "ok": true, "price": 12}'
     conflict = text_save(admin_client, db, "both", base, mine)
     page = unescape(conflict.content.decode())
@@ -162,8 +169,8 @@ def test_a_field_both_changed_is_the_persons_choice(admin_client, db, couch_serv
 
 
 def test_save_mine_over_stores_mine_exactly(admin_client, db, couch_server):
-    base = put_document(couch_server, db, "over", START)
-    theirs = put_document(couch_server, db, "over", {**START, "_rev": base, "text": "theirs"})
+    base = put_everywhere(couch_server, db, "over", START)
+    theirs = put_everywhere(couch_server, db, "over", {**START, "_rev": base, "text": "theirs"})
     mine = '{"text": "hello", "ok": true, "price": 10}'
     conflict = text_save(admin_client, db, "over", base, mine)
     saved = text_save(admin_client, db, "over", base, mine, overwrite_rev=theirs, **merge_fields(conflict))
@@ -173,11 +180,11 @@ def test_save_mine_over_stores_mine_exactly(admin_client, db, couch_server):
 
 
 def test_a_third_save_meanwhile_shows_the_screen_again_and_keeps_every_change(admin_client, db, couch_server):
-    base = put_document(couch_server, db, "third", START)
-    second = put_document(couch_server, db, "third", {**START, "_rev": base, "text": "second"})
+    base = put_everywhere(couch_server, db, "third", START)
+    second = put_everywhere(couch_server, db, "third", {**START, "_rev": base, "text": "second"})
     mine = '{"text": "hello", "ok": true, "price": 10}'
     conflict = text_save(admin_client, db, "third", base, mine)
-    put_document(couch_server, db, "third", {**START, "_rev": second, "text": "second", "price": 99})
+    put_everywhere(couch_server, db, "third", {**START, "_rev": second, "text": "second", "price": 99})
     again = text_save(admin_client, db, "third", base, mine, save="1", **merge_fields(conflict))
     assert again.status_code == 409
     assert text_save(admin_client, db, "third", base, mine, save="1", **merge_fields(again)).status_code == 302
@@ -201,11 +208,11 @@ def couch_requests():
 
 def test_a_merge_that_meets_another_save_reads_the_base_revision_once(admin_client, db, couch_server,
                                                                       couch_requests):
-    base = put_document(couch_server, db, "busy", START)
-    second = put_document(couch_server, db, "busy", {**START, "_rev": base, "text": "second"})
+    base = put_everywhere(couch_server, db, "busy", START)
+    second = put_everywhere(couch_server, db, "busy", {**START, "_rev": base, "text": "second"})
     mine = '{"text": "hello", "ok": true, "price": 10}'
     conflict = text_save(admin_client, db, "busy", base, mine)
-    put_document(couch_server, db, "busy", {**START, "_rev": second, "text": "second", "price": 99})
+    put_everywhere(couch_server, db, "busy", {**START, "_rev": second, "text": "second", "price": 99})
     couch_requests.clear()
     again = text_save(admin_client, db, "busy", base, mine, save="1", **merge_fields(conflict))
     assert again.status_code == 409 and merge_fields(again)["merge_theirs_rev"].startswith("3-")
@@ -219,14 +226,17 @@ def test_a_merge_that_meets_another_save_reads_the_base_revision_once(admin_clie
 
 def test_a_compacted_base_falls_back_to_two_way_and_says_so(admin_client, db, couch_server):
     http = couch_server.admin_http()
-    base = put_document(couch_server, db, "gone", START)
-    put_document(couch_server, db, "gone", {**START, "_rev": base, "text": "theirs"})
-    http.post(f"{couch_server.url}{db}/_compact", json={}).raise_for_status()
-    for _ in range(100):
+    base = put_everywhere(couch_server, db, "gone", START)
+    put_everywhere(couch_server, db, "gone", {**START, "_rev": base, "text": "theirs"})
+    # On a cluster each copy of each shard compacts on its own, and a copy can miss the request (or finish
+    # before the newer revision reached it): while one still has the base's body, compact again.
+    def base_removed():
         if http.get(f"{couch_server.url}{db}/gone", params={"rev": base}).status_code == 404:
-            break
-        time.sleep(0.1)
-    else:
+            return True
+        if not http.get(f"{couch_server.url}{db}").json().get("compact_running"):
+            http.post(f"{couch_server.url}{db}/_compact", json={}).raise_for_status()
+        return False
+    if not eventually(base_removed, seconds=30, every=0.5):
         pytest.fail("compaction did not remove the old revision's body")
     mine = '{"text": "hello", "ok": true, "price": 10}'
     conflict = text_save(admin_client, db, "gone", base, mine)
@@ -239,7 +249,7 @@ def test_a_compacted_base_falls_back_to_two_way_and_says_so(admin_client, db, co
 
 
 def test_a_deleted_document_offers_to_create_it_again(admin_client, db, couch_server):
-    base = put_document(couch_server, db, "dropped", START)
+    base = put_everywhere(couch_server, db, "dropped", START)
     couch_server.admin_http().delete(f"{couch_server.url}{db}/dropped", params={"rev": base}).raise_for_status()
     page = unescape(text_save(admin_client, db, "dropped", base, '{"x": 1}').content.decode())
     assert "was deleted on the server" in page and "merge_theirs_rev" not in page

@@ -10,7 +10,9 @@ def db_with_docs(make_database, couch_server):
     db = make_database()
     docs = [{"_id": f"doc-{i:03d}", "n": i, "city": "Oslo" if i % 2 else "Lima"} for i in range(45)]
     docs.append({"_id": "_design/app", "views": {}})
-    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": docs}).raise_for_status()
+    # w=3: on a cluster every copy has them before the page lists _all_docs from one copy of each shard.
+    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": docs},
+                                   params={"w": 3}).raise_for_status()
     return db
 
 

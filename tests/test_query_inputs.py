@@ -337,9 +337,10 @@ def test_no_value_in_any_field_of_the_query_pages_answers_500(admin_client, db, 
 
 def test_an_index_definition_a_member_wrote_by_hand_is_listed_not_a_500(admin_client, db, couch_server):
     odd_fields = [{}, {"a": "asc", "b": "desc"}, [[1]], {"c": {"deep": [1]}}]
+    # w=3: on a cluster every copy has it before the index list reads _design docs from one copy of each shard.
     put_document(couch_server, db, "_design/by-hand", {
         "language": "query", "views": {"odd": {"map": {"fields": {"a": "asc"}}, "reduce": "_count",
-                                               "options": {"def": {"fields": odd_fields}}}}})
+                                               "options": {"def": {"fields": odd_fields}}}}}, w=3)
     response = admin_client.get(reverse("browser:indexes", kwargs={"db": db}))
     assert response.status_code == 200
     assert "_design/by-hand" in response.content.decode()

@@ -47,18 +47,21 @@ def _winner_key(leaf: Leaf) -> tuple[bool, int, str]:
     return (not leaf.deleted, _generation(leaf.rev), leaf.rev)
 
 
-def document_leaves(client: CouchClient, db: str, docid: str) -> tuple[Leaf, ...]:
+def document_leaves(client: CouchClient, db: str, docid: str, purged: Iterable[str] = ()) -> tuple[Leaf, ...]:
     """GET /{db}/{docid}?open_revs=all — every leaf, deleted ones too (a deleted document answers 404 to a
-    plain GET but still lists its tombstone here), winner first; () when CouchDB knows no such document."""
+    plain GET but still lists its tombstone here), winner first; () when CouchDB knows no such document.
+    `purged`: revisions CouchDB has just said it purged, left out (on a cluster a copy that has not applied
+    the purge yet still lists them)."""
     try:
         answer = client.get_exact(db, docid, params={"open_revs": "all"})
     except NotFound:
         return ()
     found: dict[str, Leaf] = {}
+    gone = set(purged)
     for item in answer if isinstance(answer, list) else ():
         body = item.get("ok") if isinstance(item, dict) else None
         rev = body.get("_rev") if isinstance(body, dict) else None
-        if isinstance(rev, str) and rev:
+        if isinstance(rev, str) and rev and rev not in gone:
             found[rev] = Leaf(rev=rev, deleted=isinstance(body, dict) and body.get("_deleted") is True)
     ordered = sorted(found.values(), key=_winner_key, reverse=True)
     if not ordered:

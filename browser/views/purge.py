@@ -67,7 +67,7 @@ def _purge(request, db, docid, form, context):
         # e.g. more revisions than the server's [purge] max_revisions_number allows in one request
         form.add_error(None, f"Nothing was purged. {sentence_for(exc)}")
         return None
-    remaining = document_leaves(request.couch, db, docid)
+    remaining = document_leaves(request.couch, db, docid, purged=result.purged)
     context.update(result=result, remaining=remaining,
                    not_purged=[r for r in result.requested if r not in result.purged],
                    live=any(not leaf.deleted for leaf in remaining))
