@@ -154,16 +154,28 @@
     return target;
   }
 
+  // Refreshes run one after another: a "Replace it" may be clicked while the refresh after the refused upload
+  // is still on its way, and that older answer must not be painted over the newer one.
+  var refreshing = Promise.resolve();
+
   function refresh(zone) {
+    refreshing = refreshing.then(function () { return refreshNow(zone); }, function () { return refreshNow(zone); });
+    return refreshing;
+  }
+
+  function refreshNow(zone) {
     if (!window.htmx) { return Promise.resolve(); }
     var loads = [];
     if (zone.dataset.listUrl) {
-      loads.push(window.htmx.ajax("GET", zone.dataset.listUrl, { target: "#attachments", swap: "outerHTML" }));
+      // Each request comes from its own element: from the body, htmx keeps only the last of queued requests.
+      loads.push(window.htmx.ajax("GET", zone.dataset.listUrl,
+                                  { source: "#attachments", target: "#attachments", swap: "outerHTML" }));
     }
     // The document page's rev, counts and Delete link move on with the upload.
     var head = document.querySelector("[data-document-head]");
     if (head) {
-      loads.push(window.htmx.ajax("GET", head.dataset.refreshUrl, { target: "#document-head", swap: "outerHTML" }));
+      loads.push(window.htmx.ajax("GET", head.dataset.refreshUrl,
+                                  { source: "#document-head", target: "#document-head", swap: "outerHTML" }));
     }
     return Promise.all(loads);
   }
