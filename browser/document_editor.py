@@ -10,13 +10,14 @@ from browser.couch.jsontext import JsonNumber, JsonSyntaxError
 from browser.docdiff import path_label
 from browser.field_editor import (
     ROW_BUDGET,
+    TYPES,
     EditorError,
     apply_operation,
+    form_lines,
     nodes_from_post,
     nodes_from_value,
     number_rewrite,
     retyped,
-    rows_html,
     shape,
     value_from_nodes,
 )
@@ -54,10 +55,12 @@ class EditorState:
     number_notes: list = field(default_factory=list)
     number_notes_total: int = 0
 
+    field_types = TYPES
+
     @property
-    def form_html(self):
-        """The form's rows as HTML (escaped: see field_editor.rows_html)."""
-        return rows_html(self.root) if self.root is not None else ""
+    def form_lines(self):
+        """The form's rows in page order (templates/browser/_field_rows.html draws them)."""
+        return form_lines(self.root) if self.root is not None else ()
 
 
 class EditorProblem(ValueError):

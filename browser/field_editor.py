@@ -5,7 +5,6 @@ where a path is "r" for the document and "r.0.2" for the third child of its firs
 Every walk over the rows uses an explicit stack: documents may be nested deeper than Python recurses.
 """
 
-import html
 import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ from dataclasses import dataclass, field
 from browser.couch import jsontext
 from browser.couch.jsontext import JsonNumber, JsonSyntaxError
 from browser.docdiff import name_label
-from browser.markup import markup
 
 ROOT = "r"
 # Rows the form shows before it keeps subtrees as JSON text: documents the form opens by default
@@ -445,6 +443,33 @@ class FormLine:
     parent_type: str | None
     ends: bool = False
 
+    @property
+    def is_root(self):
+        return self.node.path == ROOT
+
+    @property
+    def heading(self):
+        """The row's group label: its name with a capital first letter."""
+        label = self.node.label
+        return label[:1].upper() + label[1:]
+
+    @property
+    def whose(self):
+        """Whose rows a container's fieldset holds, for its hidden legend."""
+        node = self.node
+        if node.key is not None:
+            return name_label(node.key)
+        return "this object" if node.type == "object" else "this array"
+
+    @property
+    def expandable(self):
+        return expandable(self.node)
+
+    @property
+    def stored_number(self):
+        """How CouchDB will store this number, when that differs from the text (else "")."""
+        return number_rewrite(self.node.value) if self.node.type == "number" else ""
+
 
 def form_lines(root):
     """The rows in page order, each container's rows followed by its end, so that a template draws
@@ -462,82 +487,3 @@ def form_lines(root):
         if child.is_container:
             pending.append((child, iter(child.children)))
     return lines
-
-
-# The form's HTML. A page of the form is one pass over form_lines() building strings: through
-# template includes a row cost ~200 µs and through format_html ~35 µs (it escapes every argument
-# through Django's lazy-aware wrappers, and a row has about thirty); here it costs ~3 µs.
-# Every text that comes from the document (name, value, error, label) goes through _escaped, which is
-# Django's own escaping (django.utils.html.escape is html.escape behind a lazy-string check), once per
-# row; only the joined result, made of literal markup and escaped text, is marked safe (browser/markup.py).
-_escaped = html.escape
-_TYPE_OPTIONS = {kind: "".join(f"<option value={value}{' selected' if value == kind else ''}>{_escaped(label)}"
-                               for value, label in TYPES)
-                 for kind, _ in TYPES}
-_OPEN_ROOT = ('<fieldset class="fields" data-path="r"><legend>Fields</legend>'
-              '<input type="hidden" name="f:r:t" value="object">\n')
-
-
-def rows_html(root):
-    """The whole form for the rows under `root`: every row in page order, containers closed where their
-    rows end. Field names, labels and controls are those nodes_from_post reads back."""
-    return markup(*(_line_html(line) for line in form_lines(root)))
-
-
-def _line_html(line):
-    node = line.node
-    path = _escaped(node.path)
-    if line.ends:
-        add = "Add field" if node.type == "object" else "Add item"
-        closes_row = "" if node.path == ROOT else "</div>"
-        return f'<button name="op" value="add:{path}">{add}</button></fieldset>{closes_row}\n'
-    if node.path == ROOT:
-        return _OPEN_ROOT
-    label = node.label
-    named = _escaped(label)
-    if line.parent_type == "object":
-        name = (f'<input name="f:{path}:k" value="{_escaped(node.key or "")}" class="field-name" '
-                f'placeholder="name" aria-label="Name of {named}">')
-    else:
-        name = f'<span class="item-index">[{node.index}]</span>'
-    expand = (f'<button name="op" value="expand:{path}" aria-label="Show {named} as rows">Expand</button>'
-              if expandable(node) else "")
-    error = f'<p class="field-error" role="alert">{_escaped(node.error)}</p>' if node.error else ""
-    return (f'<div class="field-row{" has-error" if node.error else ""}" role="group" '
-            f'aria-label="{_escaped(label[:1].upper() + label[1:])}"><div class="field-head">{name}'
-            f'<select name="f:{path}:t" aria-label="Type of {named}" data-retype>{_TYPE_OPTIONS.get(node.type, "")}'
-            f'</select>{_value_control(node, path, named)}<span class="row-tools">{expand}'
-            f'<button name="op" value="up:{path}" aria-label="Move {named} up">↑</button>'
-            f'<button name="op" value="down:{path}" aria-label="Move {named} down">↓</button>'
-            f'<button name="op" value="remove:{path}" aria-label="Remove {named}">✕</button></span></div>'
-            f'{error}{_children_start(node)}\n')
-
-
-def _value_control(node, path, named):
-    kind = node.type
-    if kind == "string" or kind == "json":
-        extra = " json-text" if kind == "json" else ""
-        return (f'<textarea name="f:{path}:v" aria-label="Value of {named}" rows="{node.line_count}" '
-                f'class="field-value{extra}" spellcheck="false">{_escaped(node.value)}</textarea>')
-    if kind == "number":
-        stored = number_rewrite(node.value)
-        note = (f'<small class="number-note" id="n:{path}" data-testid="number-note">CouchDB stores this as '
-                f'<code>{_escaped(stored)}</code></small>' if stored else "")
-        described = f' aria-describedby="n:{path}"' if stored else ""
-        return (f'<input name="f:{path}:v" value="{_escaped(node.value)}" aria-label="Value of {named}" '
-                f'inputmode="decimal" class="field-value"{described}>{note}')
-    if kind == "boolean":
-        is_true = node.value == "true"
-        return (f'<select name="f:{path}:v" aria-label="Value of {named}"><option{" selected" if is_true else ""}>'
-                f'true</option><option{"" if is_true else " selected"}>false</option></select>')
-    if kind == "null":
-        return '<span class="muted">null</span>'
-    return ""
-
-
-def _children_start(node):
-    if not node.is_container:
-        return "</div>"
-    what = "Fields of" if node.type == "object" else "Items of"
-    whose = name_label(node.key) if node.key is not None else ("this object" if node.type == "object" else "this array")
-    return f'<fieldset class="fields nested"><legend class="visually-hidden">{what} {_escaped(whose)}</legend>'

@@ -80,12 +80,14 @@ WSGI_APPLICATION = "couchadmin.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Every HTML byte the dashboard sends comes from a Jinja2 template under templates/, autoescaped.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
+        "APP_DIRS": False,
         "OPTIONS": {
+            "environment": "browser.rendering.environment.environment",
+            "keep_trailing_newline": True,
             "context_processors": [
-                "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
                 "browser.context_processors.couch",
             ],
@@ -93,8 +95,8 @@ TEMPLATES = [
     },
 ]
 
-# Django's widget HTML, with <input>, <select> and <textarea> written in Python (browser/form_renderer.py).
-FORM_RENDERER = "browser.form_renderer.FastWidgetRenderer"
+# Form widgets from Django's own Jinja2 templates (django/forms/jinja2/).
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # No SQL database: CouchDB is the only store.
 DATABASES = {}

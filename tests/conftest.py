@@ -3,6 +3,7 @@
 import os
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -35,10 +36,33 @@ class TestServer:
     cluster_nodes: int = 1
 
     def admin_http(self):
-        http = requests.Session()
+        http = AllCopiesSession(self.cluster_nodes) if self.cluster_nodes > 1 else requests.Session()
         http.auth = (self.admin.name, self.admin.password)
         http.headers["Accept"] = "application/json"
         return http
+
+
+class AllCopiesSession(requests.Session):
+    """A test's own document writes on a cluster wait until every copy has them (w=N), so that what the test
+    reads next, through _all_docs, views, _changes or _find on any copy, already holds what it set up. Writes
+    made through the dashboard keep CouchDB's default quorum: the product must cope with lagging copies."""
+
+    def __init__(self, copies):
+        super().__init__()
+        self.copies = copies
+
+    def request(self, method, url, params=None, **kwargs):
+        if method.upper() in ("PUT", "POST", "DELETE") and _is_document_write(method.upper(), url):
+            params = dict(params or {})
+            params.setdefault("w", self.copies)
+        return super().request(method, url, params=params, **kwargs)
+
+
+def _is_document_write(method, url):
+    path = urlsplit(url).path.strip("/").split("/")
+    if method == "POST":
+        return len(path) == 1 or path[-1] == "_bulk_docs"  # a new document, or many
+    return len(path) >= 2 and not path[1].startswith("_") or path[1:2] in (["_design"], ["_local"])
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from browser.auth import TOKEN_KEY
 from browser.couch.client import CouchClient
 from tests.conftest import RUN_ID, log_in
+from tests.support.eventually import eventually
 
 
 @pytest.fixture
@@ -25,11 +26,15 @@ def security_of(couch_server, db):
     return couch_server.admin_http().get(f"{couch_server.url}{db}/_security").json()
 
 
-def audit_records(couch_server, action):
-    answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
-                                           params={"include_docs": "true"})
-    return [r["doc"] for r in answer.json().get("rows", [])
-            if r["doc"].get("action") == action and r["doc"].get("phase") == "outcome"]
+def audit_records(couch_server, action, target):
+    """The outcome records of `action` on `target`, oldest first. On a cluster _all_docs reads one copy of
+    each shard, so a record just written may take a moment to be listed: wait for at least one."""
+    def read():
+        answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
+                                               params={"include_docs": "true"})
+        return [r["doc"] for r in answer.json().get("rows", []) if r["doc"].get("action") == action
+                and r["doc"].get("phase") == "outcome" and r["doc"].get("target") == target]
+    return eventually(read)
 
 
 def grant(client, db, section, kind, value, op="add"):
@@ -160,7 +165,7 @@ def test_users_are_created_renamed_in_roles_given_a_password_and_deleted(admin_c
     assert admin_client.post(edit, {"action": "delete", "confirm_name": name}).status_code == 302
     assert couch_server.admin_http().get(f"{couch_server.url}_users/org.couchdb.user:{name}").status_code == 404
     for action in ("user.create", "user.roles", "user.password", "user.delete"):
-        records = [r for r in audit_records(couch_server, action) if r["target"] == name]
+        records = audit_records(couch_server, action, name)
         assert records, action
         assert "password" not in str(records) or action == "user.password"
         assert "derived_key" not in str(records)
@@ -169,20 +174,20 @@ def test_users_are_created_renamed_in_roles_given_a_password_and_deleted(admin_c
 def test_security_changes_and_deletions_are_audited(admin_client, personas, team_db, couch_server, make_database):
     team_admin = log_in(Client(), personas["dbadmin"])
     grant(team_admin, team_db, "members", "names", "someone-new")
-    records = [r for r in audit_records(couch_server, "security.update") if r["target"] == team_db]
+    records = audit_records(couch_server, "security.update", team_db)
     assert records and records[-1]["who"] == personas["dbadmin"].name
     assert "someone-new" in records[-1]["after"]["members"]["names"]
     assert "someone-new" not in records[-1]["before"]["members"]["names"]
 
     doomed = make_database()
     admin_client.post(reverse("browser:database-delete", kwargs={"db": doomed}), {"confirm_name": doomed})
-    assert [r for r in audit_records(couch_server, "database.delete") if r["target"] == doomed]
+    assert audit_records(couch_server, "database.delete", doomed)
 
     couch_server.admin_http().put(f"{couch_server.url}{team_db}/gone", json={})
     rev = couch_server.admin_http().get(f"{couch_server.url}{team_db}/gone").json()["_rev"]
     admin_client.post(reverse("browser:bulk-delete", kwargs={"db": team_db}),
                       {"selected": [f"{rev} gone"], "confirmed": "yes"})
-    assert [r for r in audit_records(couch_server, "documents.bulk_delete") if r["target"] == team_db]
+    assert audit_records(couch_server, "documents.bulk_delete", team_db)
 
     page = admin_client.get(reverse("browser:audit"), {"action": "database.delete"}).content.decode()
     assert doomed in page
@@ -238,7 +243,7 @@ def test_audit_records_cannot_be_rewritten_by_the_people_who_wrote_them(admin_cl
                                                                         couch_server):
     team_admin = log_in(Client(), personas["dbadmin"])
     grant(team_admin, team_db, "members", "names", "audited")
-    record = [r for r in audit_records(couch_server, "security.update") if r["target"] == team_db][-1]
+    record = audit_records(couch_server, "security.update", team_db)[-1]
     client = CouchClient()
     from browser.couch.errors import CouchError
     from browser.couch.session import login

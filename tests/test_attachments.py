@@ -138,7 +138,7 @@ def test_plain_text_previews_are_escaped_and_truncated(admin_client, doc):
     upload(admin_client, db, docid, rev, [SimpleUploadedFile("note.txt", text.encode(), "text/plain")])
     page = admin_client.get(reverse("browser:document", kwargs={"db": db, "docid": docid}),
                             {"preview": "note.txt"}).content.decode()
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert "z" * 5000 not in page
 
 

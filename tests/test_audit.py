@@ -119,6 +119,6 @@ def test_a_record_shows_what_changed_field_by_field(admin_client):
     assert audit_writer().record(settings.AUDIT_DATABASE, "alice", "test.diffshown", "diff-db", before, after).ok
     page = admin_client.get(reverse("browser:audit"), {"action": "test.diffshown"}).content.decode()
     row = page.split('data-action="test.diffshown"', 1)[1].split("</tr>", 1)[0]
-    assert '<code>members.names[1]</code>: added <code>&quot;&lt;b&gt;bob&lt;/b&gt;&quot;</code>' in row
-    assert '<code>members.roles[0]</code>: removed <code>&quot;team&quot;</code>' in row
+    assert '<code>members.names[1]</code>: added <code>&#34;&lt;b&gt;bob&lt;/b&gt;&#34;</code>' in row
+    assert '<code>members.roles[0]</code>: removed <code>&#34;team&#34;</code>' in row
     assert "admins" not in row.split("<details>", 1)[0]  # unchanged fields are not listed

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from browser.couch import changes as feed
-from browser.templatetags.couch_format import visible
+from browser.rendering.filters import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
 from tests.support.data import HOSTILE
 from tests.support.eventually import eventually
@@ -204,7 +204,7 @@ def test_filter_mistakes_are_told_and_the_input_kept(admin_client, make_database
     db = make_database()
     bad_json = admin_client.get(changes_url(db, "selector=%7B%22kind%22%3A"))
     assert bad_json.status_code == 400
-    assert "Invalid JSON" in bad_json.content.decode() and "{&quot;kind&quot;:" in bad_json.content.decode()
+    assert "Invalid JSON" in bad_json.content.decode() and "{&#34;kind&#34;:" in bad_json.content.decode()
     both = admin_client.get(changes_url(db, "filter=app/odd&id_prefix=zz"))
     assert both.status_code == 400
     assert "CouchDB applies one filter at a time" in both.content.decode()

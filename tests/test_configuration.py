@@ -6,12 +6,12 @@ Tests change only keys of their own section (couchadmin_test_<run>_<n>) and put 
 
 import json
 import uuid
-from html import escape
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from markupsafe import escape
 
 from browser.couch.client import CouchClient
 from browser.couch.configuration import cors_summary, is_secret, read_configuration, set_value, shown_value

@@ -1,21 +1,21 @@
-"""The databases table's rows are written in Python (browser/templatetags/database_table.py) for speed:
-every name, count and reason from CouchDB comes out escaped and says what the template said."""
+"""The databases table's rows (templates/browser/_database_table_rows.html): every name, count and reason
+from CouchDB comes out escaped, with dashes for what is unknown."""
 
 import pytest
-from django.template import engines
 from django.urls import reverse
 
 from browser.couch.databases import DatabaseSummary
-from browser.templatetags.couch_format import visible
+from browser.rendering.filters import visible
 from browser.views.databases import _chart_rows
 from tests.support.data import HOSTILE
 from tests.support.html_elements import Elements
+from tests.support.templates import from_text
 
 NAMES = [*HOSTILE["database_names"], "plain", "team/orders"]
 
 
 def elements_of(databases):
-    template = engines["django"].from_string("{% load database_table %}{% database_table_rows rows %}")
+    template = from_text('{% include "browser/_database_table_rows.html" %}')
     parser = Elements()
     parser.feed("<table><tbody>" + template.render({"rows": _chart_rows(databases)}) + "</tbody></table>")
     parser.close()

@@ -2,10 +2,11 @@
 
 import json
 import re
-from html import escape, unescape
+from html import unescape
 
 import pytest
 from django.urls import reverse
+from markupsafe import escape
 
 from tests.support.data import HOSTILE
 

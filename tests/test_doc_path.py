@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from browser.templatetags.couch_format import doc_path, url_prefix
+from browser.rendering.links import doc_path, url_prefix
 from tests.support.data import HOSTILE
 
 IDS = [*HOSTILE["document_ids"], ".", "..", "~..", "a/./b", "a/../b", "%2e%2e", "/lead", "trail/", "x//y",
@@ -28,19 +28,3 @@ def test_under_a_sub_path_too(settings):
         assert doc_path("a/..", prefix) == reverse("browser:document", kwargs={"db": "db", "docid": "a/.."})
     finally:
         set_script_prefix("/")
-
-
-def test_db_path_writes_what_reverse_writes():
-    from browser.templatetags.database_table import db_path
-
-    base = reverse("browser:database", kwargs={"db": "x"})[:-2]
-    for name in [*HOSTILE["database_names"], "plain", "team/orders", "a$b(c)+d-e_f", "_users", "_replicator"]:
-        assert db_path(name, base) == reverse("browser:database", kwargs={"db": name}), name
-
-
-def test_share_bar_is_the_bar_svg_or_nothing():
-    from browser.templatetags.database_table import share_bar
-
-    assert share_bar(None, "docs") == ""
-    bar = share_bar(42, "docs")
-    assert bar.startswith('<svg class="bar bar-docs" ') and 'data-share="42"' in bar and 'width="42"' in bar

@@ -1,21 +1,21 @@
-"""The document table's rows are written in Python (browser/templatetags/document_table.py) for speed: they
-must say exactly what the template said, with every value from CouchDB escaped, whatever it holds."""
+"""The document table's rows (templates/browser/_document_table_rows.html): every value from CouchDB
+escaped, whatever it holds, and every link the one reverse() writes."""
 
 import pytest
-from django.template import engines
 from django.urls import reverse
 
 from browser.couch.documents import DocRow
-from browser.templatetags.couch_format import visible
+from browser.rendering.filters import visible
 from tests.support.data import HOSTILE
 from tests.support.html_elements import Elements
+from tests.support.templates import from_text
 
 NASTY = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "' onmouseover='x", "&amp; &lt;", "a\u202eb"]
 IDS = [*HOSTILE["document_ids"], *NASTY, "..", "_design/x"]
 
 
 def rendered(rows, mode, db="team/orders"):
-    template = engines["django"].from_string("{% load document_table %}{% document_table_rows rows db mode %}")
+    template = from_text('{% include "browser/_document_table_rows.html" %}')
     parser = Elements()
     parser.feed("<table><tbody>" + template.render({"rows": rows, "db": db, "mode": mode}) + "</tbody></table>")
     parser.close()

@@ -68,7 +68,7 @@ def test_table_columns_come_from_the_page_and_can_be_chosen(admin_client, db_wit
 
 def test_json_and_metadata_modes(admin_client, db_with_docs):
     json_page = admin_client.get(f"/db/{db_with_docs}/", {"mode": "json"}).content.decode()
-    assert "&quot;city&quot;: &quot;Lima&quot;" in json_page
+    assert "&#34;city&#34;: &#34;Lima&#34;" in json_page
     meta_page = admin_client.get(f"/db/{db_with_docs}/", {"mode": "meta"}).content.decode()
     assert '<th scope="col">rev</th>' in meta_page
 

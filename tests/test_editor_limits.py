@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 import requests
 from django.urls import reverse
-from django.utils.html import escape
+from markupsafe import escape
 
 from browser.couch import jsontext
 from browser.document_editor import FORM_DEFAULT_MOST_DEPTH, FORM_DEFAULT_MOST_VALUES

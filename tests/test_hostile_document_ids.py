@@ -1,14 +1,15 @@
 """Every document page with the ids, field names and values of tests/data/hostile-names.json."""
 
 import json
-from html import escape, unescape
+from html import unescape
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from markupsafe import escape
 
 from browser.couch import jsontext
-from browser.templatetags.couch_format import visible
+from browser.rendering.filters import visible
 from tests.support.data import HOSTILE
 from tests.support.proxy import RecordingProxy
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from browser.templatetags.couch_format import visible
+from browser.rendering.filters import visible
 from tests.conftest import RUN_ID, put_document
 
 

@@ -12,8 +12,9 @@ from django.urls import reverse
 from browser.couch.jsontext import JsonNumber, loads
 from browser.docdiff import diff, merge3, path_label
 from browser.document_editor import number_notes
-from browser.field_editor import nodes_from_value, rows_html, stored_number_text
+from browser.field_editor import nodes_from_value, stored_number_text
 from tests.conftest import fetch_document, log_in, put_document
+from tests.support.templates import form_rows_html
 from tests.test_conflicts import A, B, C, branch, resolve_url, seen_on
 
 
@@ -72,7 +73,7 @@ def test_the_document_list_heads_an_empty_field_name_and_a_dotted_one_unambiguou
 
 
 def test_the_form_editor_names_a_field_with_an_empty_name():
-    html = unescape(str(rows_html(nodes_from_value({"": 1, "a.b": 2, "ok": 3}))))
+    html = unescape(str(form_rows_html(nodes_from_value({"": 1, "a.b": 2, "ok": 3}))))
     assert 'aria-label="Value of field [""]"' in html
     assert 'aria-label="Value of field ["a.b"]"' in html and 'aria-label="Value of field ok"' in html
 
@@ -268,7 +269,7 @@ def test_the_text_couchdb_3_stores_for_a_number_is_predicted(typed, stored):
 
 
 def test_the_form_notes_a_number_couchdb_will_rewrite_next_to_it():
-    html = unescape(str(rows_html(nodes_from_value(loads('{"price": 1.10, "n": 5, "big": 1E2}')))))
+    html = unescape(str(form_rows_html(nodes_from_value(loads('{"price": 1.10, "n": 5, "big": 1E2}')))))
     assert html.count('data-testid="number-note"') == 2
     assert "CouchDB stores this as <code>1.1</code>" in html and "<code>100.0</code>" in html
 

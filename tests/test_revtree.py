@@ -3,7 +3,7 @@
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
+from markupsafe import escape
 
 from browser.couch.jsontext import JsonNumber
 from browser.revtree import MAX_LEAVES, Gap, Node, build_tree, leaf_path
@@ -110,7 +110,7 @@ def test_hostile_ids_and_revisions_are_escaped_and_linked_through_the_url_patter
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert "?rev=2-%3Cb%3E%22%26%27%2F%3F%23%25#old-heading" in html
     assert html.count('tabindex="-1"') == 3  # the drawing's links leave keyboard users to the list
-    assert 'data-rev="2-&lt;b&gt;&quot;&amp;&#x27;/?#%"' in html
+    assert 'data-rev="2-&lt;b&gt;&#34;&amp;&#39;/?#%"' in html
 
 
 # Through the pages, against the real server.

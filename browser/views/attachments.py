@@ -28,7 +28,7 @@ from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
 from browser.forms import AttachmentNameForm, AttachmentViewForm, NewWithFilesForm, RenameAttachmentForm, UploadForm
-from browser.templatetags.couch_format import bytes as size_text
+from browser.rendering.filters import size as size_text
 from browser.visible_text import visible
 
 PASSED_THROUGH = ("Content-Type", "Content-Length", "ETag", "Content-Range", "Accept-Ranges", "Last-Modified")
