@@ -2,6 +2,7 @@
 form in the project, empty and filled with hostile values."""
 
 import inspect
+import pkgutil
 import re
 from collections import namedtuple
 from importlib import import_module
@@ -11,11 +12,11 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 
+import browser.forms
 from browser.form_renderer import FastWidgetRenderer
 from tests.support.data import HOSTILE
 
-MODULES = ["browser.forms", "browser.replication_forms", "browser.config_forms", "browser.transfer_forms",
-           "browser.lifecycle_forms", "browser.server_ops_forms"]
+MODULES = [f"browser.forms.{module.name}" for module in pkgutil.iter_modules(browser.forms.__path__)]
 VALUES = ["", "plain", *HOSTILE["field_values"][:6], "12", "on", "true"]
 
 

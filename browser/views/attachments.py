@@ -27,7 +27,13 @@ from browser.couch.attachments import (
 from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
-from browser.forms import AttachmentNameForm, AttachmentViewForm, NewWithFilesForm, RenameAttachmentForm, UploadForm
+from browser.forms.attachments import (
+    AttachmentNameForm,
+    AttachmentViewForm,
+    NewWithFilesForm,
+    RenameAttachmentForm,
+    UploadForm,
+)
 from browser.templatetags.couch_format import bytes as size_text
 from browser.visible_text import visible
 

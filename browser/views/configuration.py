@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from browser.audit_trail import audited
-from browser.config_forms import ConfigDeleteForm, ConfigFilterForm, ConfigSetForm, node_choices
 from browser.couch.configuration import (
     ALL_NODES,
     cluster_nodes,
@@ -21,6 +20,7 @@ from browser.couch.configuration import (
     set_value,
 )
 from browser.denials import server_admin_required
+from browser.forms.configuration import ConfigDeleteForm, ConfigFilterForm, ConfigSetForm, node_choices
 from browser.views.responses import render_page_or_fragment
 
 # Keys whose change can cut the dashboard (or everyone) off: said on the confirmation page.

@@ -39,7 +39,7 @@ from browser.document_editor import (
 )
 from browser.failures import sentence_for, status_for
 from browser.field_editor import TYPES
-from browser.forms import (
+from browser.forms.document import (
     CopyDocumentForm,
     DeleteDocumentForm,
     DocumentViewForm,

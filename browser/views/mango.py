@@ -22,7 +22,7 @@ from browser.couch.queries import (
 )
 from browser.couch.replication import is_replicator_database, shown
 from browser.failures import advice_for, sentence_for, status_for
-from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
+from browser.forms.mango import MangoForm, MangoOpenForm, SaveQueryForm
 from browser.views.display import common_fields, display_rows
 
 # CouchDB refuses a sort no index serves (no_usable_index) and explains it with no index at all.

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from browser.auth import public
-from browser.forms import ThemeForm
+from browser.forms.theme import ThemeForm
 from browser.views.responses import safe_next
 
 THEME_COOKIE = "theme"
