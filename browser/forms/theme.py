@@ -1,8 +1,9 @@
-"""The light, dark or system theme a browser chose."""
+"""The light, dark or system theme a browser chose, remembered in a cookie."""
 
 from django import forms
 
 THEMES = ("system", "dark", "light")
+THEME_COOKIE = "theme"
 
 
 class ThemeForm(forms.Form):
@@ -16,3 +17,8 @@ class ThemeForm(forms.Form):
     def after(theme):
         """The theme the toggle offers next: system → dark → light → system."""
         return THEMES[(THEMES.index(theme) + 1) % len(THEMES)]
+
+
+def theme_of(request):
+    """The theme this browser chose: "light", "dark" or "system"."""
+    return ThemeForm.chosen(request.COOKIES.get(THEME_COOKIE))

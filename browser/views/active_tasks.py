@@ -10,7 +10,7 @@ from browser.couch.databases import database_name_problem
 from browser.couch.tasks import server_tasks, sort_tasks
 from browser.denials import server_admin_required
 from browser.forms.active_tasks import TaskListForm
-from browser.views.responses import render_page_or_fragment
+from browser.responses import render_page_or_fragment
 
 
 @server_admin_required

@@ -21,7 +21,7 @@ from browser.couch.configuration import (
 )
 from browser.denials import server_admin_required
 from browser.forms.configuration import ConfigDeleteForm, ConfigFilterForm, ConfigSetForm, node_choices
-from browser.views.responses import render_page_or_fragment
+from browser.responses import render_page_or_fragment
 
 # Keys whose change can cut the dashboard (or everyone) off: said on the confirmation page.
 RISKY = {("chttpd", "port"): "the server stops answering on its current port",

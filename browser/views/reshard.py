@@ -16,7 +16,7 @@ from browser.couch.errors import CouchError, NotFound
 from browser.couch.shards import shard_map
 from browser.denials import server_admin_required
 from browser.forms.reshard import ReshardDatabaseForm, ReshardJobForm, ReshardStartForm, ReshardStateForm
-from browser.views.responses import render_page_or_fragment
+from browser.responses import render_page_or_fragment
 
 
 def couchdb_only(view):

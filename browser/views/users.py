@@ -24,7 +24,7 @@ from browser.couch.users import (
 from browser.denials import server_admin_required
 from browser.forms.query_string import StartForm
 from browser.forms.users import AccessScanForm, NewUserForm, PasswordForm, UserActionForm, UserDeleteForm, UserRolesForm
-from browser.views.responses import render_page_or_fragment
+from browser.responses import render_page_or_fragment
 
 SCAN_PAGE = 50
 OWN_PASSWORD_REFUSED = ("This CouchDB server does not let users change their own password (its _users database is "
