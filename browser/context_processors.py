@@ -4,9 +4,8 @@ from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
 from browser.auth import may_change_own_password
-from browser.forms import ThemeForm
+from browser.forms.theme import ThemeForm, theme_of
 from browser.stylesheet import page_stylesheet
-from browser.views.theme import theme_of
 
 
 def couch(request):

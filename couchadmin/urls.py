@@ -10,4 +10,4 @@ urlpatterns = [
 handler404 = "browser.views.errors.not_found"
 handler500 = "browser.views.errors.server_error"
 handler403 = "browser.views.errors.permission_denied"
-handler400 = "browser.too_large.bad_request"  # "too large" for forms over a limit, else errors.bad_request
+handler400 = "browser.views.errors.bad_request"  # "too large" (413) for forms over a limit, else a plain 400

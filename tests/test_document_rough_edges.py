@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from browser.forms import NewDocumentForm
+from browser.forms.document import NewDocumentForm
 from tests.conftest import fetch_document, put_document
 
 

@@ -246,7 +246,7 @@ def _view_run_heading(total):
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 
-    from browser.forms import ViewQueryForm
+    from browser.forms.design import ViewQueryForm
 
     request = RequestFactory().get("/")
     html = render_to_string("browser/view_run.html", {"db": "d", "ddoc": "x", "view": "v", "form": ViewQueryForm(),

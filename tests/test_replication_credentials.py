@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from browser.replication_forms import ReplicationStartForm, reaches_couchdb
+from browser.forms.replication import ReplicationStartForm, reaches_couchdb
 from tests.conftest import RUN_ID, log_in
 
 WRONG = "The user name or password is incorrect."

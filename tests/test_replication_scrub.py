@@ -16,7 +16,7 @@ from browser.couch.replication import (
     split_userinfo,
     text_of,
 )
-from browser.replication_forms import ReplicationStartForm
+from browser.forms.replication import ReplicationStartForm
 from tests.support.data import CONTRACT
 
 SECRET = "s3cr3t-Pa55"

@@ -18,7 +18,7 @@ from browser.couch.security import (
     with_entry,
 )
 from browser.couch.users import list_users, user_exists
-from browser.forms import PermissionChangeForm
+from browser.forms.access import PermissionChangeForm
 
 SUGGESTIONS = 500
 ACCESS_USERS_CHECKED = 2000

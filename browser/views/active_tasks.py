@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from browser.couch.databases import database_name_problem
 from browser.couch.tasks import server_tasks, sort_tasks
 from browser.denials import server_admin_required
-from browser.forms import TaskListForm
-from browser.views.responses import render_page_or_fragment
+from browser.forms.active_tasks import TaskListForm
+from browser.responses import render_page_or_fragment
 
 
 @server_admin_required

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser.attachment_panel import attachments_context
 from browser.audit_trail import Entry, audited
 from browser.couch import jsontext
 from browser.couch.attachments import (
@@ -21,18 +22,22 @@ from browser.couch.attachments import (
     existing_attachment,
     open_attachment,
     put_attachment_on_latest,
-    read_start,
     rename_attachment,
 )
-from browser.couch.documents import LOCAL_PREFIX, create_document, get_document
+from browser.couch.documents import create_document, get_document
 from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.failures import sentence_for, status_for
-from browser.forms import AttachmentNameForm, AttachmentViewForm, NewWithFilesForm, RenameAttachmentForm, UploadForm
+from browser.forms.attachments import (
+    AttachmentNameForm,
+    AttachmentViewForm,
+    NewWithFilesForm,
+    RenameAttachmentForm,
+    UploadForm,
+)
 from browser.rendering.filters import size as size_text
 from browser.visible_text import visible
 
 PASSED_THROUGH = ("Content-Type", "Content-Length", "ETag", "Content-Range", "Accept-Ranges", "Last-Modified")
-TEXT_PREVIEW_BYTES = 4096
 
 
 @require_GET
@@ -41,21 +46,6 @@ def attachment_list(request, db, docid):
         return redirect("browser:document", db=db, docid=docid)
     doc = get_document(request.couch, db, docid)
     return render(request, "browser/_attachments.html", attachments_context(request, db, docid, doc))
-
-
-def attachments_context(request, db, docid, doc):
-    """What the attachment panel shows, previews of plain text included."""
-    items, asked = [], AttachmentViewForm(request.GET).value("preview")
-    for info in attachments_of(doc):
-        preview = None
-        if info.is_plain_text and asked == info.name:
-            raw = read_start(request.couch, db, docid, info.name, TEXT_PREVIEW_BYTES)
-            preview = raw.decode("utf-8", "replace")
-        items.append({"info": info, "preview": preview})
-    return {"db": db, "docid": docid, "rev": doc.get("_rev", ""), "attachments": items,
-            "is_local": docid.startswith(LOCAL_PREFIX),
-            "upload_url": reverse("browser:attachment-upload", kwargs={"db": db, "docid": docid}),
-            "list_url": reverse("browser:attachment-list", kwargs={"db": db, "docid": docid})}
 
 
 @require_GET

@@ -8,10 +8,10 @@ from browser.auth import logged_in_user, public, remember_login, remember_own_pa
 from browser.couch.errors import CouchError, CouchUnavailable
 from browser.couch.session import logout
 from browser.couch.users import can_change_own_password
-from browser.forms import LoginForm
+from browser.forms.auth import LoginForm
 from browser.login_throttle import LoginRefused, checked_login, client_address
+from browser.responses import safe_next
 from browser.session_store import session_store
-from browser.views.responses import safe_next
 
 
 @public

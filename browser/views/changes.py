@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from browser.couch import changes as feed
 from browser.couch.errors import BadRequest, NotFound
 from browser.couch.flavour import ServerLacks
-from browser.forms import ChangesForm
+from browser.forms.changes import ChangesForm
 
 # Live updates stop after this many new rows on one page: reload to see the newest.
 LIVE_MOST = 500

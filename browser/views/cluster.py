@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from browser.couch.cluster import LARGE_QUEUE, NODE_TIMEOUT, cluster_health, one_node_health
 from browser.denials import server_admin_required
-from browser.views.responses import render_page_or_fragment
+from browser.responses import render_page_or_fragment
 
 REFRESH_SECONDS = 5
 

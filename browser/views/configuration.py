@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from browser.audit_trail import audited
-from browser.config_forms import ConfigDeleteForm, ConfigFilterForm, ConfigSetForm, node_choices
 from browser.couch.configuration import (
     ALL_NODES,
     cluster_nodes,
@@ -21,7 +20,14 @@ from browser.couch.configuration import (
     set_value,
 )
 from browser.denials import server_admin_required
-from browser.views.responses import render_page_or_fragment
+from browser.forms.configuration import (
+    ConfigChangeAskedForm,
+    ConfigDeleteForm,
+    ConfigFilterForm,
+    ConfigSetForm,
+    node_choices,
+)
+from browser.responses import render_page_or_fragment
 
 # Keys whose change can cut the dashboard (or everyone) off: said on the confirmation page.
 RISKY = {("chttpd", "port"): "the server stops answering on its current port",
@@ -46,10 +52,9 @@ def _link(name, **params):
 @server_admin_required
 def config_page(request):
     client = request.couch
-    form = ConfigFilterForm(request.GET)
     nodes = _nodes(client)
-    chosen = form.value("node") if form.value("node") in (*nodes, ALL_NODES) else None
-    chosen = chosen or (ALL_NODES if len(nodes) > 1 else nodes[0])
+    form = ConfigFilterForm(request.GET, nodes=nodes, default=ALL_NODES if len(nodes) > 1 else nodes[0])
+    chosen = form.chosen_node()
     shown = nodes if chosen == ALL_NODES else [chosen]
     config = read_configuration(client, shown)
     editable = client.flavour.edits_node_config
@@ -95,12 +100,12 @@ def _change(request, form_class):
     if not client.flavour.edits_node_config:
         return render(request, "browser/config_unsupported.html", {"message": NOT_EDITABLE}, status=409)
     nodes = _nodes(client)
-    source = request.POST if request.method == "POST" else request.GET
-    section, key = source.get("section", ""), source.get("key", "")
+    asked = ConfigChangeAskedForm(request.POST if request.method == "POST" else request.GET, nodes=nodes,
+                                  default=nodes[0])
+    section, key = asked.asked_key()
     extra = {"secret": is_secret(section, key)} if form_class is ConfigSetForm else {}
     if request.method == "GET":
-        node = request.GET.get("node")
-        initial = {"section": section, "key": key, "node": node if node in (*nodes, ALL_NODES) else nodes[0]}
+        initial = {"section": section, "key": key, "node": asked.chosen_node()}
         return _change_page(request, form_class(initial=initial, nodes=nodes, **extra), nodes)
     form = form_class(request.POST, nodes=nodes, **extra)
     if not form.is_valid():

@@ -18,8 +18,8 @@ from browser.couch.databases import (
 from browser.couch.errors import BadRequest, CouchError, PreconditionFailed, Unauthorized
 from browser.couch.session import current_user
 from browser.denials import server_admin_required
-from browser.forms import DatabaseCreateForm, DatabaseDeleteForm, DatabaseListForm, OpenDatabaseForm
-from browser.views.responses import render_page_or_fragment
+from browser.forms.databases import DatabaseCreateForm, DatabaseDeleteForm, DatabaseListForm, OpenDatabaseForm
+from browser.responses import render_page_or_fragment
 
 
 @require_GET

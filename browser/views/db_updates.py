@@ -10,8 +10,7 @@ from browser.couch import db_updates as feed
 from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, PreconditionFailed
 from browser.denials import server_admin_required
-from browser.forms import GlobalChangesCreateForm
-from browser.server_ops_forms import DbUpdatesForm
+from browser.forms.db_updates import DbUpdatesForm, GlobalChangesCreateForm
 
 # Live updates stop after this many new rows on one page: reload to see the newest.
 LIVE_MOST = 500

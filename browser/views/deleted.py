@@ -10,7 +10,7 @@ from browser.couch import jsontext
 from browser.couch.documents import editable_body
 from browser.couch.errors import BadRequest, Conflict
 from browser.couch.replication import shown
-from browser.lifecycle_forms import DeletedListForm, DeletedRevisionForm, RestoreDeletedForm
+from browser.forms.deleted import DeletedListForm, DeletedRevisionForm, RestoreDeletedForm
 
 # A last body longer than this is folded away (as the document page does) with its length said.
 COLLAPSE_OVER_CHARS = 1_000_000

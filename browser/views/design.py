@@ -14,7 +14,7 @@ from browser.couch.replication import shown as shown_in
 from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks
 from browser.failures import sentence_for, status_for
-from browser.forms import (
+from browser.forms.design import (
     NEW_VIEW_MAP,
     REDUCE_CHOICES,
     DesignEditForm,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser.attachment_panel import attachments_context
 from browser.audit_trail import AuditUnavailable, audited, design_audited, refusal_for
 from browser.couch import jsontext
 from browser.couch.databases import database_info
@@ -39,7 +40,7 @@ from browser.document_editor import (
 )
 from browser.failures import sentence_for, status_for
 from browser.field_editor import TYPES
-from browser.forms import (
+from browser.forms.document import (
     CopyDocumentForm,
     DeleteDocumentForm,
     DocumentViewForm,
@@ -47,9 +48,8 @@ from browser.forms import (
     MergeChoicesForm,
     NewDocumentForm,
 )
+from browser.responses import render_page_or_fragment
 from browser.save_conflicts import conflict_for
-from browser.views.attachments import attachments_context
-from browser.views.responses import render_page_or_fragment
 
 COLLAPSE_OVER_BYTES = 1_000_000
 

@@ -13,9 +13,10 @@ from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, find_conflicts, list_documents
 from browser.couch.replication import is_replicator_database, shown
-from browser.forms import BulkDeleteForm, DocumentListForm, StartForm
-from browser.views.display import common_fields, display_rows
-from browser.views.responses import render_page_or_fragment
+from browser.document_cells import common_fields, display_rows
+from browser.forms.documents import BulkDeleteForm, DocumentListForm
+from browser.forms.query_string import StartForm
+from browser.responses import render_page_or_fragment
 
 
 @require_GET

@@ -21,7 +21,8 @@ from browser.couch.jsontext import JsonSyntaxError
 from browser.couch.purge import document_leaves
 from browser.couch.replication import secrets_kept, shown
 from browser.docdiff import diff
-from browser.forms import DocumentViewForm, ResolveConflictForm, RestoreRevisionForm
+from browser.forms.document import DocumentViewForm
+from browser.forms.history import ResolveConflictForm, RestoreRevisionForm
 from browser.revtree import build_tree
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from browser.audit_trail import audited
 from browser.couch.errors import BadRequest, CouchError, ServerError
 from browser.couch.queries import create_index, delete_index, list_indexes
-from browser.forms import IndexDeleteForm, IndexForm
+from browser.forms.indexes import IndexDeleteForm, IndexForm
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,8 +9,8 @@ from browser.couch.errors import CouchError
 from browser.couch.queries import list_design_documents
 from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks, compact_database, compact_views, view_cleanup
-from browser.forms import MaintenanceForm
-from browser.views.responses import render_page_or_fragment
+from browser.forms.maintenance import MaintenanceForm
+from browser.responses import render_page_or_fragment
 
 ACTIONS = {"compact": "Database compaction started.", "compact-views": "View compaction started.",
            "cleanup": "View cleanup started."}

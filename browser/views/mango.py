@@ -21,9 +21,9 @@ from browser.couch.queries import (
     suggested_index_fields,
 )
 from browser.couch.replication import is_replicator_database, shown
+from browser.document_cells import common_fields, display_rows
 from browser.failures import advice_for, sentence_for, status_for
-from browser.forms import MangoForm, MangoOpenForm, SaveQueryForm
-from browser.views.display import common_fields, display_rows
+from browser.forms.mango import MangoForm, MangoOpenForm, SaveQueryForm
 
 # CouchDB refuses a sort no index serves (no_usable_index) and explains it with no index at all.
 NO_INDEX = Explanation(index=IndexInfo(ddoc=None, name="", type="", fields=()), full_scan=False)

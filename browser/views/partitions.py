@@ -7,7 +7,9 @@ from django.views.decorators.http import require_GET
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing
 from browser.couch.partitions import partition_documents, partition_info, partition_problem, partition_views
-from browser.forms import DocumentListForm, MangoForm, PartitionOpenForm
+from browser.forms.documents import DocumentListForm
+from browser.forms.mango import MangoForm
+from browser.forms.partitions import PartitionOpenForm
 
 
 @require_GET

@@ -20,7 +20,7 @@ from browser.couch.purge import (
 from browser.couch.security import can_administer, get_security
 from browser.denials import SERVER_ADMIN, denied_page
 from browser.failures import sentence_for
-from browser.lifecycle_forms import PurgedInfosLimitForm, PurgeForm, RevsLimitForm
+from browser.forms.purge import PurgedInfosLimitForm, PurgeForm, RevsLimitForm
 
 PURGE_NEEDS_SERVER_ADMIN = ("Purging needs a CouchDB server admin: Apache CouchDB 3.5 refuses _purge to database "
                             "admins and members alike (it answers “You are not a server admin.”).")

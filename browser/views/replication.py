@@ -10,9 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from browser.audit_trail import audited
 from browser.couch import replication as rep
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
+from browser.forms.replication import ConfirmDeleteForm, JobIdForm, ListPageForm, ReplicationStartForm
 from browser.login_throttle import LoginRefused, checked_login, client_address
-from browser.replication_forms import ConfirmDeleteForm, JobIdForm, ListPageForm, ReplicationStartForm
-from browser.views.responses import render_page_or_fragment
+from browser.responses import render_page_or_fragment
 
 PAGE = 20
 NO_SCHEDULER = ("CouchDB shows the live state of replications (_scheduler) to server admins only: you see the "

@@ -15,8 +15,8 @@ from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, NotFound
 from browser.couch.shards import shard_map
 from browser.denials import server_admin_required
-from browser.server_ops_forms import ReshardDatabaseForm, ReshardJobForm, ReshardStartForm, ReshardStateForm
-from browser.views.responses import render_page_or_fragment
+from browser.forms.reshard import ReshardDatabaseForm, ReshardJobForm, ReshardStartForm, ReshardStateForm
+from browser.responses import render_page_or_fragment
 
 
 def couchdb_only(view):

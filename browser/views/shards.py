@@ -7,7 +7,7 @@ from browser.couch.databases import database_info
 from browser.couch.partitions import partition_problem
 from browser.couch.shards import document_exists, membership, shard_map
 from browser.couch.shards import document_shard as shard_of
-from browser.forms import ShardLookupForm
+from browser.forms.shards import ShardLookupForm
 
 
 @require_GET

@@ -5,16 +5,10 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from browser.auth import public
-from browser.forms import ThemeForm
-from browser.views.responses import safe_next
+from browser.forms.theme import THEME_COOKIE, ThemeForm
+from browser.responses import safe_next
 
-THEME_COOKIE = "theme"
 YEAR = 365 * 24 * 3600
-
-
-def theme_of(request):
-    """The theme this browser chose: "light", "dark" or "system"."""
-    return ThemeForm.chosen(request.COOKIES.get(THEME_COOKIE))
 
 
 @public

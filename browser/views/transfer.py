@@ -20,7 +20,7 @@ from browser.couch.transfer_export import FORMATS, export_chunks
 from browser.couch.transfer_import import import_documents
 from browser.denials import server_admin_required
 from browser.failures import sentence_for
-from browser.transfer_forms import ExportForm, ImportForm, ImportNewDatabaseForm
+from browser.forms.transfer import ExportForm, ImportForm, ImportNewDatabaseForm
 
 # The import page is rendered whole and sent in two halves around this mark, with the progress between.
 PROGRESS_MARK = "<!--import-progress-->"

@@ -22,16 +22,9 @@ from browser.couch.users import (
     update_user,
 )
 from browser.denials import server_admin_required
-from browser.forms import (
-    AccessScanForm,
-    NewUserForm,
-    PasswordForm,
-    StartForm,
-    UserActionForm,
-    UserDeleteForm,
-    UserRolesForm,
-)
-from browser.views.responses import render_page_or_fragment
+from browser.forms.query_string import StartForm
+from browser.forms.users import AccessScanForm, NewUserForm, PasswordForm, UserActionForm, UserDeleteForm, UserRolesForm
+from browser.responses import render_page_or_fragment
 
 SCAN_PAGE = 50
 OWN_PASSWORD_REFUSED = ("This CouchDB server does not let users change their own password (its _users database is "

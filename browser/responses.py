@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve,
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from browser.forms import NextForm
+from browser.forms.query_string import NextForm
 
 
 def render_page_or_fragment(request, page, fragment, context, status=200):

@@ -1,14 +1,9 @@
-"""Forms of the issue 17 pages: purge, revision limits and deleted documents (a block each)."""
-
-from urllib.parse import urlencode
+"""Forms of purging a document and of the database's revision limits."""
 
 from django import forms
 
 from browser.couch.purge import LIMIT_MOST
-from browser.forms import SEQUENCE_MOST, QueryStringForm, RevisionField, SequenceField
 from browser.visible_text import visible
-
-# --- Purge and revision limits (browser/views/purge.py) ---------------------------------------------
 
 PURGE_SCOPES = (("all", "The whole document: every leaf revision listed"),
                 ("chosen", "Only the leaf revisions I tick"))
@@ -81,45 +76,3 @@ class RevsLimitForm(forms.Form):
 
 class PurgedInfosLimitForm(forms.Form):
     purged_infos_limit = _limit_field("Purge records kept (_purged_infos_limit)")
-
-# --- end of purge and revision limits ----------------------------------------------------------------
-
-
-# --- Deleted documents (browser/views/deleted.py) -----------------------------------------------------
-
-DELETED_ORDERS = [("newest", "Most recently deleted first"), ("oldest", "Oldest deletions first")]
-DELETED_LIST_FIELDS = ("order", "since", "top", "skip", "below")
-
-
-class DeletedListForm(forms.Form):
-    """Which page of the deleted documents: newest first paged back from `top`, or oldest first from `since`."""
-
-    order = forms.ChoiceField(required=False, choices=DELETED_ORDERS, label="Order")
-    since = SequenceField(widget=forms.HiddenInput)
-    top = SequenceField(widget=forms.HiddenInput)
-    skip = forms.IntegerField(required=False, min_value=0, max_value=10**6, widget=forms.HiddenInput)
-    below = forms.CharField(required=False, max_length=SEQUENCE_MOST, strip=False, widget=forms.HiddenInput)
-
-    @property
-    def oldest_first(self):
-        return self.is_valid() and self.cleaned_data.get("order") == "oldest"
-
-    def query(self, **overrides):
-        """This list's query string with some parameters changed."""
-        values = {name: self.data.get(name) for name in DELETED_LIST_FIELDS}
-        values.update(overrides)
-        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
-
-
-class DeletedRevisionForm(QueryStringForm):
-    """Which deletion of a document to show (?rev=), when it has several."""
-
-    rev = RevisionField(required=False)
-
-
-class RestoreDeletedForm(forms.Form):
-    """Restore one deletion: its tombstone's revision, as the page showed it."""
-
-    rev = RevisionField(widget=forms.HiddenInput)
-
-# --- end of deleted documents ------------------------------------------------------------------------

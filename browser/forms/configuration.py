@@ -1,4 +1,5 @@
-"""Forms of the configuration pages: the filter (a GET form) and the typed-confirmation change and delete forms."""
+"""Forms of the configuration pages: the node chosen, the filter (a GET form), what a change page is asked about,
+and the typed-confirmation change and delete forms."""
 
 import re
 
@@ -16,14 +17,45 @@ ADMINS_REFUSED = ("Server admins ([admins]) are not changed from this page: one 
                   "Manage server admins in CouchDB's local.ini or with its _node/{node}/_config/admins API.")
 
 
-class ConfigFilterForm(forms.Form):
+class ConfigNodeForm(forms.Form):
+    """Which node a configuration page is about (?node=): one of `nodes`, all of them, or else `default` (none
+    named, or one that is not a node of this server)."""
+
     node = forms.CharField(required=False, max_length=NAME_MOST, label="Node")
+
+    def __init__(self, *args, nodes, default, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nodes, self.default = list(nodes), default
+
+    def clean_node(self):
+        node = self.cleaned_data["node"]
+        return node if node in (*self.nodes, ALL_NODES) else self.default
+
+    def chosen_node(self):
+        return self.cleaned_data["node"] if self.is_valid() else self.default
+
+
+class ConfigFilterForm(ConfigNodeForm):
     q = forms.CharField(required=False, max_length=200, strip=False, label="Section or key contains")
     section = forms.CharField(required=False, max_length=NAME_MOST, strip=False, label="Section")
     differing = forms.BooleanField(required=False, label="Only keys that differ between nodes")
 
     def value(self, name):
         return self.cleaned_data.get(name) if self.is_valid() else ""
+
+
+class ConfigChangeAskedForm(ConfigNodeForm):
+    """What a change page's address (or post) asks about, read before its form is made: the key, whose being a
+    secret decides how its value is shown, and the node the page starts on."""
+
+    # Any text, as it came: ConfigSetForm and ConfigDeleteForm check the names.
+    section = forms.Field(required=False)
+    key = forms.Field(required=False)
+
+    def asked_key(self):
+        """(section, key), each "" when not given."""
+        self.is_valid()
+        return self.cleaned_data.get("section") or "", self.cleaned_data.get("key") or ""
 
 
 class ConfigNameField(forms.CharField):

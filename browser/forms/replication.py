@@ -17,7 +17,7 @@ from browser.couch.replication import (
     scrub_url,
     split_userinfo,
 )
-from browser.forms import QueryJsonField, RuleCheckedField
+from browser.forms.fields import QueryJsonField, RuleCheckedField
 
 DOC_IDS_MOST = 10_000
 

@@ -4,7 +4,7 @@ from django import forms
 
 from browser.couch.transfer import field_paths
 from browser.couch.transfer_export import ExportChoice
-from browser.forms import DatabaseNameField, QueryJsonField
+from browser.forms.fields import DatabaseNameField, QueryJsonField
 
 FORMAT_CHOICES = [("ndjson", "NDJSON (one document per line)"), ("json", "JSON array"),
                   ("csv", "CSV (typed header row)")]

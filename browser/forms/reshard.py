@@ -1,26 +1,9 @@
-"""Forms of the server-wide pages: database updates and resharding."""
-
-from urllib.parse import urlencode
+"""Forms of the resharding page: which database, splitting a range, stopping or resuming, removing a job."""
 
 from django import forms
 
 from browser.couch.reshard import RANGE_RE
-from browser.forms import ChangesForm, DatabaseNameField
-
-UPDATES_FEED_FIELDS = ("live", "top", "skip", "below", "after", "arrived")
-
-
-class DbUpdatesForm(forms.Form):
-    """Where a page of GET /_db_updates starts, and what the live poll has seen."""
-
-    # The changes feed's paging and live-poll fields (each form instance copies them).
-    live, top, skip, below, after, arrived = (ChangesForm.base_fields[name] for name in UPDATES_FEED_FIELDS)
-
-    def query(self, **overrides):
-        """This page's query string with some parameters changed."""
-        values = {name: self.data.get(name) for name in UPDATES_FEED_FIELDS}
-        values.update(overrides)
-        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+from browser.forms.fields import DatabaseNameField
 
 
 class ReshardDatabaseForm(forms.Form):
