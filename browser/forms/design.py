@@ -5,6 +5,7 @@ from django import forms
 from django.http import QueryDict
 
 from browser.couch import jsontext
+from browser.couch.queries import REDUCE_BUILTINS
 from browser.forms.fields import JsonField, PartitionNameField, QueryJsonField, RevisionField
 
 REDUCE_CHOICES = [("", "none"), ("_count", "_count"), ("_sum", "_sum"), ("_stats", "_stats"),
@@ -45,6 +46,30 @@ class DesignEditForm(forms.Form):
 
     def typed(self, name):
         return (self[name].value() or "").replace("\r\n", "\n")
+
+
+def stored_views(ddoc):
+    views = ddoc.get("views")
+    return views if isinstance(views, dict) else {}
+
+
+def function_text(value):
+    """A member that should hold a function's text; what is not text is shown as JSON for the person to correct."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else jsontext.dumps(value)
+
+
+def stored_rows(ddoc):
+    """The editor's rows for the views a design document has; a member may store anything there."""
+    rows = []
+    for name, view in sorted(stored_views(ddoc).items()):
+        view = view if isinstance(view, dict) else {"map": view}
+        reduce_fn = function_text(view.get("reduce"))
+        builtin = reduce_fn if reduce_fn in REDUCE_BUILTINS else ("custom" if reduce_fn else "")
+        rows.append({"name": name, "map": function_text(view.get("map")), "reduce": builtin,
+                     "custom": reduce_fn if builtin == "custom" else ""})
+    return rows
 
 
 class ViewDeleteForm(forms.Form):
