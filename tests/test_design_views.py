@@ -9,6 +9,7 @@ from django.urls import reverse
 from markupsafe import escape
 
 from tests.support.data import HOSTILE
+from tests.support.design_form import view_rows
 
 HOSTILE_IDS = HOSTILE["document_ids"]
 
@@ -120,9 +121,8 @@ def test_a_view_with_sum_is_created_in_the_editor_and_run_grouped(admin_client, 
     assert created.status_code == 302
     edit_url = reverse("browser:design-edit", kwargs={"db": db, "ddoc": "report"})
     rev = couch_server.admin_http().get(f"{couch_server.url}{db}/_design/report").json()["_rev"]
-    saved = admin_client.post(edit_url, {"rev": rev, "view-new-name": "total",
-                                         "view-new-map": "function (doc) { emit(doc.region, doc.amount); }",
-                                         "view-new-reduce": "_sum", "view-new-custom": "",
+    saved = admin_client.post(edit_url, {"rev": rev, **view_rows({
+        "name": "total", "map": "function (doc) { emit(doc.region, doc.amount); }", "reduce": "_sum", "custom": ""}),
                                          "validate_doc_update": "", "options": ""})
     assert saved.status_code == 302, saved.content[:500]
     _, page = run(admin_client, db, "report", "total", group="on")
@@ -135,10 +135,9 @@ def test_the_design_editor_keeps_members_it_does_not_edit(admin_client, sales, c
     http.put(f"{couch_server.url}{sales}/_design/sales", json={**current, "filters": {"f": "function(){}"}})
     page = admin_client.get(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}))
     rev = re.search(r'name="rev" value="([^"]+)"', page.content.decode()).group(1)
-    form = {"rev": rev, "validate_doc_update": DESIGN["validate_doc_update"], "options": '{"local_seq": true}'}
-    for i, (name, view) in enumerate(sorted(DESIGN["views"].items())):
-        form.update({f"view-{i}-name": name, f"view-{i}-map": view["map"],
-                     f"view-{i}-reduce": view.get("reduce", ""), f"view-{i}-custom": ""})
+    form = {"rev": rev, "validate_doc_update": DESIGN["validate_doc_update"], "options": '{"local_seq": true}',
+            **view_rows(*({"name": name, "map": view["map"], "reduce": view.get("reduce", ""), "custom": ""}
+                          for name, view in sorted(DESIGN["views"].items())), initial=2)}
     edit_url = reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"})
     assert admin_client.post(edit_url, form).status_code == 302
     saved = http.get(f"{couch_server.url}{sales}/_design/sales").json()
@@ -149,8 +148,8 @@ def test_a_design_conflict_keeps_the_text(admin_client, sales, couch_server):
     http = couch_server.admin_http()
     old = http.get(f"{couch_server.url}{sales}/_design/sales").json()
     http.put(f"{couch_server.url}{sales}/_design/sales", json={**old, "language": "javascript"})
-    form = {"rev": old["_rev"], "view-0-name": "mine", "view-0-map": "function (doc) { emit(1, 2); }",
-            "view-0-reduce": "", "view-0-custom": "", "validate_doc_update": "", "options": ""}
+    form = {"rev": old["_rev"], **view_rows({"name": "mine", "map": "function (doc) { emit(1, 2); }", "reduce": "",
+                                             "custom": ""}), "validate_doc_update": "", "options": ""}
     response = admin_client.post(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}), form)
     assert response.status_code == 409
     page = unescape(response.content.decode())
@@ -160,8 +159,8 @@ def test_a_design_conflict_keeps_the_text(admin_client, sales, couch_server):
 @pytest.mark.couchdb3
 def test_couchdb_reports_a_broken_map_function_and_the_text_stays(admin_client, sales, couch_server):
     rev = couch_server.admin_http().get(f"{couch_server.url}{sales}/_design/sales").json()["_rev"]
-    form = {"rev": rev, "view-0-name": "broken", "view-0-map": "function (doc) { emit(", "view-0-reduce": "",
-            "view-0-custom": "", "validate_doc_update": "", "options": ""}
+    form = {"rev": rev, **view_rows({"name": "broken", "map": "function (doc) { emit(", "reduce": "", "custom": ""}),
+            "validate_doc_update": "", "options": ""}
     response = admin_client.post(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}), form)
     assert response.status_code == 400
     page = unescape(response.content.decode())

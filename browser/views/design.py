@@ -15,11 +15,10 @@ from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks
 from browser.failures import sentence_for, status_for
 from browser.forms.design import (
-    NEW_VIEW_MAP,
-    REDUCE_CHOICES,
     DesignEditForm,
     NewDesignForm,
     ViewDeleteForm,
+    ViewFormSet,
     ViewNameForm,
     ViewQueryForm,
     function_text,
@@ -29,7 +28,6 @@ from browser.forms.design import (
 
 # An index with more changes than this to take in is read as it stands (update=lazy) when the view opens.
 LAZY_FROM = 2000
-NEW_VIEW = {"name": "", "map": NEW_VIEW_MAP, "reduce": "", "custom": ""}
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,7 +55,8 @@ def design_edit(request, db, ddoc):
     if request.method == "GET":
         return _as_stored(request, db, ddoc, current)
     form = DesignEditForm(request.POST)
-    typed = (form.rows(), form.typed("validate_doc_update"), form.typed("options"), stored_rows(current))
+    typed = (form.view_rows.typed_rows(), form.typed("validate_doc_update"), form.typed("options"),
+             stored_rows(current))
     if not form.is_valid():
         return _editor(request, db, ddoc, *typed, form["rev"].value() or "", _problems(form), status=400)
     data = form.cleaned_data
@@ -115,13 +114,12 @@ def _as_stored(request, db, ddoc, current, errors=(), status=200):
 
 
 def _editor(request, db, ddoc, rows, vdu, options_text, stored, rev, errors=(), status=200, overwrite_rev=""):
-    """The editor with `rows` as typed; only the views CouchDB has (`stored`) are offered to run or delete,
-    and a typed row that differs from its stored view says it is not saved."""
-    rows = [{**row, "unsaved": row not in stored} for row in rows]
-    context = {"db": db, "ddoc": ddoc, "rows": rows, "stored": stored, "new_view": NEW_VIEW, "vdu": vdu,
-               "options": options_text,
+    """The editor with `rows` as typed, and a new row; only the views CouchDB has (`stored`) are offered to run
+    or delete, and a typed row that differs from its stored view says it is not saved."""
+    context = {"db": db, "ddoc": ddoc, "formset": ViewFormSet(initial=rows, stored=stored), "stored": stored,
+               "vdu": vdu, "options": options_text,
                "rev": rev, "errors": errors, "overwrite_rev": overwrite_rev,
-               "reduce_choices": REDUCE_CHOICES, "may_administer": _may_administer(request, db)}
+               "may_administer": _may_administer(request, db)}
     return render(request, "browser/design_edit.html", context, status=status)
 
 
