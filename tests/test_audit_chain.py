@@ -23,6 +23,7 @@ from browser.couch.client import CouchClient
 from browser.couch.errors import Unauthorized
 from browser.couch.session import login
 from tests.conftest import RUN_ID, TEAM, fetch_document, log_in, put_document
+from tests.support.design_form import view_rows
 from tests.support.eventually import eventually
 
 
@@ -382,7 +383,7 @@ def test_design_edits_are_recorded_from_the_design_editor_and_the_document_edito
     admin_client.post(reverse("browser:design-list", kwargs={"db": db}), {"name": "rules"})
     rev = fetch_document(couch_server, db, "_design/rules")["_rev"]
     admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "rules"}), {
-        "rev": rev, "view-0-name": "by_v", "view-0-map": "function (doc) { emit(doc.v, 1); }",
+        "rev": rev, **view_rows({"name": "by_v", "map": "function (doc) { emit(doc.v, 1); }"}),
         "validate_doc_update": ""})
     stored = fetch_document(couch_server, db, "_design/rules")
     assert "by_v" in stored["views"]
@@ -404,7 +405,7 @@ def test_with_audit_required_a_refused_design_save_keeps_the_persons_text(own_au
     typed = "function (doc) { emit('kept <text>', 1); }"
     with override_settings(AUDIT_REQUIRED=True, AUDIT_WRITER_PASSWORD="not-the-password"):
         answer = admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "rules"}), {
-            "rev": rev, "view-0-name": "kept", "view-0-map": typed, "validate_doc_update": ""})
+            "rev": rev, **view_rows({"name": "kept", "map": typed}), "validate_doc_update": ""})
     page = unescape(answer.content.decode())
     assert answer.status_code == 503 and "Nothing was saved" in page and typed in page
     assert fetch_document(couch_server, db, "_design/rules")["views"] == {}

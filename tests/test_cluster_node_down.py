@@ -23,6 +23,7 @@ from browser.couch.client import CouchClient
 from browser.couch.replication import scheduler_doc
 from browser.couch.session import login
 from tests.conftest import RUN_ID, TEAM, fetch_document, log_in, put_document, remove_replicator_doc
+from tests.support.design_form import view_rows
 from tests.test_audit_chain import audit_page, outcomes, row_of
 from tests.test_cluster import connected, node_knob, node_to_stop, run_knob
 from tests.test_conflicts import merge_fields
@@ -281,8 +282,8 @@ def test_a_design_document_is_made_in_the_editor_and_its_view_runs(admin, cluste
     assert created.status_code == 302, created.content[:500]
     rev = fetch_document(couch_server, db, "_design/report")["_rev"]
     saved = admin.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "report"}), {
-        "rev": rev, "view-new-name": "total", "view-new-map": "function (doc) { emit(doc.region, doc.amount); }",
-        "view-new-reduce": "_sum", "view-new-custom": "", "validate_doc_update": "", "options": ""})
+        "rev": rev, **view_rows({"name": "total", "map": "function (doc) { emit(doc.region, doc.amount); }",
+                                 "reduce": "_sum", "custom": ""}), "validate_doc_update": "", "options": ""})
     assert saved.status_code == 302, saved.content[:1000]
     assert "total" in fetch_document(couch_server, db, "_design/report")["views"]
     url = reverse("browser:view-run", kwargs={"db": db, "ddoc": "report"})

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from markupsafe import escape
 
+from browser.forms.design import NEW_VIEW_MAP
 from tests.support.data import HOSTILE
+from tests.support.design_form import posted_by_the_page, view_rows
 
 HOSTILE_IDS = HOSTILE["document_ids"]
 
@@ -120,9 +122,8 @@ def test_a_view_with_sum_is_created_in_the_editor_and_run_grouped(admin_client, 
     assert created.status_code == 302
     edit_url = reverse("browser:design-edit", kwargs={"db": db, "ddoc": "report"})
     rev = couch_server.admin_http().get(f"{couch_server.url}{db}/_design/report").json()["_rev"]
-    saved = admin_client.post(edit_url, {"rev": rev, "view-new-name": "total",
-                                         "view-new-map": "function (doc) { emit(doc.region, doc.amount); }",
-                                         "view-new-reduce": "_sum", "view-new-custom": "",
+    saved = admin_client.post(edit_url, {"rev": rev, **view_rows({
+        "name": "total", "map": "function (doc) { emit(doc.region, doc.amount); }", "reduce": "_sum", "custom": ""}),
                                          "validate_doc_update": "", "options": ""})
     assert saved.status_code == 302, saved.content[:500]
     _, page = run(admin_client, db, "report", "total", group="on")
@@ -135,22 +136,76 @@ def test_the_design_editor_keeps_members_it_does_not_edit(admin_client, sales, c
     http.put(f"{couch_server.url}{sales}/_design/sales", json={**current, "filters": {"f": "function(){}"}})
     page = admin_client.get(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}))
     rev = re.search(r'name="rev" value="([^"]+)"', page.content.decode()).group(1)
-    form = {"rev": rev, "validate_doc_update": DESIGN["validate_doc_update"], "options": '{"local_seq": true}'}
-    for i, (name, view) in enumerate(sorted(DESIGN["views"].items())):
-        form.update({f"view-{i}-name": name, f"view-{i}-map": view["map"],
-                     f"view-{i}-reduce": view.get("reduce", ""), f"view-{i}-custom": ""})
+    form = {"rev": rev, "validate_doc_update": DESIGN["validate_doc_update"], "options": '{"local_seq": true}',
+            **view_rows(*({"name": name, "map": view["map"], "reduce": view.get("reduce", ""), "custom": ""}
+                          for name, view in sorted(DESIGN["views"].items())), initial=2)}
     edit_url = reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"})
     assert admin_client.post(edit_url, form).status_code == 302
     saved = http.get(f"{couch_server.url}{sales}/_design/sales").json()
     assert saved["filters"] == {"f": "function(){}"} and saved["options"] == {"local_seq": True}
 
 
+LINES = "function (doc) {\n  emit(doc._id, null);\n}"
+
+
+def test_the_editor_page_as_a_browser_posts_it_saves_the_functions_as_typed(admin_client, make_database,
+                                                                              couch_server):
+    # The page's own fields, as a browser sends them: the formset's counts, every textarea with CRLF, and the
+    # untouched new row (the formset's extra form, after the stored rows) holding the default map.
+    db = make_database()
+    http = couch_server.admin_http()
+    url = f"{couch_server.url}{db}/_design/lines"
+    http.put(url, json={"views": {"a": {"map": LINES}, "b": {"map": LINES, "reduce": "_count"}},
+                        "validate_doc_update": "function (newDoc) {\n  return;\n}"}).raise_for_status()
+    edit_url = reverse("browser:design-edit", kwargs={"db": db, "ddoc": "lines"})
+    fields = posted_by_the_page(admin_client.get(edit_url).content.decode())
+    assert fields["view-TOTAL_FORMS"] == "3" and fields["view-INITIAL_FORMS"] == "2"
+    assert fields["view-0-map"] == LINES.replace("\n", "\r\n") and fields["view-1-reduce"] == "_count"
+    assert fields["view-2-name"] == "" and fields["view-2-map"] == NEW_VIEW_MAP.replace("\n", "\r\n")
+    fields["view-1-reduce"] = "_sum"
+    assert admin_client.post(edit_url, fields).status_code == 302
+    saved = http.get(url).json()
+    assert saved["views"] == {"a": {"map": LINES}, "b": {"map": LINES, "reduce": "_sum"}}
+    assert saved["validate_doc_update"] == "function (newDoc) {\n  return;\n}"
+
+    fields = posted_by_the_page(admin_client.get(edit_url).content.decode())
+    fields.update({"view-0-name": "", "view-0-map": ""})  # a row cleared of name and map removes its view
+    assert admin_client.post(edit_url, fields).status_code == 302
+    assert http.get(url).json()["views"] == {"b": {"map": LINES, "reduce": "_sum"}}
+
+
+def test_view_rows_posted_without_the_formset_counts_are_refused_and_nothing_is_saved(admin_client, sales,
+                                                                                      couch_server):
+    old = couch_server.admin_http().get(f"{couch_server.url}{sales}/_design/sales").json()
+    form = {"rev": old["_rev"], "view-0-name": "mine", "view-0-map": "function (doc) { emit(1, 2); }",
+            "validate_doc_update": "", "options": ""}
+    response = admin_client.post(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}), form)
+    assert response.status_code == 400
+    assert "The page sent its view rows without their count" in unescape(response.content.decode())
+    assert couch_server.admin_http().get(f"{couch_server.url}{sales}/_design/sales").json() == old
+
+
+def test_problems_of_view_rows_are_named_and_the_text_stays(admin_client, sales, couch_server):
+    rev = couch_server.admin_http().get(f"{couch_server.url}{sales}/_design/sales").json()["_rev"]
+    form = {"rev": rev, "validate_doc_update": "", "options": "", **view_rows(
+        {"name": "", "map": "function (doc) { emit(3, 3); }"},
+        {"name": "twice", "map": "function (doc) { emit(4, 4); }"},
+        {"name": "twice", "map": "function (doc) { emit(5, 5); }"},
+        {"name": "odd", "map": "function (doc) { emit(6, 6); }", "reduce": "_median"})}
+    response = admin_client.post(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}), form)
+    page = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Every view needs a name." in page and "There are two views named “twice”." in page
+    assert "View “odd”, Reduce: Select a valid choice. _median is not one of the available choices." in page
+    assert all(f"emit({n}, {n})" in page for n in range(3, 7))
+
+
 def test_a_design_conflict_keeps_the_text(admin_client, sales, couch_server):
     http = couch_server.admin_http()
     old = http.get(f"{couch_server.url}{sales}/_design/sales").json()
     http.put(f"{couch_server.url}{sales}/_design/sales", json={**old, "language": "javascript"})
-    form = {"rev": old["_rev"], "view-0-name": "mine", "view-0-map": "function (doc) { emit(1, 2); }",
-            "view-0-reduce": "", "view-0-custom": "", "validate_doc_update": "", "options": ""}
+    form = {"rev": old["_rev"], **view_rows({"name": "mine", "map": "function (doc) { emit(1, 2); }", "reduce": "",
+                                             "custom": ""}), "validate_doc_update": "", "options": ""}
     response = admin_client.post(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}), form)
     assert response.status_code == 409
     page = unescape(response.content.decode())
@@ -160,8 +215,8 @@ def test_a_design_conflict_keeps_the_text(admin_client, sales, couch_server):
 @pytest.mark.couchdb3
 def test_couchdb_reports_a_broken_map_function_and_the_text_stays(admin_client, sales, couch_server):
     rev = couch_server.admin_http().get(f"{couch_server.url}{sales}/_design/sales").json()["_rev"]
-    form = {"rev": rev, "view-0-name": "broken", "view-0-map": "function (doc) { emit(", "view-0-reduce": "",
-            "view-0-custom": "", "validate_doc_update": "", "options": ""}
+    form = {"rev": rev, **view_rows({"name": "broken", "map": "function (doc) { emit(", "reduce": "", "custom": ""}),
+            "validate_doc_update": "", "options": ""}
     response = admin_client.post(reverse("browser:design-edit", kwargs={"db": sales, "ddoc": "sales"}), form)
     assert response.status_code == 400
     page = unescape(response.content.decode())

@@ -12,6 +12,7 @@ from browser.couch.client import CouchClient
 from browser.couch.errors import Conflict
 from browser.couch.session import login
 from tests.conftest import TEAM, log_in, put_document
+from tests.support.design_form import view_rows
 
 DOCS = [
     {"_id": "q1", "type": "fruit", "name": "apple", "tag": None},
@@ -285,8 +286,8 @@ def test_an_unknown_mango_action_answers_400_and_keeps_the_query(admin_client, d
 def test_the_design_editor_refuses_bad_fields_with_400_and_keeps_the_text(admin_client, db, couch_server,
                                                                           field, value, message):
     rev = couch_server.admin_http().get(f"{couch_server.url}{db}/_design/tags").json()["_rev"]
-    form = {"rev": rev, "view-0-name": "mine", "view-0-map": "function (doc) { emit(7, 7); }",
-            "view-0-reduce": "", "view-0-custom": "", "validate_doc_update": "", "options": "", field: value}
+    form = {"rev": rev, **view_rows({"name": "mine", "map": "function (doc) { emit(7, 7); }", "reduce": "",
+                                     "custom": ""}), "validate_doc_update": "", "options": "", field: value}
     response = admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "tags"}), form)
     page = unescape(response.content.decode())
     assert response.status_code == 400
@@ -312,7 +313,7 @@ FIELDS = ["selector", "sort", "fields", "limit", "use_index", "bookmark", "actio
           "name", "history", "saved", "ddoc", "type", "partial_filter_selector", "index_type", "view", "run", "key",
           "keys", "startkey", "endkey", "startkey_docid", "skip", "group_level", "reduce", "group", "include_docs",
           "rev", "overwrite_rev", "validate_doc_update", "options", "view-²-name", "view-0-name", "view-0-map",
-          "view-0-reduce", "descending", "inclusive_end", "update"]
+          "view-0-reduce", "view-TOTAL_FORMS", "view-INITIAL_FORMS", "descending", "inclusive_end", "update"]
 VALUES = ["", "²", "-1", "abc", "99999999999999999999", "[{}]", '[{"a":"asc","b":"asc"}]', "null", '{"a":1}',
           "\x00", "skip:x", "1e400", "[" * 600 + "]" * 600, "[" * 10_000 + "]" * 10_000, "x" * 5000, "_design/",
           '{"$regex": "("}', "true", "compact-views", "create-index"]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from browser.couch import jsontext
 from browser.couch.documents import attachment_bytes
 from tests.conftest import fetch_document, put_document
+from tests.support.design_form import view_rows
 from tests.support.slow_couchdb import SlowCouchDB
 from tests.test_audit_chain import outcomes
 
@@ -225,7 +226,7 @@ def test_a_slow_design_save_keeps_the_text_and_says_to_look_before_saving_again(
     slow_couchdb.slow("PUT", "/_design/rules", before=SLOW)
     with through(slow_couchdb):
         answer = admin_client.post(reverse("browser:design-edit", kwargs={"db": db, "ddoc": "rules"}), {
-            "rev": rev, "view-0-name": "kept", "view-0-map": typed, "validate_doc_update": ""})
+            "rev": rev, **view_rows({"name": "kept", "map": typed}), "validate_doc_update": ""})
     page = unescape(answer.content.decode())
     assert answer.status_code == 504 and typed in page and "taking longer than" in page
     assert "see whether it is saved before you save it again" in page

@@ -5,6 +5,7 @@ from django import forms
 from django.http import QueryDict
 
 from browser.couch import jsontext
+from browser.couch.queries import REDUCE_BUILTINS
 from browser.forms.fields import JsonField, PartitionNameField, QueryJsonField, RevisionField
 
 REDUCE_CHOICES = [("", "none"), ("_count", "_count"), ("_sum", "_sum"), ("_stats", "_stats"),
@@ -15,36 +16,166 @@ class NewDesignForm(forms.Form):
     name = forms.CharField(max_length=500, label="Design document name (after _design/)")
 
 
+# The map a new view row starts with; a row left with no name and this map untouched adds no view.
+NEW_VIEW_MAP = "function (doc) {\n  emit(doc._id, 1);\n}"
+ROW_FIELDS = ("name", "map", "reduce", "custom")
+
+
+class FunctionField(forms.CharField):
+    """A JavaScript function's text as the person typed it. Browsers send every textarea with CRLF line
+    endings: the text is compared and stored with LF."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+def _code_area(rows):
+    return forms.Textarea(attrs={"rows": rows, "class": "json-text", "spellcheck": "false"})
+
+
+def _adds_no_view(name, map_fn):
+    """A row with no name whose map is empty or the new row's untouched one describes no view."""
+    return not name and map_fn.strip() in ("", NEW_VIEW_MAP)
+
+
+class ViewForm(forms.Form):
+    """One view row of the design editor (view-N-name/map/reduce/custom): a reduce is a builtin, or the custom
+    JavaScript below it. `unsaved`: the row shows text that differs from the view CouchDB has."""
+
+    name = forms.CharField(required=False, label="Name")
+    map = FunctionField(initial=NEW_VIEW_MAP, widget=_code_area(5), label="Map function")
+    reduce = forms.ChoiceField(choices=REDUCE_CHOICES, required=False, label="Reduce")
+    custom = FunctionField(widget=_code_area(3), label="Custom reduce function (when “custom JavaScript”)")
+
+    def __init__(self, *args, unsaved=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unsaved = unsaved
+
+    def adds_no_view(self):
+        data = self.cleaned_data
+        return _adds_no_view(data.get("name", ""), data.get("map", ""))
+
+    def view(self):
+        """The view as CouchDB stores it."""
+        data = self.cleaned_data
+        view = {"map": data["map"]}
+        if data["reduce"] == "custom":
+            view["reduce"] = data["custom"]
+        elif data["reduce"]:
+            view["reduce"] = data["reduce"]
+        return view
+
+    def typed(self):
+        """The row as typed (with LF line endings), to show again."""
+        return {name: (self[name].value() or "").replace("\r\n", "\n") for name in ROW_FIELDS}
+
+
+class BaseViewFormSet(forms.BaseFormSet):
+    """The design editor's view rows, prefixed "view" (view-TOTAL_FORMS, view-0-name, …): one row a view, then
+    one new row. Unbound, `initial` are the rows shown (as stored, or as typed) and `stored` the views CouchDB
+    has, so a row that differs from them says it is not saved. Bound and valid, `views` is what the rows
+    describe: a row that adds no view (no name, and an empty or untouched map) is left out."""
+
+    default_error_messages = {
+        "missing_management_form": "The page sent its view rows without their count; open the design document "
+                                   "again and make your change there.",
+        "too_many_forms": "A design document edited here has at most %(num)d views.",
+    }
+
+    def __init__(self, data=None, *, stored=(), **kwargs):
+        super().__init__(data, prefix="view", auto_id="%s", **kwargs)
+        self.stored = list(stored)
+        self.views = {}
+
+    def get_form_kwargs(self, index):
+        shown = self.initial or []
+        return {"unsaved": index is not None and index < len(shown) and shown[index] not in self.stored}
+
+    def clean(self):
+        views, problems = {}, []
+        for form in self.forms:
+            if form.errors or form.adds_no_view():
+                continue
+            name = form.cleaned_data["name"]
+            if not name:
+                problems.append("Every view needs a name.")
+                continue
+            if name in views:
+                problems.append(f"There are two views named “{name}”.")
+            views[name] = form.view()
+        if problems:
+            raise forms.ValidationError(problems)
+        self.views = views
+
+    def problems(self):
+        """Every error as a sentence; one about a row's field names the row (by its name, unless the name is
+        what is wrong) and the field."""
+        found = []
+        for number, form in enumerate(self.forms, start=1):
+            shown = "" if "name" in form.errors else form["name"].value()
+            row = f"View “{shown}”" if shown else f"View row {number}"
+            found += [f"{row}, {form.fields[name].label}: {error}"
+                      for name, errors in form.errors.items() for error in errors]
+        return found + list(self.non_form_errors())
+
+    def typed_rows(self):
+        """The rows as typed, to show again; rows that add no view are left out."""
+        return [row for row in (form.typed() for form in self.forms) if not _adds_no_view(row["name"], row["map"])]
+
+
+ViewFormSet = forms.formset_factory(ViewForm, formset=BaseViewFormSet, extra=1)
+
+
 class DesignEditForm(forms.Form):
-    """The design editor: its view rows (view-N-name/map/reduce/custom), validate_doc_update and options."""
+    """The design editor: validate_doc_update, options and the view rows (`view_rows`, a ViewFormSet), whose
+    errors are the form's own."""
 
     rev = RevisionField()
     overwrite_rev = RevisionField(required=False)
-    validate_doc_update = forms.CharField(required=False, strip=False)
+    validate_doc_update = FunctionField()
     options = JsonField(expect=dict, required=False, label="Options")
 
-    def clean_validate_doc_update(self):
-        return self.cleaned_data["validate_doc_update"].replace("\r\n", "\n")
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.view_rows = ViewFormSet(data)
 
     def clean(self):
         data = super().clean()
-        data["views"], problems = views_from_post(self.data)
-        for problem in problems:
+        for problem in self.view_rows.problems():
             self.add_error(None, problem)
+        data["views"] = self.view_rows.views
         return data
-
-    def rows(self):
-        """The view rows as typed, to show again."""
-        rows = []
-        for key in self.data:
-            if key.startswith("view-") and key.endswith("-name"):
-                i = key[len("view-"):-len("-name")]
-                rows.append({f: self.data.get(f"view-{i}-{f}", "").replace("\r\n", "\n")
-                             for f in ("name", "map", "reduce", "custom")})
-        return [r for r in rows if r["name"] or r["map"].strip() not in ("", NEW_VIEW_MAP)]
 
     def typed(self, name):
         return (self[name].value() or "").replace("\r\n", "\n")
+
+
+def stored_views(ddoc):
+    views = ddoc.get("views")
+    return views if isinstance(views, dict) else {}
+
+
+def function_text(value):
+    """A member that should hold a function's text; what is not text is shown as JSON for the person to correct."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else jsontext.dumps(value)
+
+
+def stored_rows(ddoc):
+    """The editor's rows for the views a design document has; a member may store anything there."""
+    rows = []
+    for name, view in sorted(stored_views(ddoc).items()):
+        view = view if isinstance(view, dict) else {"map": view}
+        reduce_fn = function_text(view.get("reduce"))
+        builtin = reduce_fn if reduce_fn in REDUCE_BUILTINS else ("custom" if reduce_fn else "")
+        rows.append({"name": name, "map": function_text(view.get("map")), "reduce": builtin,
+                     "custom": reduce_fn if builtin == "custom" else ""})
+    return rows
 
 
 class ViewDeleteForm(forms.Form):
@@ -55,40 +186,6 @@ class ViewDeleteForm(forms.Form):
 class ViewNameForm(forms.Form):
     view = forms.CharField(max_length=4000, strip=False,
                            error_messages={"required": "Choose a view: the link names none."})
-
-
-# The map a new view row starts with; a row left with no name and this map untouched adds no view.
-NEW_VIEW_MAP = "function (doc) {\n  emit(doc._id, 1);\n}"
-
-
-def views_from_post(post):
-    """The views a design-document form describes: rows view-N-name/map/reduce/custom. Browsers send every
-    textarea with CRLF line endings: text is compared and stored with LF."""
-    views, errors = {}, []
-    indexes = sorted({key.split("-")[1] for key in post if key.startswith("view-") and key.count("-") >= 2},
-                     key=lambda i: (not _is_number(i), int(i) if _is_number(i) else 0, i))
-    for i in indexes:
-        name = post.get(f"view-{i}-name", "").strip()
-        map_fn = post.get(f"view-{i}-map", "").replace("\r\n", "\n")
-        if not name and (not map_fn.strip() or map_fn.strip() == NEW_VIEW_MAP):
-            continue
-        if not name:
-            errors.append("Every view needs a name.")
-            continue
-        if name in views:
-            errors.append(f"There are two views named “{name}”.")
-        view = {"map": map_fn}
-        reduce_choice = post.get(f"view-{i}-reduce", "")
-        if reduce_choice == "custom":
-            view["reduce"] = post.get(f"view-{i}-custom", "").replace("\r\n", "\n")
-        elif reduce_choice:
-            view["reduce"] = reduce_choice
-        views[name] = view
-    return views, errors
-
-
-def _is_number(text):
-    return text.isascii() and text.isdigit()
 
 
 class NotGiven:

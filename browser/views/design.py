@@ -9,24 +9,25 @@ from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
 from browser.couch.errors import BadRequest, Conflict, CouchError, CouchUnavailable, ServerError
 from browser.couch.flavour import ServerLacks
-from browser.couch.queries import REDUCE_BUILTINS, is_empty_design, list_design_documents, query_view, view_info
+from browser.couch.queries import is_empty_design, list_design_documents, query_view, view_info
 from browser.couch.replication import shown as shown_in
 from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks
 from browser.failures import sentence_for, status_for
 from browser.forms.design import (
-    NEW_VIEW_MAP,
-    REDUCE_CHOICES,
     DesignEditForm,
     NewDesignForm,
     ViewDeleteForm,
+    ViewFormSet,
     ViewNameForm,
     ViewQueryForm,
+    function_text,
+    stored_rows,
+    stored_views,
 )
 
 # An index with more changes than this to take in is read as it stands (update=lazy) when the view opens.
 LAZY_FROM = 2000
-NEW_VIEW = {"name": "", "map": NEW_VIEW_MAP, "reduce": "", "custom": ""}
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,10 +53,10 @@ def design_edit(request, db, ddoc):
     docid = DESIGN_PREFIX + ddoc
     current = get_document(request.couch, db, docid)
     if request.method == "GET":
-        return _editor(request, db, ddoc, _rows_from(current), _text_of(current.get("validate_doc_update")),
-                       _options_text(current), _rows_from(current), current["_rev"])
+        return _as_stored(request, db, ddoc, current)
     form = DesignEditForm(request.POST)
-    typed = (form.rows(), form.typed("validate_doc_update"), form.typed("options"), _rows_from(current))
+    typed = (form.view_rows.typed_rows(), form.typed("validate_doc_update"), form.typed("options"),
+             stored_rows(current))
     if not form.is_valid():
         return _editor(request, db, ddoc, *typed, form["rev"].value() or "", _problems(form), status=400)
     data = form.cleaned_data
@@ -102,42 +103,23 @@ def _design_body(current, data):
     return body
 
 
-def _rows_from(ddoc):
-    """The editor's rows for the stored views; a member may store anything there, and what is not a
-    function's text is shown as JSON for the person to correct."""
-    rows = []
-    for name, view in sorted(_stored_views(ddoc).items()):
-        view = view if isinstance(view, dict) else {"map": view}
-        reduce_fn = _text_of(view.get("reduce"))
-        builtin = reduce_fn if reduce_fn in REDUCE_BUILTINS else ("custom" if reduce_fn else "")
-        rows.append({"name": name, "map": _text_of(view.get("map")), "reduce": builtin,
-                     "custom": reduce_fn if builtin == "custom" else ""})
-    return rows
-
-
-def _stored_views(ddoc):
-    views = ddoc.get("views")
-    return views if isinstance(views, dict) else {}
-
-
-def _text_of(value):
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else jsontext.dumps(value)
-
-
 def _options_text(ddoc):
     return jsontext.dumps(ddoc["options"], indent=2) if ddoc.get("options") else ""
 
 
+def _as_stored(request, db, ddoc, current, errors=(), status=200):
+    """The editor with the design document as CouchDB has it."""
+    return _editor(request, db, ddoc, stored_rows(current), function_text(current.get("validate_doc_update")),
+                   _options_text(current), stored_rows(current), current["_rev"], errors, status)
+
+
 def _editor(request, db, ddoc, rows, vdu, options_text, stored, rev, errors=(), status=200, overwrite_rev=""):
-    """The editor with `rows` as typed; only the views CouchDB has (`stored`) are offered to run or delete,
-    and a typed row that differs from its stored view says it is not saved."""
-    rows = [{**row, "unsaved": row not in stored} for row in rows]
-    context = {"db": db, "ddoc": ddoc, "rows": rows, "stored": stored, "new_view": NEW_VIEW, "vdu": vdu,
-               "options": options_text,
+    """The editor with `rows` as typed, and a new row; only the views CouchDB has (`stored`) are offered to run
+    or delete, and a typed row that differs from its stored view says it is not saved."""
+    context = {"db": db, "ddoc": ddoc, "formset": ViewFormSet(initial=rows, stored=stored), "stored": stored,
+               "vdu": vdu, "options": options_text,
                "rev": rev, "errors": errors, "overwrite_rev": overwrite_rev,
-               "reduce_choices": REDUCE_CHOICES, "may_administer": _may_administer(request, db)}
+               "may_administer": _may_administer(request, db)}
     return render(request, "browser/design_edit.html", context, status=status)
 
 
@@ -154,10 +136,9 @@ def view_delete(request, db, ddoc):
     current = get_document(request.couch, db, docid)
     form = ViewDeleteForm(request.POST)
     if not form.is_valid():
-        return _editor(request, db, ddoc, _rows_from(current), _text_of(current.get("validate_doc_update")),
-                       _options_text(current), _rows_from(current), current["_rev"], _problems(form), status=400)
+        return _as_stored(request, db, ddoc, current, _problems(form), status=400)
     name = form.cleaned_data["view"]
-    views = {k: v for k, v in _stored_views(current).items() if k != name}
+    views = {k: v for k, v in stored_views(current).items() if k != name}
     body = {**{k: v for k, v in current.items() if not k.startswith("_")}, "views": views}
     try:
         if is_empty_design({**body, "_id": docid}):
@@ -207,11 +188,11 @@ def view_run(request, db, ddoc):
 def _view_code(request, db, ddoc, view):
     """The view's map and reduce text as stored (anything that is not text shown as JSON), or None."""
     try:
-        stored = _stored_views(get_document(request.couch, db, DESIGN_PREFIX + ddoc)).get(view)
+        stored = stored_views(get_document(request.couch, db, DESIGN_PREFIX + ddoc)).get(view)
     except CouchError:
         return None
     stored = stored if isinstance(stored, dict) else ({"map": stored} if stored is not None else None)
-    return stored and {"map": _text_of(stored.get("map")), "reduce": _text_of(stored.get("reduce"))}
+    return stored and {"map": function_text(stored.get("map")), "reduce": function_text(stored.get("reduce"))}
 
 
 def _index_building(info, tasks, ddoc):
