@@ -31,6 +31,11 @@ def _group_seconds(group):
     return total
 
 
+def dashboard_seconds(dashboard_group):
+    """CPU seconds the dashboard's processes (one process group) have used so far; 0 without /proc."""
+    return _group_seconds(dashboard_group) if CpuUse.available else 0.0
+
+
 class CpuUse:
     """`with CpuUse(group) as use: ...`, then use.cores: {part: cores used on average over the block}."""
 

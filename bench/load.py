@@ -46,7 +46,7 @@ from bench.common import (
     start_dashboard,
     stop_dashboard,
 )
-from bench.cpu_use import CpuUse
+from bench.cpu_use import CpuUse, dashboard_seconds
 
 # --- the two sides: each action is a page through the dashboard, or the CouchDB requests behind it ---------
 
@@ -302,7 +302,7 @@ def side_by_side(title, dash, direct):
               f" {cp50 * 1000:9.1f} / {percentile(c, .95) * 1000:7.1f} ms {dp50 / cp50:9.2f}x")
 
 
-def print_floor(dash_url, direct, pages):
+def print_floor(dash_url, direct, pages, dashboard_group):
     """The login form through the same gunicorn: the shell every page shares (head, stylesheet, header) and
     Django's fixed cost, without a CouchDB request. A page that asks CouchDB costs this plus the answer it waits
     for, so (floor + CouchDB) / CouchDB is about the least ratio each page can reach while pages are built so."""
@@ -311,12 +311,16 @@ def print_floor(dash_url, direct, pages):
 
     def p50(path):
         return median_seconds(lambda: anonymous.get(dash_url + path, timeout=60).raise_for_status(), pages, warm_up=5)
-    floor, static = p50("/login/"), p50("/static/favicon.svg")
+    before = dashboard_seconds(dashboard_group)
+    floor = p50("/login/")
+    login_cpu = (dashboard_seconds(dashboard_group) - before) / (pages + 5)
+    static = p50("/static/favicon.svg")
     print(f"  floor: the login form (no CouchDB request) p50 {floor * 1000:.1f} ms (a static file from the same "
           f"gunicorn: {static * 1000:.1f} ms); the least ratio each page could reach, (floor + CouchDB p50) / "
           f"CouchDB p50:")
     for kind, cp in sorted(direct.times.items()):
         print(f"    {kind:15s} {1 + floor / percentile(cp, .5):5.2f}x")
+    return login_cpu
 
 
 def main():
@@ -338,18 +342,23 @@ def main():
             print(f"CouchDB at {couch_url}; database {fixture.db} ({SEED_DOCS} documents)")
             sides = {"dashboard": lambda: Dashboard(dash_url, name, password),
                      "CouchDB": lambda: Direct(couch_url, name, password)}
-            singles = {}
+            singles, page_cpu = {}, {}
             for label, factory in sides.items():
                 runs = []
                 for kind in ("databases", "documents", "documents 500", "document", "form editor 52", "edit own"):
+                    before = dashboard_seconds(dashboard.pid)
                     runs.append(run_phase(factory, fixture, 1, args.seconds, args.single_pages, 0, [(kind, 1)]))
+                    if label == "dashboard":
+                        page_cpu[kind] = (dashboard_seconds(dashboard.pid) - before) / len(runs[-1].times[kind])
                 merged = Run()
                 for run in runs:
                     merged.times.update(run.times)
                     merged.errors.update(run.errors)
                 singles[label] = merged
             side_by_side("One user, one page after another (warm)", singles["dashboard"], singles["CouchDB"])
-            print_floor(dash_url, singles["CouchDB"], args.single_pages)
+            page_cpu["login form"] = print_floor(dash_url, singles["CouchDB"], args.single_pages, dashboard.pid)
+            print("  the dashboard's own CPU a page, one user (gunicorn's processes, ms): " + "; ".join(
+                f"{kind} {seconds * 1000:.1f}" for kind, seconds in page_cpu.items()))
 
             loaded = {label: run_phase(factory, fixture, args.users, args.seconds, args.most_requests,
                                        1 / args.rate, BROWSING) for label, factory in sides.items()}
