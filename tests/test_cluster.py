@@ -19,6 +19,7 @@ from django.urls import reverse
 from browser.couch import cluster
 from browser.couch.client import CouchClient
 from browser.couch.cluster import cluster_health, message_queues, node_health, one_node_health
+from browser.couch.flavour import CouchDB3
 from tests.conftest import log_in, put_document
 from tests.support.contract import RecordedResponse
 from tests.support.data import HOSTILE
@@ -93,7 +94,7 @@ def fake_client(membership=MEMBERSHIP, **answers):
         everything.update(node_answers(node))
     everything.update(answers)
     http = FakeCluster(everything)
-    return CouchClient(base_url="http://couch.test/", http=http, flavour=object()), http
+    return CouchClient(base_url="http://couch.test/", http=http, flavour=CouchDB3), http
 
 
 def fragment(members, nodes):

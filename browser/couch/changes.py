@@ -120,7 +120,7 @@ def newest(client: CouchClient, db: str, change_filter: ChangeFilter, top: str |
     wanted = len(arrived_ids) + skip + size + 1
     if wanted > MOST_ROWS_READ:
         return ChangesPage([], top=top, skip=skip, too_deep=True, shards=shards)
-    answer = client.flavour.changes(client, db, {"descending": "true", "limit": wanted}, change_filter)
+    answer = client.flavour.changes(db, {"descending": "true", "limit": wanted}, change_filter)
     rows = [r for r in _rows(answer) if r.get("id") not in arrived_ids]
     start = _after(rows, below, skip)
     changes = [_change(r) for r in rows[start:start + size]]
@@ -141,7 +141,7 @@ def _after(rows: list[JsonObject], below: str | None, skip: int) -> int:
 def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str = "0", size: int = PAGE_SIZE,
            include_docs: bool = False) -> ChangesPage[Change]:
     """One page of changes after sequence `since`, oldest first."""
-    answer = client.flavour.changes(client, db, {"since": since, "limit": size}, change_filter)
+    answer = client.flavour.changes(db, {"since": since, "limit": size}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
     last = _seq_text(answer.get("last_seq", since))
     next_since = last if len(changes) == size else ""
@@ -152,7 +152,7 @@ def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str
 def arrived_since(client: CouchClient, db: str, change_filter: ChangeFilter, since: str,
                   include_docs: bool = False) -> Arrivals:
     """The changes after sequence `since` (at most LIVE_BATCH), newest first."""
-    answer = client.flavour.changes(client, db, {"since": since, "limit": LIVE_BATCH}, change_filter)
+    answer = client.flavour.changes(db, {"since": since, "limit": LIVE_BATCH}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
     changes.reverse()
     return Arrivals(_with_docs(client, db, changes, include_docs), _seq_text(answer.get("last_seq", since)),
@@ -162,7 +162,7 @@ def arrived_since(client: CouchClient, db: str, change_filter: ChangeFilter, sin
 def design_filters(client: CouchClient, db: str) -> list[str]:
     """The filters of the database's design documents, as "ddoc/filter" (what `filter=` takes)."""
     names: list[str] = []
-    for row in client.flavour.design_doc_rows_with_docs(client, db):
+    for row in client.flavour.design_doc_rows_with_docs(db):
         doc = row.get("doc") if isinstance(row, dict) else None
         if not isinstance(doc, dict) or not isinstance(doc.get("filters"), dict):
             continue
@@ -172,7 +172,7 @@ def design_filters(client: CouchClient, db: str) -> list[str]:
 
 
 def _ids_since(client: CouchClient, db: str, change_filter: ChangeFilter, since: str) -> set[Json]:
-    answer = client.flavour.changes(client, db, {"since": since, "limit": MOST_ROWS_READ}, change_filter)
+    answer = client.flavour.changes(db, {"since": since, "limit": MOST_ROWS_READ}, change_filter)
     return {r.get("id") for r in _rows(answer)}
 
 

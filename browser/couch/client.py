@@ -6,7 +6,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
@@ -16,10 +16,10 @@ from requests.utils import get_environ_proxies
 
 from browser.couch import jsontext
 from browser.couch.errors import CouchSlow, CouchUnavailable, error_for
+from browser.couch.flavour import CouchDB3 as Flavour
+from browser.couch.flavour import flavour_for
 from browser.couch.jsontext import Json
-
-if TYPE_CHECKING:
-    from browser.couch.flavour import CouchDB3 as Flavour
+from browser.couch.wire import WholeSegment
 
 # A requests timeout: seconds, or (connect, read) seconds.
 Timeout = float | tuple[float, float]
@@ -59,10 +59,6 @@ def shared_http() -> requests.Session:
             http.mount("https://", adapter)
             _http = http
     return _http
-
-
-class WholeSegment(str):
-    """A path segment whose every "/" is encoded, `_design/` included (e.g. `_index/_design%2Fx`)."""
 
 
 def quote_segment(segment: object) -> str:
@@ -121,20 +117,19 @@ class CouchClient:
     """Talks to CouchDB as one person, identified by their AuthSession cookie (or anonymous)."""
 
     def __init__(self, token: str | None = None, base_url: str | None = None, timeout: float | None = None,
-                 http: requests.Session | None = None, flavour: "Flavour | None" = None) -> None:
+                 http: requests.Session | None = None, flavour: type[Flavour] | None = None) -> None:
         self.base_url: str = base_url or settings.COUCHDB_URL
         self.timeout: float = timeout or settings.COUCHDB_TIMEOUT
         self.token = token
         self.token_refreshed = False
         self._http = http or shared_http()
-        self._flavour = flavour
+        self._flavour = flavour(self) if flavour else None
 
     @property
-    def flavour(self) -> "Flavour":
-        """How this server differs from CouchDB 3 (browser/couch/flavour.py): given, or asked once per process."""
+    def flavour(self) -> Flavour:
+        """How this server differs from CouchDB 3 (browser/couch/flavour.py), bound to this client: its kind
+        given, or asked once per process."""
         if self._flavour is None:
-            from browser.couch.flavour import flavour_for  # the flavour module speaks through this client
-
             self._flavour = flavour_for(self)
         return self._flavour
 

@@ -88,7 +88,7 @@ def _scan_newest(client: CouchClient, db: str, skip: int, size: int) -> feed.Cha
     # up to SCAN_MOST, and keep the deletions. Without a fixed `top` its older pages shift as documents go.
     wanted, limit = skip + size + 1, size * 8
     while True:
-        rows = _rows(client.flavour.changes(client, db, {"descending": "true", "limit": limit}, feed.ChangeFilter()))
+        rows = _rows(client.flavour.changes(db, {"descending": "true", "limit": limit}, feed.ChangeFilter()))
         deleted = [feed._change(r) for r in rows if r.get("deleted") is True]
         if len(deleted) >= wanted or len(rows) < limit or limit >= SCAN_MOST:
             break
@@ -103,7 +103,7 @@ def _scan_oldest(client: CouchClient, db: str, since: str, size: int) -> feed.Ch
     found: list[feed.Change] = []
     at, read = since, 0
     while read < SCAN_MOST:
-        answer = client.flavour.changes(client, db, {"since": at, "limit": SCAN_BATCH}, feed.ChangeFilter())
+        answer = client.flavour.changes(db, {"since": at, "limit": SCAN_BATCH}, feed.ChangeFilter())
         rows = _rows(answer)
         for row in rows:
             read += 1

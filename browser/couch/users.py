@@ -60,7 +60,7 @@ def user_exists(client: CouchClient, name: str) -> bool | None:
     else:
         return True
     try:
-        return bool(name in (client.flavour.admins_config(client) or {}))
+        return bool(name in (client.flavour.admins_config() or {}))
     except CouchError:
         return False
 
