@@ -6,7 +6,7 @@ import json
 import pytest
 
 from browser.couch.errors import BadRequest
-from browser.couch.flavour import CouchDB3, PouchDBServer
+from browser.couch.flavour import CAPABILITIES, CouchDB3, PouchDBServer
 
 NAMES = ["b", "_users", "a2", "c", "a1"]
 
@@ -53,6 +53,9 @@ def test_a_bookmark_that_is_not_ours_is_a_bad_request_as_on_couchdb(bookmark):
     assert refused.value.error == "invalid_bookmark"
 
 
-def test_only_pouchdb_server_lacks_local_docs_and_is_not_apache_couchdb():
-    assert CouchDB3.is_apache_couchdb and CouchDB3.lists_local_documents
-    assert not PouchDBServer.is_apache_couchdb and not PouchDBServer.lists_local_documents
+def test_couchdb_has_every_capability_and_pouchdb_server_says_in_one_sentence_what_it_lacks():
+    couchdb, pouchdb = CouchDB3(object()), PouchDBServer(object())
+    assert all(getattr(couchdb, name) is True and couchdb.lacking(name) == "" for name in CAPABILITIES)
+    for name in CAPABILITIES:
+        sentence = pouchdb.lacking(name)
+        assert getattr(pouchdb, name) is False and sentence.startswith("pouchdb-server ") and sentence.endswith(".")

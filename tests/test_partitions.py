@@ -178,7 +178,7 @@ def test_pouchdb_server_pages_say_it_has_no_partitions(admin_client, make_db, co
     if couch_server.is_apache_couchdb:
         pytest.skip("Apache CouchDB has partitions; this checks what pouchdb-server is said to lack")
     db = make_db(partitioned=False, docs=None)
-    lacks = "pouchdb-server keeps each database in one file: it has no shards, replicas (q, n) or partitions."
+    lacks = "pouchdb-server keeps each database in one file: it has no partitions."
     home = admin_client.get(reverse("browser:partitions", kwargs={"db": db}))
     assert home.status_code == 200 and lacks in home.content.decode()
     assert lacks in admin_client.get(partition_url(db, "a")).content.decode()

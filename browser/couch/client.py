@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
 from browser.couch import jsontext
-from browser.couch.errors import CouchSlow, CouchUnavailable, error_for
+from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable
 from browser.couch.flavour import CouchDB3 as Flavour
 from browser.couch.flavour import flavour_for
 from browser.couch.jsontext import Json
@@ -166,8 +166,19 @@ class CouchClient:
         if response.status_code >= 400:
             body = _body_of(response)
             response.close()
-            raise error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
+            raise self._error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
         return response
+
+    def _error_for(self, status: int, body: Json, method: str, path: str) -> CouchError:
+        """The typed error for an answer, as this server's flavour reads it. GET / itself (which tells the
+        flavour), and any answer while the server cannot say which it is, are read as CouchDB 3's."""
+        flavour: Flavour | type[Flavour] = Flavour
+        if path != "/":
+            try:
+                flavour = self.flavour
+            except (CouchError, CouchUnavailable):
+                pass
+        return flavour.error_for(status, body, method, path)
 
     def transfer_timeout(self, length: float | None) -> tuple[float, float]:
         """(connect, read) for a request that moves `length` bytes, or writes a document that holds them:

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import quote
 
 from browser.couch import jsontext
-from browser.couch.errors import BadRequest, Conflict, CouchError, Forbidden, NotFound
+from browser.couch.errors import BadRequest, Conflict, CouchError, Forbidden, NotFound, error_for
 from browser.couch.jsontext import Json, JsonObject
 from browser.couch.wire import DESIGN_PREFIX, ID_END, WholeSegment
 
@@ -30,14 +30,17 @@ if TYPE_CHECKING:
 Params = Mapping[str, Any]
 
 SKIP_BOOKMARK_PREFIX = "skip:"
+# How pouchdb-server's security layer fails where CouchDB 3 refuses.
+REFUSED_BY_CRASH = "(reading 'getSecurity')"
 CONFLICTS_PAGE = 100
 # pouchdb-server finds no conflicts with Mango: its scan reads this many documents a request.
 CONFLICTS_SCAN_BATCH = 1000
 # pouchdb-server has no _dbs_info: the databases page reads this many databases' info at once.
 DB_INFO_THREADS = 8
-# pouchdb-server matches a changes feed's id prefix here: it reads at most this many rows for one page.
-PREFIX_SCAN_MOST = 10_000
-PREFIX_SCAN_BATCH = 500
+# pouchdb-server cannot filter its changes feed: the rows of an id prefix, or the deletions, are picked out
+# here, reading at most this many rows for one page, so many a request.
+SCAN_MOST = 10_000
+SCAN_BATCH = 1_000
 
 
 class ServerLacks(Exception):
@@ -51,17 +54,45 @@ class ConflictScan:
     scanned: int | None = 0  # None: CouchDB searched (Mango) rather than the dashboard reading every document
 
 
+# What a server may lack: the names of the flavour's capability flags, each named after what it means.
+Capability = Literal["has_purge", "has_revision_limits", "has_reshard", "has_cluster_nodes", "has_db_updates",
+                     "reports_active_tasks", "runs_replications", "edits_node_config", "filters_changes",
+                     "lists_local_documents", "has_shards", "has_partitions", "answers_multipart_puts"]
+CAPABILITIES: tuple[Capability, ...] = get_args(Capability)
+
+
 class CouchDB3:
     """Apache CouchDB 3: every answer is the server's own."""
 
     name = "Apache CouchDB"
 
+    # Capabilities: CouchDB 3 has every one. A flavour lacking one sets it False and says so in LACKING.
+    has_purge = True  # POST /{db}/_purge
+    has_revision_limits = True  # /{db}/_revs_limit and /{db}/_purged_infos_limit
+    has_reshard = True  # /_reshard
+    has_cluster_nodes = True  # /_membership, /_node/{node}/_system, _stats and _versions
+    has_db_updates = True  # /_db_updates (kept in the _global_changes database)
+    reports_active_tasks = True  # /_active_tasks lists index builds, compactions and replications
+    runs_replications = True  # /_scheduler, credentials in `auth`, failing replications survived
+    edits_node_config = True  # /_node/{node}/_config, for server admins only
+    filters_changes = True  # _changes with filter=_selector or a design filter
+    lists_local_documents = True  # /{db}/_local_docs
+    has_shards = True  # /{db}/_shards, q and n
+    has_partitions = True  # /{db}/_partition/{p}/...
+    answers_multipart_puts = True  # a PUT of a document and its attachment as multipart/related
+    LACKING: Mapping[Capability, str] = {}
+
     def __init__(self, client: "CouchClient") -> None:
         self.client = client
-    is_apache_couchdb = True
-    lists_local_documents = True
-    runs_replications = True
-    filters_changes = True
+
+    def lacking(self, capability: Capability) -> str:
+        """One sentence naming what this server lacks, when it lacks `capability`; "" when it has it."""
+        return "" if getattr(self, capability) else self.LACKING[capability]
+
+    @staticmethod
+    def error_for(status: int, body: Json, method: str = "", path: str = "") -> CouchError:
+        """The typed error for an answer's status and its (parsed JSON or text) body."""
+        return error_for(status, body, method, path)
 
     def up(self) -> bool:
         """GET /_up."""
@@ -80,9 +111,6 @@ class CouchDB3:
     def after_create_database(self, name: str) -> str:
         """What to do after PUT /{db}; answers the name the server kept."""
         return name
-
-    # A PUT of a document with an attachment as multipart/related is stored and answered.
-    answers_multipart_puts = True
 
     def create_document(self, db: str, docid: str, body: JsonObject) -> Json:
         """PUT /{db}/{docid} of a new document: Conflict (409) when the id is taken."""
@@ -106,6 +134,12 @@ class CouchDB3:
         results: list[Json] = answer["results"] if isinstance(answer, dict) and isinstance(answer.get("results"),
                                                                                             list) else []
         return results
+
+    def bulk_docs(self, db: str, docs: Sequence[JsonObject], new_edits: bool = True) -> list[Json]:
+        """POST /{db}/_bulk_docs — one outcome a document, in the order sent (new_edits=false: the failures only)."""
+        body = {"docs": list(docs), **({} if new_edits else {"new_edits": False})}
+        answer = self.client.send_exact("POST", db, "_bulk_docs", body=body)
+        return answer if isinstance(answer, list) else []
 
     def design_doc_rows(self, db: str) -> list[Json]:
         """GET /{db}/_design_docs — its rows."""
@@ -134,8 +168,6 @@ class CouchDB3:
         """GET /_node/_local/_config/admins."""
         return self.client.get_json("_node", "_local", "_config", "admins")
 
-    edits_node_config = True
-
     def node_config(self, node: str, timeout: "Timeout | None") -> Json:
         """GET /_node/{node}/_config — every section of one node's configuration."""
         return self.client.request("GET", "_node", node, "_config", timeout=timeout).json()
@@ -160,24 +192,32 @@ class CouchDB3:
         scan.next_start = rows[batch]["id"] if len(rows) > batch else None
         return scan
 
+    def database_info(self, db: str) -> JsonObject:
+        """GET /{db} — its counts, sizes and sequence (`update_seq`, text)."""
+        info: JsonObject = self.client.get_json(db)
+        return info
+
     def changes(self, db: str, params: Params, change_filter: "ChangeFilter") -> Json:
-        """GET /{db}/_changes (the normal feed), or POST with filter=_selector for an id prefix or selector."""
+        """GET /{db}/_changes (the normal feed), or POST with filter=_selector for an id prefix, deletions or
+        a selector. Sequences are text."""
         selector = change_filter.selector_for_server()
         if selector is not None:
             return self.client.send_exact("POST", db, "_changes", params={**params, "filter": "_selector"},
-                                     body={"selector": selector})
+                                          body={"selector": selector})
         if change_filter.design_filter:
             params = {**params, "filter": change_filter.design_filter}
-        return self.client.get_json(db, "_changes", params=params)
+        return self._feed(db, params)
+
+    def _feed(self, db: str, params: Params) -> JsonObject:
+        answer: JsonObject = self.client.get_json(db, "_changes", params=params)
+        return answer
 
     def design_doc_rows_with_docs(self, db: str) -> list[Json]:
         """GET /{db}/_design_docs?include_docs=true — its rows."""
         rows: list[Json] = self.client.get_json(db, "_design_docs", params={"include_docs": "true"}).get("rows", [])
         return rows
 
-    # Shards and partitions (issue 14): CouchDB 3 has both; pouchdb-server has neither.
-    has_shards = True
-
+    # Shards and partitions (issue 14).
     def shards(self, db: str, *docid: str) -> Json:
         """GET /{db}/_shards, or /{db}/_shards/{docid} (the id wholly encoded: "_design/x" unencoded is a 500)."""
         return self.client.get_json(db, "_shards", *(WholeSegment(d) for d in docid))
@@ -195,13 +235,63 @@ class PouchDBServer(CouchDB3):
     """pouchdb-server 4.2 (the embedded server for `make run` and the tests), made to answer like CouchDB 3."""
 
     name = "pouchdb-server"
-    is_apache_couchdb = False
-    lists_local_documents = False  # no _local_docs
+
+    has_purge = False
+    has_revision_limits = False
+    has_reshard = False
+    has_cluster_nodes = False
+    has_db_updates = False
+    reports_active_tasks = False  # its _active_tasks always answers []
     # No _scheduler, auth objects fail, and a failing replication kills the server (for good, when it is a
     # _replicator document): the dashboard starts none there.
     runs_replications = False
-    # Dies of _changes with filter=_selector or a design filter: offers neither; matches id prefixes here.
+    # Its /_node path answers anyone, unauthenticated, so the dashboard never sends it there; its one
+    # configuration lives at /_config and is shown read-only (it is a development stand-in).
+    edits_node_config = False
+    # Dies of _changes with filter=_selector or a design filter: offers neither; matches id prefixes and
+    # deletions here (see changes).
     filters_changes = False
+    lists_local_documents = False
+    # No _shards, no partitions, no q or n: the pages say so and never ask (see CouchDB3).
+    has_shards = False
+    has_partitions = False
+    # A multipart/related PUT closes its connection unanswered: attachments go inline, in memory.
+    answers_multipart_puts = False
+    LACKING: Mapping[Capability, str] = {
+        "has_purge": "pouchdb-server cannot purge documents: it has no _purge, only deletion, which leaves a "
+                     "tombstone.",
+        "has_revision_limits": "pouchdb-server has neither _revs_limit nor _purged_infos_limit: a database's "
+                               "revision limits cannot be read or set there.",
+        "has_reshard": "pouchdb-server keeps each database in one file: it has no shards and no resharding "
+                       "(_reshard).",
+        "has_cluster_nodes": "pouchdb-server has no cluster to show: it lacks _membership and each node's _system, "
+                             "_stats and _versions.",
+        "has_db_updates": "pouchdb-server has no server-wide feed of database updates (_db_updates).",
+        "reports_active_tasks": "pouchdb-server reports no tasks: its _active_tasks always answers an empty list.",
+        "runs_replications": "pouchdb-server cannot run replications through the dashboard: it has no replication "
+                             "scheduler (_scheduler), refuses credentials in a replication's auth object, and a "
+                             "failing replication stops the whole server.",
+        "edits_node_config": "pouchdb-server answers anyone on its configuration path: the dashboard shows its "
+                             "configuration read-only and changes nothing there.",
+        "filters_changes": "pouchdb-server cannot filter the changes feed by a selector or a design filter (such a "
+                           "request stops it).",
+        "lists_local_documents": "pouchdb-server cannot list local documents (it has no _local_docs).",
+        "has_shards": "pouchdb-server keeps each database in one file: it has no shards or replicas (q, n).",
+        "has_partitions": "pouchdb-server keeps each database in one file: it has no partitions.",
+        "answers_multipart_puts": "pouchdb-server leaves a multipart/related PUT unanswered.",
+    }
+
+    @staticmethod
+    def error_for(status: int, body: Json, method: str = "", path: str = "") -> CouchError:
+        if isinstance(body, dict) and "reason" not in body and "message" in body:
+            # Its Mango errors say `message` where CouchDB says `reason`.
+            body = {**body, "reason": body["message"]}
+        if isinstance(body, dict) and REFUSED_BY_CRASH in str(body.get("reason")):
+            # Refuses a non-admin's read of _users (a document not theirs, or the list) by failing in its
+            # security layer, with a 400 or a 500: CouchDB 3 answers such a read with a refusal.
+            return Forbidden(403, "forbidden", "pouchdb-server lets only server admins read other users.",
+                             method, path)
+        return error_for(status, body, method, path)
 
     def up(self) -> bool:
         # No /_up: a welcome from GET / is the best sign there is.
@@ -233,9 +323,6 @@ class PouchDBServer(CouchDB3):
         self.client.put_json(kept, "_security", body=COUCHDB_DEFAULT_SECURITY)
         return kept
 
-    # A multipart/related PUT closes its connection unanswered: attachments go inline, in memory.
-    answers_multipart_puts = False
-
     def create_document(self, db: str, docid: str, body: JsonObject) -> Json:
         # pouchdb-server runs validate_doc_update before it looks for a conflict: a taken id meets the
         # validation's refusal of changes (403) where CouchDB answers 409.
@@ -266,6 +353,25 @@ class PouchDBServer(CouchDB3):
         if "mrargs" not in answer and isinstance(answer.get("range"), dict):
             answer["mrargs"] = answer["range"]
         return answer
+
+    def bulk_docs(self, db: str, docs: Sequence[JsonObject], new_edits: bool = True) -> list[Json]:
+        # Answers in no set order: put the outcomes back in the order sent, by id, where every document has an id
+        # (ids the server made up cannot be matched).
+        outcomes = super().bulk_docs(db, docs, new_edits)
+        if len(outcomes) != len(docs) or not all(isinstance(doc.get("_id"), str) for doc in docs):
+            return outcomes
+        places: dict[Json, list[int]] = {}
+        for place, doc in enumerate(docs):
+            places.setdefault(doc["_id"], []).append(place)
+        ordered: list[Json] = [None] * len(docs)
+        unmatched = []
+        for outcome in outcomes:
+            waiting = places.get(outcome.get("id")) if isinstance(outcome, dict) else None
+            if waiting:
+                ordered[waiting.pop(0)] = outcome
+            else:
+                unmatched.append(outcome)
+        return [outcome if outcome is not None else unmatched.pop(0) for outcome in ordered]
 
     def design_doc_rows(self, db: str) -> list[Json]:
         # No _design_docs: design ids are one contiguous range of _all_docs.
@@ -341,44 +447,60 @@ class PouchDBServer(CouchDB3):
         # No /_node/_local; its configuration lives at /_config.
         return self.client.get_json("_config", "admins")
 
-    # Its /_node path answers anyone, unauthenticated, so the dashboard never sends it there; its one
-    # configuration lives at /_config and is shown read-only (it is a development stand-in).
-    edits_node_config = False
-
     def node_config(self, node: str, timeout: "Timeout | None") -> Json:
         return self.client.request("GET", "_config", timeout=timeout).json()
 
+    def database_info(self, db: str) -> JsonObject:
+        # Counts update_seq with a number.
+        info = super().database_info(db)
+        return {**info, "update_seq": _seq_text(info.get("update_seq", 0))}
+
     def changes(self, db: str, params: Params, change_filter: "ChangeFilter") -> Json:
         if change_filter.selector is not None or change_filter.design_filter:
-            raise ServerLacks("pouchdb-server cannot filter the changes feed by a selector or a design "
-                              "filter (such a request stops it); Apache CouchDB can.")
-        if not change_filter.id_prefix:
-            return super().changes(db, params, change_filter)
-        return self._changes_by_prefix(db, params, change_filter)
+            raise ServerLacks(self.lacking("filters_changes"))
+        if change_filter.id_prefix or change_filter.deleted_only:
+            return self._changes_matching(db, params, change_filter)
+        return self._feed(db, params)
 
-    def _changes_by_prefix(self, db: str, params: Params,
-                           change_filter: "ChangeFilter") -> Json:
-        # Reads the unfiltered feed (bounded) and keeps the rows whose id has the prefix.
-        prefix, plain, limit = change_filter.id_prefix, change_filter.without_id_prefix(), int(params["limit"])
-        rows: list[JsonObject]
+    def _feed(self, db: str, params: Params) -> JsonObject:
+        # Counts sequences with numbers: answered as text, as CouchDB 3's opaque strings.
+        answer = super()._feed(db, params)
+        results = answer.get("results")
+        rows = [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+        shown = [{**r, "seq": _seq_text(r["seq"])} if "seq" in r else r for r in rows]
+        return {**answer, "results": shown, "last_seq": _seq_text(answer.get("last_seq", params.get("since", 0)))}
+
+    def _changes_matching(self, db: str, params: Params, change_filter: "ChangeFilter") -> JsonObject:
+        # Reads the unfiltered feed, at most SCAN_MOST rows, and keeps the rows of the id prefix (deletions only
+        # when asked). Newest first: a growing number of the newest rows, until enough match.
+        wanted = int(params["limit"])
+
+        def matches(row: JsonObject) -> bool:
+            return (str(row.get("id", "")).startswith(change_filter.id_prefix)
+                    and (row.get("deleted") is True or not change_filter.deleted_only))
+
         if params.get("descending"):
-            answer = super().changes(db, {**params, "limit": PREFIX_SCAN_MOST}, plain)
-            rows = [r for r in answer.get("results", []) if str(r.get("id", "")).startswith(prefix)]
-            return {**answer, "results": rows[:limit]}
-        rows = []
-        since = params.get("since", 0)
-        for _ in range(PREFIX_SCAN_MOST // PREFIX_SCAN_BATCH):
-            batch = super().changes(db, {**params, "since": since, "limit": PREFIX_SCAN_BATCH},
-                                    plain).get("results", [])
+            read = min(wanted * 8, SCAN_MOST)
+            while True:
+                answer = self._feed(db, {**params, "limit": read})
+                rows = [r for r in answer["results"] if matches(r)]
+                if len(rows) >= wanted or len(answer["results"]) < read or read >= SCAN_MOST:
+                    return {**answer, "results": rows[:wanted]}
+                read = min(read * 4, SCAN_MOST)
+        # Oldest first: batches from `since`. Stopped by SCAN_MOST, `pending` says the feed goes on.
+        found: list[JsonObject] = []
+        since, read = _seq_text(params.get("since", 0)), 0
+        while read < SCAN_MOST:
+            batch = self._feed(db, {**params, "since": since, "limit": SCAN_BATCH})["results"]
             for row in batch:
-                since = row.get("seq", since)
-                if str(row.get("id", "")).startswith(prefix):
-                    rows.append(row)
-                    if len(rows) == limit:
-                        return {"results": rows, "last_seq": since}
-            if len(batch) < PREFIX_SCAN_BATCH:
-                break
-        return {"results": rows, "last_seq": since}
+                read, since = read + 1, str(row.get("seq", since))
+                if matches(row):
+                    found.append(row)
+                    if len(found) == wanted:
+                        return {"results": found, "last_seq": since}
+            if len(batch) < SCAN_BATCH:
+                return {"results": found, "last_seq": since, "pending": 0}
+        return {"results": found, "last_seq": since, "pending": 1}
 
     def conflicted_documents(self, db: str, start: str | None,
                              limit: int = CONFLICTS_PAGE) -> ConflictScan:
@@ -389,16 +511,12 @@ class PouchDBServer(CouchDB3):
         # Design filters are not offered here (see changes).
         return []
 
-    # No _shards, no partitions, no q or n: the pages say so and never ask (see CouchDB3).
-    has_shards = False
-    LACKS_SHARDS = "pouchdb-server keeps each database in one file: it has no shards, replicas (q, n) or partitions."
-
     def shards(self, db: str, *docid: str) -> Json:
-        raise ServerLacks(self.LACKS_SHARDS)
+        raise ServerLacks(self.lacking("has_shards"))
 
     def in_partition(self, method: str, db: str, partition: str, *rest: object,
                      body: Json = None, params: Params | None = None) -> Json:
-        raise ServerLacks(self.LACKS_SHARDS)
+        raise ServerLacks(self.lacking("has_partitions"))
 
 
 # CouchDB 3 gives every new database to server admins only.
@@ -432,6 +550,10 @@ def _sort_refusal_as_couchdb() -> Iterator[None]:
         if str(exc.reason).startswith("Cannot sort on field"):
             raise BadRequest(400, "no_usable_index", exc.reason, exc.method, exc.path) from exc
         raise
+
+
+def _seq_text(seq: Json) -> str:
+    return seq if isinstance(seq, str) else jsontext.dumps(seq)
 
 
 def _skip_of(bookmark: Json) -> int:

@@ -55,7 +55,7 @@ def user_exists(client: CouchClient, name: str) -> bool | None:
         get_user(client, name)
     except NotFound:
         pass
-    except CouchError:  # refused (pouchdb-server answers a non-admin 400)
+    except (Unauthorized, Forbidden):
         return None
     else:
         return True

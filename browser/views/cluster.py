@@ -17,7 +17,7 @@ REFRESH_SECONDS = 5
 @server_admin_required
 @require_GET
 def cluster_overview(request):
-    if not request.couch.flavour.is_apache_couchdb:
+    if not request.couch.flavour.has_cluster_nodes:
         return _lacking(request, "browser/cluster.html")
     members, nodes = cluster_health(request.couch)
     context = {
@@ -33,7 +33,7 @@ def cluster_overview(request):
 @server_admin_required
 @require_GET
 def cluster_node(request, node):
-    if not request.couch.flavour.is_apache_couchdb:
+    if not request.couch.flavour.has_cluster_nodes:
         return _lacking(request, "browser/cluster_node.html", node_name=node)
     members, health = one_node_health(request.couch, node)
     if health is None:

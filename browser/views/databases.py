@@ -119,7 +119,7 @@ def _announce_layout(request, name, asked):
     """What CouchDB actually gave the new database (GET /{db}): q, n and partitioned, and where that differs."""
     if not request.couch.flavour.has_shards:
         if asked["partitioned"] or asked["shards_q"] or asked["replicas_n"]:
-            messages.warning(request, f"{request.couch.flavour.LACKS_SHARDS} The shard, copy and partition "
+            messages.warning(request, f"{request.couch.flavour.lacking('has_shards')} The shard, copy and partition "
                                       "settings you chose have no effect here.")
         return
     try:

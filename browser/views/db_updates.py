@@ -21,7 +21,7 @@ LIVE_MOST = 500
 @require_GET
 def database_updates(request):
     client = request.couch
-    context = {"server_name": client.flavour.name, "lacks": not client.flavour.is_apache_couchdb}
+    context = {"server_name": client.flavour.name, "lacks": not client.flavour.has_db_updates}
     if context["lacks"]:
         return render(request, "browser/db_updates.html", context, status=501)
     form = DbUpdatesForm(request.GET)
@@ -46,7 +46,7 @@ def database_updates(request):
 @server_admin_required
 @require_POST
 def global_changes_create(request):
-    if not request.couch.flavour.is_apache_couchdb:
+    if not request.couch.flavour.has_db_updates:
         return redirect("browser:db-updates")
     form = GlobalChangesCreateForm(request.POST, database=feed.GLOBAL_CHANGES)
     if not form.is_valid():

@@ -44,5 +44,4 @@ def partition_detail(request, db, partition):
 
 
 def _lacks(request):
-    flavour = request.couch.flavour
-    return "" if flavour.has_shards else flavour.LACKS_SHARDS
+    return request.couch.flavour.lacking("has_partitions")

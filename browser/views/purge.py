@@ -29,7 +29,7 @@ PURGE_NEEDS_SERVER_ADMIN = ("Purging needs a CouchDB server admin: Apache CouchD
 @require_http_methods(["GET", "POST"])
 def document_purge(request, db, docid):
     context = {"db": db, "docid": docid, "server": request.couch.flavour.name, "live": True}
-    if not request.couch.flavour.is_apache_couchdb:
+    if not request.couch.flavour.has_purge:
         return _cannot(request, context, "unsupported", 400 if request.POST else 200)
     if not (request.couch_user and request.couch_user.is_server_admin):
         return denied_page(request, PURGE_NEEDS_SERVER_ADMIN, SERVER_ADMIN)
@@ -77,7 +77,7 @@ def _purge(request, db, docid, form, context):
 @require_http_methods(["GET", "POST"])
 def database_limits(request, db):
     context = {"db": db, "server": request.couch.flavour.name, "default": DEFAULT_LIMIT}
-    if not request.couch.flavour.is_apache_couchdb:
+    if not request.couch.flavour.has_revision_limits:
         return render(request, "browser/limits.html", {**context, "unsupported": True},
                       status=400 if request.POST else 200)
     # Members may read _security and _revs_limit; anyone else is refused here, in words naming membership.

@@ -24,7 +24,7 @@ def couchdb_only(view):
 
     @functools.wraps(view)
     def guarded(request, *args, **kwargs):
-        if not request.couch.flavour.is_apache_couchdb:
+        if not request.couch.flavour.has_reshard:
             return render(request, "browser/reshard.html", {"lacks": True, "server_name": request.couch.flavour.name},
                           status=501)
         return view(request, *args, **kwargs)

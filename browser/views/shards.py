@@ -37,8 +37,7 @@ def document_shard(request, db, docid):
 
 
 def _lacks(request):
-    flavour = request.couch.flavour
-    return "" if flavour.has_shards else flavour.LACKS_SHARDS
+    return request.couch.flavour.lacking("has_shards")
 
 
 def _partition_of(docid):
