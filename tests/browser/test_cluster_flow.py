@@ -28,7 +28,7 @@ def no_errors(browser_page):
 def test_an_admin_reads_every_node_and_opens_one_by_keyboard(admin_page, couch_server):
     page = open_from_the_navigation(admin_page)
     if not couch_server.is_apache_couchdb:
-        expect(page.get_by_test_id("cluster-lacking")).to_contain_text("pouchdb-server has no cluster to show")
+        expect(page.get_by_test_id("server-lacks")).to_contain_text("pouchdb-server has no cluster to show")
         assert no_errors(admin_page)
         return
     membership = couch_server.admin_http().get(couch_server.url + "_membership", timeout=10).json()

@@ -33,7 +33,7 @@ def test_a_split_started_by_keyboard_completes(admin_page, couch_server, make_da
         http.post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": docs}, timeout=10).raise_for_status()
     page = open_from_the_navigation(admin_page, "Resharding")
     if db is None:
-        expect(page.get_by_test_id("reshard-lacking")).to_contain_text("pouchdb-server keeps each database in one file")
+        expect(page.get_by_test_id("server-lacks")).to_contain_text("pouchdb-server keeps each database in one file")
         return
     before = sorted(http.get(f"{couch_server.url}{db}/_shards", timeout=10).json()["shards"])
     try:
@@ -70,7 +70,7 @@ def test_a_split_started_by_keyboard_completes(admin_page, couch_server, make_da
 def test_a_new_database_arrives_at_the_top_of_database_updates(admin_page, couch_server, drop_database_afterwards):
     page = open_from_the_navigation(admin_page, "Database updates")
     if not couch_server.is_apache_couchdb:
-        expect(page.get_by_test_id("updates-lacking")).to_contain_text("pouchdb-server has no server-wide feed")
+        expect(page.get_by_test_id("server-lacks")).to_contain_text("pouchdb-server has no server-wide feed")
         return
     if page.get_by_test_id("create-global-changes").count():
         page.get_by_test_id("create-global-changes").focus()
