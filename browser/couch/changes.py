@@ -144,8 +144,10 @@ def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str
     answer = client.flavour.changes(db, {"since": since, "limit": size}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
     last = str(answer.get("last_seq", since))
-    # A full page, or fewer rows where the feed goes on (`pending`: a page read only so far of it).
-    next_since = last if len(changes) == size or answer.get("pending") else ""
+    # A full page, or a short one where the feed goes on: the server read only part of it (`pending`, a number
+    # that exact reading keeps as its text).
+    goes_on = str(answer.get("pending") or 0) != "0"
+    next_since = last if len(changes) == size or goes_on else ""
     return ChangesPage(_with_docs(client, db, changes, include_docs), since=since, next_since=next_since,
                        shards=shard_count(client, db))
 
