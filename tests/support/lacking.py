@@ -4,6 +4,9 @@ from html import unescape
 
 from browser.couch.flavour import PouchDBServer
 
+# The heading of templates/browser/lacking.html.
+LACKING_HEADING = "Not on this server"
+
 
 def assert_lacking(response, capability):
     """The response is the one page for a missing capability, naming what pouchdb-server lacks."""
