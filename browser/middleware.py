@@ -11,8 +11,10 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from browser.auth import TOKEN_KEY, logged_in_user, login_expired
+from browser.capabilities import lacking_page
 from browser.couch.client import CouchClient
 from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable, Forbidden, NotFound, ServerError, Unauthorized
+from browser.couch.flavour import ServerLacks
 from browser.couch.session import UserContext, current_user, is_admin_party
 from browser.denials import denied_page, missing_permission
 from browser.failures import advice_for, sentence_for, status_for
@@ -136,6 +138,9 @@ class CouchSessionMiddleware:
             return render(request, "404.html", {"reason": exception.message}, status=404)
         if isinstance(exception, (ServerError, CouchError)):
             return server_error_page(request, exception)
+        if isinstance(exception, ServerLacks):
+            # A request the flavour refused to send: the same page as a view that @needs what it lacks.
+            return lacking_page(request, str(exception))
         return None
 
     def _unauthorized(self, request, exception):

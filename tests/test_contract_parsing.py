@@ -77,7 +77,7 @@ class RecordedHttp:
 
 def replay(*items, token=None):
     http = RecordedHttp(*items)
-    return CouchClient(token=token, base_url=BASE_URL, timeout=5, http=http, flavour=CouchDB3()), http
+    return CouchClient(token=token, base_url=BASE_URL, timeout=5, http=http, flavour=CouchDB3), http
 
 
 def test_the_recorded_exchanges_all_have_a_name_a_request_and_a_response():
@@ -124,8 +124,8 @@ def test_the_flavour_is_detected_from_the_greeting_once_per_server_url():
     http = RecordedHttp(recorded("server.json", "GET / as server admin"))
     first = CouchClient(base_url="http://couch.test:5984/flavour-once/", timeout=5, http=http)
     second = CouchClient(base_url="http://couch.test:5984/flavour-once/", timeout=5, http=http)
-    assert isinstance(first.flavour, CouchDB3) and first.flavour.is_apache_couchdb
-    assert second.flavour is first.flavour
+    assert type(first.flavour) is type(second.flavour) is CouchDB3
+    assert first.flavour.client is first and second.flavour.client is second  # each bound to its own client
     assert len(http.sent) == 1
 
 
@@ -133,7 +133,7 @@ def test_a_server_that_does_not_greet_as_couchdb_is_pouchdb_server():
     welcome = {"name": "pouchdb-server greeting", "request": {"method": "GET", "path": "/"},
                "response": {"status": 200, "body": {"express-pouchdb": "Welcome!", "version": "4.2.0"}}}
     client = CouchClient(base_url="http://couch.test:5984/", timeout=5, http=RecordedHttp(welcome))
-    assert isinstance(detect(client), PouchDBServer)
+    assert detect(client) is PouchDBServer
 
 
 def test_new_uuids_reads_the_recorded_uuids():

@@ -12,7 +12,7 @@ from tests.support.contract import Replay, exchange
 
 
 def client_for(*recorded):
-    return CouchClient(http=Replay(*recorded), base_url="http://couch.test/", timeout=5, flavour=CouchDB3())
+    return CouchClient(http=Replay(*recorded), base_url="http://couch.test/", timeout=5, flavour=CouchDB3)
 
 
 def test_find_keeps_couchdbs_bookmark_for_the_next_page():

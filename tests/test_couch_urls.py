@@ -5,7 +5,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from browser.couch.client import CouchClient, WholeSegment, couch_url, json_param, quote_segment
+from browser.couch.client import CouchClient, couch_url, json_param, quote_segment
+from browser.couch.wire import WholeSegment
 from tests.support.data import HOSTILE
 
 KEEPS_FIRST_SLASH = ("_design/", "_local/")

@@ -12,6 +12,7 @@ import requests
 from django.urls import reverse
 
 from browser.couch import deleted as service
+from browser.couch import flavour
 from browser.couch.client import CouchClient
 from browser.rendering.filters import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
@@ -238,7 +239,7 @@ def test_thousands_of_deletions_list_their_first_page_with_bounded_reads(persona
     assert len(page.changes) == service.PAGE_SIZE and page.older
     assert all(t.restorable for t in page.changes)
     feed_reads = [p for _, s, p in sent if s[-1] == "_changes"]
-    assert feed_reads and all(int(p.get("limit", 10**9)) <= service.SCAN_MOST for p in feed_reads)
+    assert feed_reads and all(int(p.get("limit", 10**9)) <= flavour.SCAN_MOST for p in feed_reads)
     if couch_server.is_apache_couchdb:
         # The feed filtered by CouchDB (a page and one row), then two _bulk_get for histories and bodies.
         assert all(int(p["limit"]) <= service.PAGE_SIZE + 1 for p in feed_reads)

@@ -9,6 +9,7 @@ from requests.structures import CaseInsensitiveDict
 from browser import failures
 from browser.couch import errors
 from browser.couch.client import CouchClient
+from browser.couch.flavour import CouchDB3, PouchDBServer
 from tests.support.data import CONTRACT
 
 RECORDED_ERRORS = [
@@ -61,15 +62,24 @@ def test_it_maps_statuses_without_a_class_to_the_plain_couch_error(status):
     assert error.error == "method_not_allowed"
 
 
-def test_it_takes_pouchdbs_message_key_as_the_reason():
-    error = errors.error_for(400, {"error": "bad_request", "message": "selector must be an object"})
+def test_the_pouchdb_flavour_takes_its_message_key_as_the_reason():
+    error = PouchDBServer.error_for(400, {"error": "bad_request", "message": "selector must be an object"})
     assert type(error) is errors.BadRequest
     assert error.reason == "selector must be an object"
+    assert errors.error_for(400, {"error": "bad_request", "message": "not read by CouchDB's reading"}).reason == ""
 
 
-def test_it_prefers_couchdbs_reason_over_a_message_key():
-    error = errors.error_for(400, {"error": "bad_request", "reason": "from couchdb", "message": "from pouchdb"})
+def test_the_pouchdb_flavour_prefers_a_reason_over_a_message_key():
+    error = PouchDBServer.error_for(400, {"error": "bad_request", "reason": "from couchdb", "message": "from pouchdb"})
     assert error.reason == "from couchdb"
+
+
+@pytest.mark.parametrize("status", [400, 500])
+def test_the_pouchdb_flavour_reads_its_security_layer_failing_as_a_refusal(status):
+    body = {"error": "bad_request", "reason": "Cannot read properties of undefined (reading 'getSecurity')"}
+    error = PouchDBServer.error_for(status, body, "GET", "/_users/org.couchdb.user:someone")
+    assert type(error) is errors.Forbidden and error.status == 403
+    assert type(CouchDB3.error_for(status, body)) is not errors.Forbidden
 
 
 def test_it_keeps_a_text_body_as_the_reason_without_surrounding_whitespace():

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from browser.couch.errors import BadRequest
-from browser.couch.flavour import CouchDB3, PouchDBServer
+from browser.couch.flavour import CAPABILITIES, CouchDB3, PouchDBServer
 
 NAMES = ["b", "_users", "a2", "c", "a1"]
 
@@ -33,15 +33,15 @@ class Unordered:
 ])
 def test_all_dbs_is_ranged_and_ordered_like_couchdb(params, expected):
     client = Unordered()
-    assert PouchDBServer().all_dbs(client, params) == expected
+    assert PouchDBServer(client).all_dbs(params) == expected
     assert client.sent == [(("_all_dbs",), None)]
 
 
 def test_find_pages_by_a_skip_bookmark_of_its_own():
     client = Unordered()
-    first = PouchDBServer().find(client, "db", {"selector": {}, "limit": 2})
+    first = PouchDBServer(client).find("db", {"selector": {}, "limit": 2})
     assert first["bookmark"] == "skip:2"
-    second = PouchDBServer().find(client, "db", {"selector": {}, "limit": 2, "bookmark": first["bookmark"]})
+    second = PouchDBServer(client).find("db", {"selector": {}, "limit": 2, "bookmark": first["bookmark"]})
     assert client.sent[-1][1] == {"selector": {}, "limit": 2, "skip": 2}
     assert second["bookmark"] == "skip:4"
 
@@ -49,10 +49,13 @@ def test_find_pages_by_a_skip_bookmark_of_its_own():
 @pytest.mark.parametrize("bookmark", ["skip:x", "skip:", "g1AAAA", "skip:²", "skip:-1"])
 def test_a_bookmark_that_is_not_ours_is_a_bad_request_as_on_couchdb(bookmark):
     with pytest.raises(BadRequest) as refused:
-        PouchDBServer().find(Unordered(), "db", {"selector": {}, "bookmark": bookmark})
+        PouchDBServer(Unordered()).find("db", {"selector": {}, "bookmark": bookmark})
     assert refused.value.error == "invalid_bookmark"
 
 
-def test_only_pouchdb_server_lacks_local_docs_and_is_not_apache_couchdb():
-    assert CouchDB3().is_apache_couchdb and CouchDB3().lists_local_documents
-    assert not PouchDBServer().is_apache_couchdb and not PouchDBServer().lists_local_documents
+def test_couchdb_has_every_capability_and_pouchdb_server_says_in_one_sentence_what_it_lacks():
+    couchdb, pouchdb = CouchDB3(object()), PouchDBServer(object())
+    assert all(getattr(couchdb, name) is True and couchdb.lacking(name) == "" for name in CAPABILITIES)
+    for name in CAPABILITIES:
+        sentence = pouchdb.lacking(name)
+        assert getattr(pouchdb, name) is False and sentence.startswith("pouchdb-server ") and sentence.endswith(".")

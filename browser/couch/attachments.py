@@ -15,6 +15,10 @@ from browser.couch.jsontext import JsonObject
 
 CHUNK = 64 * 1024
 CONFLICT_RETRIES = 3
+# Attachments up to this size are renamed in a JSON PUT that carries them inline (in memory, base64); larger
+# ones are streamed as multipart/related where the server answers such a PUT. CouchDB 3.5 stores a multipart
+# PUT but leaves it unanswered while a node of the cluster is down, so small files, most, go inline.
+INLINE_RENAME_MOST = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def attachments_of(doc: JsonObject) -> list[AttachmentInfo]:
 
 def current_rev(client: CouchClient, db: str, docid: str) -> str:
     """HEAD /{db}/{docid} — the current revision, from the ETag CouchDB sends."""
-    return client.flavour.current_rev(client, db, docid)
+    return client.flavour.current_rev(db, docid)
 
 
 def put_attachment(client: CouchClient, db: str, docid: str, name: str, stream: Any, content_type: str,
@@ -89,7 +93,7 @@ def open_attachment(client: CouchClient, db: str, docid: str, name: str, range_h
 
 
 def stream_renamed(client: CouchClient, db: str, docid: str, doc: JsonObject, old: str, new: str) -> str:
-    """CouchDB 3: the rename as one multipart PUT, the attachment's bytes streamed from its GET."""
+    """The rename as one multipart PUT, the attachment's bytes streamed from its GET."""
     stub = doc["_attachments"][old]
     length, content_type = int(stub.get("length") or 0), str(stub.get("content_type") or "application/octet-stream")
     source = open_attachment(client, db, docid, old, rev=doc["_rev"])
@@ -159,7 +163,9 @@ def rename_attachment(client: CouchClient, db: str, docid: str, old: str, new: s
     taken = next((info for info in attachments_of(doc) if info.name == new), None)
     if taken and new != old and not replace:
         raise AttachmentExists(taken)
-    return client.flavour.rename_attachment(client, db, docid, doc, old, new)
+    if client.flavour.answers_multipart_puts and int(stubs[old].get("length") or 0) > INLINE_RENAME_MOST:
+        return stream_renamed(client, db, docid, doc, old, new)
+    return inline_renamed(client, db, docid, doc, old, new)
 
 
 def renamed_stubs(doc: JsonObject, old: str, new: str) -> dict[str, JsonObject]:

@@ -134,11 +134,11 @@ class AuditWriter:
     def _put(self, database: str, doc: JsonObject) -> None:
         try:
             client = self._session()
-            client.flavour.create_document(client, database, doc["_id"], doc)
+            client.flavour.create_document(database, doc["_id"], doc)
         except Unauthorized:
             self._client = None
             client = self._session()
-            client.flavour.create_document(client, database, doc["_id"], doc)
+            client.flavour.create_document(database, doc["_id"], doc)
 
     def _session(self) -> CouchClient:
         if self._client is None:

@@ -28,10 +28,11 @@ class ChangeFilter:
     id_prefix: str = ""
     selector: JsonObject | None = None
     design_filter: str = ""  # "ddoc/filter"
+    deleted_only: bool = False
 
     @property
     def any(self) -> bool:
-        return bool(self.id_prefix or self.selector is not None or self.design_filter)
+        return bool(self.id_prefix or self.selector is not None or self.design_filter or self.deleted_only)
 
     def selector_for_server(self) -> JsonObject | None:
         """The _selector filter's selector: the person's selector and the id prefix together, or None."""
@@ -39,14 +40,13 @@ class ChangeFilter:
         if self.id_prefix:
             # U+FFFF sorts after every character CouchDB's collation gives an id.
             parts.append({"_id": {"$gte": self.id_prefix, "$lt": self.id_prefix + "\uffff"}})
+        if self.deleted_only:
+            parts.append({"_deleted": True})
         if self.selector is not None:
             parts.append(self.selector)
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}
-
-    def without_id_prefix(self) -> "ChangeFilter":
-        return replace(self, id_prefix="")
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,10 @@ class Arrivals:
 
 def database_facts(client: CouchClient, db: str) -> tuple[str, int]:
     """GET /{db} — (its current sequence, how many shards its feed merges in no fixed order)."""
-    info = client.get_json(db)
+    info = client.flavour.database_info(db)
     cluster = info.get("cluster")
     q = cluster.get("q") if isinstance(cluster, dict) else None
-    return _seq_text(info.get("update_seq", "0")), q if isinstance(q, int) else 1
+    return str(info.get("update_seq", "0")), q if isinstance(q, int) else 1
 
 
 def update_seq(client: CouchClient, db: str) -> str:
@@ -120,7 +120,7 @@ def newest(client: CouchClient, db: str, change_filter: ChangeFilter, top: str |
     wanted = len(arrived_ids) + skip + size + 1
     if wanted > MOST_ROWS_READ:
         return ChangesPage([], top=top, skip=skip, too_deep=True, shards=shards)
-    answer = client.flavour.changes(client, db, {"descending": "true", "limit": wanted}, change_filter)
+    answer = client.flavour.changes(db, {"descending": "true", "limit": wanted}, change_filter)
     rows = [r for r in _rows(answer) if r.get("id") not in arrived_ids]
     start = _after(rows, below, skip)
     changes = [_change(r) for r in rows[start:start + size]]
@@ -141,10 +141,13 @@ def _after(rows: list[JsonObject], below: str | None, skip: int) -> int:
 def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str = "0", size: int = PAGE_SIZE,
            include_docs: bool = False) -> ChangesPage[Change]:
     """One page of changes after sequence `since`, oldest first."""
-    answer = client.flavour.changes(client, db, {"since": since, "limit": size}, change_filter)
+    answer = client.flavour.changes(db, {"since": since, "limit": size}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
-    last = _seq_text(answer.get("last_seq", since))
-    next_since = last if len(changes) == size else ""
+    last = str(answer.get("last_seq", since))
+    # A full page, or a short one where the feed goes on: the server read only part of it (`pending`, a number
+    # that exact reading keeps as its text).
+    goes_on = str(answer.get("pending") or 0) != "0"
+    next_since = last if len(changes) == size or goes_on else ""
     return ChangesPage(_with_docs(client, db, changes, include_docs), since=since, next_since=next_since,
                        shards=shard_count(client, db))
 
@@ -152,17 +155,17 @@ def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str
 def arrived_since(client: CouchClient, db: str, change_filter: ChangeFilter, since: str,
                   include_docs: bool = False) -> Arrivals:
     """The changes after sequence `since` (at most LIVE_BATCH), newest first."""
-    answer = client.flavour.changes(client, db, {"since": since, "limit": LIVE_BATCH}, change_filter)
+    answer = client.flavour.changes(db, {"since": since, "limit": LIVE_BATCH}, change_filter)
     changes = [_change(r) for r in _rows(answer)]
     changes.reverse()
-    return Arrivals(_with_docs(client, db, changes, include_docs), _seq_text(answer.get("last_seq", since)),
+    return Arrivals(_with_docs(client, db, changes, include_docs), str(answer.get("last_seq", since)),
                     more=len(changes) == LIVE_BATCH)
 
 
 def design_filters(client: CouchClient, db: str) -> list[str]:
     """The filters of the database's design documents, as "ddoc/filter" (what `filter=` takes)."""
     names: list[str] = []
-    for row in client.flavour.design_doc_rows_with_docs(client, db):
+    for row in client.flavour.design_doc_rows_with_docs(db):
         doc = row.get("doc") if isinstance(row, dict) else None
         if not isinstance(doc, dict) or not isinstance(doc.get("filters"), dict):
             continue
@@ -172,7 +175,7 @@ def design_filters(client: CouchClient, db: str) -> list[str]:
 
 
 def _ids_since(client: CouchClient, db: str, change_filter: ChangeFilter, since: str) -> set[Json]:
-    answer = client.flavour.changes(client, db, {"since": since, "limit": MOST_ROWS_READ}, change_filter)
+    answer = client.flavour.changes(db, {"since": since, "limit": MOST_ROWS_READ}, change_filter)
     return {r.get("id") for r in _rows(answer)}
 
 
@@ -183,13 +186,8 @@ def _rows(answer: Json) -> list[JsonObject]:
 
 def _change(row: JsonObject) -> Change:
     revs = tuple(str(c.get("rev", "")) for c in row.get("changes") or () if isinstance(c, dict))
-    return Change(seq=_seq_text(row.get("seq", "")), id=str(row.get("id", "")), revs=revs,
+    return Change(seq=str(row.get("seq", "")), id=str(row.get("id", "")), revs=revs,
                   deleted=row.get("deleted") is True)
-
-
-def _seq_text(seq: Json) -> str:
-    # pouchdb-server counts with numbers; CouchDB 3 answers opaque strings.
-    return seq if isinstance(seq, str) else jsontext.dumps(seq)
 
 
 def _with_docs(client: CouchClient, db: str, changes: list[Change], include_docs: bool) -> list[Change]:

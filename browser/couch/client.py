@@ -6,7 +6,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from http.cookiejar import DefaultCookiePolicy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import requests
@@ -15,11 +15,11 @@ from requests.adapters import HTTPAdapter
 from requests.utils import get_environ_proxies
 
 from browser.couch import jsontext
-from browser.couch.errors import CouchSlow, CouchUnavailable, error_for
+from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable
+from browser.couch.flavour import CouchDB3 as Flavour
+from browser.couch.flavour import flavour_for
 from browser.couch.jsontext import Json
-
-if TYPE_CHECKING:
-    from browser.couch.flavour import CouchDB3 as Flavour
+from browser.couch.wire import WholeSegment
 
 # A requests timeout: seconds, or (connect, read) seconds.
 Timeout = float | tuple[float, float]
@@ -59,10 +59,6 @@ def shared_http() -> requests.Session:
             http.mount("https://", adapter)
             _http = http
     return _http
-
-
-class WholeSegment(str):
-    """A path segment whose every "/" is encoded, `_design/` included (e.g. `_index/_design%2Fx`)."""
 
 
 def quote_segment(segment: object) -> str:
@@ -121,20 +117,19 @@ class CouchClient:
     """Talks to CouchDB as one person, identified by their AuthSession cookie (or anonymous)."""
 
     def __init__(self, token: str | None = None, base_url: str | None = None, timeout: float | None = None,
-                 http: requests.Session | None = None, flavour: "Flavour | None" = None) -> None:
+                 http: requests.Session | None = None, flavour: type[Flavour] | None = None) -> None:
         self.base_url: str = base_url or settings.COUCHDB_URL
         self.timeout: float = timeout or settings.COUCHDB_TIMEOUT
         self.token = token
         self.token_refreshed = False
         self._http = http or shared_http()
-        self._flavour = flavour
+        self._flavour = flavour(self) if flavour else None
 
     @property
-    def flavour(self) -> "Flavour":
-        """How this server differs from CouchDB 3 (browser/couch/flavour.py): given, or asked once per process."""
+    def flavour(self) -> Flavour:
+        """How this server differs from CouchDB 3 (browser/couch/flavour.py), bound to this client: its kind
+        given, or asked once per process."""
         if self._flavour is None:
-            from browser.couch.flavour import flavour_for  # the flavour module speaks through this client
-
             self._flavour = flavour_for(self)
         return self._flavour
 
@@ -171,8 +166,19 @@ class CouchClient:
         if response.status_code >= 400:
             body = _body_of(response)
             response.close()
-            raise error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
+            raise self._error_for(response.status_code, body, method, url[len(self.base_url.rstrip("/")):])
         return response
+
+    def _error_for(self, status: int, body: Json, method: str, path: str) -> CouchError:
+        """The typed error for an answer, as this server's flavour reads it. GET / itself (which tells the
+        flavour), and any answer while the server cannot say which it is, are read as CouchDB 3's."""
+        flavour: Flavour | type[Flavour] = Flavour
+        if path != "/":
+            try:
+                flavour = self.flavour
+            except (CouchError, CouchUnavailable):
+                pass
+        return flavour.error_for(status, body, method, path)
 
     def transfer_timeout(self, length: float | None) -> tuple[float, float]:
         """(connect, read) for a request that moves `length` bytes, or writes a document that holds them:

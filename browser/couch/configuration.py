@@ -126,7 +126,7 @@ class Configuration:
 
 def _raw_config(client: CouchClient, node: str) -> tuple[RawConfig | None, str]:
     try:
-        answer = client.flavour.node_config(client, node, NODE_TIMEOUT)
+        answer = client.flavour.node_config(node, NODE_TIMEOUT)
     except CouchUnavailable as exc:
         return None, f"did not answer ({exc.reason})"
     except CouchError as exc:

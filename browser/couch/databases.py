@@ -66,7 +66,7 @@ def list_databases(client: CouchClient, prefix: str = "", start: str | None = No
         params["start_key"] = json_param(max(start or "", prefix))
     if prefix:
         params["end_key"] = json_param(prefix + PREFIX_END)
-    names = client.flavour.all_dbs(client, params)
+    names = client.flavour.all_dbs(params)
     return DatabasePage(
         names=tuple(names[:limit]),
         next_start=names[limit] if len(names) > limit else None,
@@ -78,7 +78,7 @@ def _page_before(client: CouchClient, prefix: str, before: str, limit: int) -> D
     params: dict[str, Any] = {"descending": True, "start_key": json_param(before), "limit": limit + 2}
     if prefix:
         params["end_key"] = json_param(prefix)
-    names = [n for n in reversed(client.flavour.all_dbs(client, params)) if n != before]
+    names = [n for n in reversed(client.flavour.all_dbs(params)) if n != before]
     if not names:
         return list_databases(client, prefix=prefix, limit=limit)
     shown = names[-limit:]
@@ -93,7 +93,7 @@ def database_summaries(client: CouchClient, names: Sequence[str]) -> list[Databa
     """POST /_dbs_info — details for a page of databases in one request."""
     if not names:
         return []
-    rows = client.flavour.dbs_info(client, names)
+    rows = client.flavour.dbs_info(names)
     by_name = {row.get("key"): row for row in rows}
     return [_summary_from_row(name, by_name.get(name) or {}) for name in names]
 
@@ -142,7 +142,7 @@ def create_database(client: CouchClient, name: str, partitioned: bool = False, s
     """PUT /{db} — answers the name the server actually gave the database."""
     params = {"partitioned": True if partitioned else None, "q": shards_q, "n": replicas_n}
     client.put_json(name, params=params)
-    return client.flavour.after_create_database(client, name)
+    return client.flavour.after_create_database(name)
 
 
 def delete_database(client: CouchClient, name: str) -> None:

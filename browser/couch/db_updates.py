@@ -116,7 +116,7 @@ def existing(client: CouchClient, updates: Iterable[DbUpdate]) -> set[Json]:
     names = list(dict.fromkeys(u.db_name for u in updates if u.db_name))
     found: set[Json] = set()
     for start in range(0, len(names), DBS_INFO_MOST):
-        answer = client.flavour.dbs_info(client, names[start:start + DBS_INFO_MOST])
+        answer = client.flavour.dbs_info(names[start:start + DBS_INFO_MOST])
         rows = answer if isinstance(answer, list) else []
         found.update(r.get("key") for r in rows if isinstance(r, dict) and isinstance(r.get("info"), dict))
     return found

@@ -18,10 +18,7 @@ from browser.couch.jsontext import Json, JsonObject
 from browser.couch.replication import shown
 
 PAGE_SIZE = 25
-DELETED = {"_deleted": True}
-# pouchdb-server cannot filter the feed: a page reads the plain feed in batches, at most this many rows.
-SCAN_BATCH = 1_000
-SCAN_MOST = 10_000
+DELETED = feed.ChangeFilter(deleted_only=True)
 
 KEPT, COMPACTED, NO_PARENT = "kept", "compacted", "no-parent"
 COMPACTED_WORDS = ("Compaction has removed the body: CouchDB keeps only the deletion itself, so this document "
@@ -61,65 +58,18 @@ class DeletedDocument:
 def tombstones_newest(client: CouchClient, db: str, top: str | None = None, skip: int = 0, below: str | None = None,
                       size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
     """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first (see changes.newest)."""
-    if client.flavour.filters_changes:
-        page = feed.newest(client, db, feed.ChangeFilter(selector=DELETED), top, skip, size, below=below)
-    else:
-        page = _scan_newest(client, db, skip, size)
-    return _deletions_of(client, db, page)
+    return _deletions_of(client, db, feed.newest(client, db, DELETED, top, skip, size, below=below))
 
 
 def tombstones_oldest(client: CouchClient, db: str, since: str = "0",
                       size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
     """GET or POST /{db}/_changes — one page of deleted documents after sequence `since`, oldest first."""
-    if client.flavour.filters_changes:
-        page = feed.oldest(client, db, feed.ChangeFilter(selector=DELETED), since, size)
-    else:
-        page = _scan_oldest(client, db, since, size)
-    return _deletions_of(client, db, page)
+    return _deletions_of(client, db, feed.oldest(client, db, DELETED, since, size))
 
 
 def _deletions_of(client: CouchClient, db: str, page: feed.ChangesPage[Any]) -> feed.ChangesPage[Tombstone]:
     # The same page (its paging fields kept), its deletions as Tombstones.
     return replace(page, changes=_with_last_bodies(client, db, [c for c in page.changes if c.deleted]))
-
-
-def _scan_newest(client: CouchClient, db: str, skip: int, size: int) -> feed.ChangesPage[feed.Change]:
-    # pouchdb-server cannot filter the feed (filter=_selector stops it): read the newest rows, a growing number
-    # up to SCAN_MOST, and keep the deletions. Without a fixed `top` its older pages shift as documents go.
-    wanted, limit = skip + size + 1, size * 8
-    while True:
-        rows = _rows(client.flavour.changes(client, db, {"descending": "true", "limit": limit}, feed.ChangeFilter()))
-        deleted = [feed._change(r) for r in rows if r.get("deleted") is True]
-        if len(deleted) >= wanted or len(rows) < limit or limit >= SCAN_MOST:
-            break
-        limit = min(limit * 4, SCAN_MOST)
-    too_deep = len(deleted) < wanted and len(rows) >= limit and not deleted[skip:]
-    return feed.ChangesPage(deleted[skip:skip + size], skip=skip, older=len(deleted) > skip + size, too_deep=too_deep)
-
-
-def _scan_oldest(client: CouchClient, db: str, since: str, size: int) -> feed.ChangesPage[feed.Change]:
-    # As _scan_newest, oldest first: batches from `since`, stopping at a page of deletions or SCAN_MOST rows
-    # (the next page then continues from the last row read).
-    found: list[feed.Change] = []
-    at, read = since, 0
-    while read < SCAN_MOST:
-        answer = client.flavour.changes(client, db, {"since": at, "limit": SCAN_BATCH}, feed.ChangeFilter())
-        rows = _rows(answer)
-        for row in rows:
-            read += 1
-            at = feed._seq_text(row.get("seq", at))
-            if row.get("deleted") is True:
-                found.append(feed._change(row))
-                if len(found) == size:
-                    return feed.ChangesPage(found, since=since, next_since=at)
-        if len(rows) < SCAN_BATCH:
-            return feed.ChangesPage(found, since=since, next_since="")
-    return feed.ChangesPage(found, since=since, next_since=at)
-
-
-def _rows(answer: Json) -> list[JsonObject]:
-    results = answer.get("results") if isinstance(answer, dict) else None
-    return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
 
 
 def _with_last_bodies(client: CouchClient, db: str, changes: list[feed.Change]) -> list[Tombstone]:

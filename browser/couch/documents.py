@@ -2,16 +2,15 @@
 revisions and conflicts. Bodies go through jsontext so that no number is ever rounded."""
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from browser.couch.client import CouchClient, json_param
+from browser.couch.flavour import ConflictScan
 from browser.couch.jsontext import Json, JsonObject
 from browser.couch.server import new_uuids
+from browser.couch.wire import DESIGN_PREFIX, ID_END, LOCAL_PREFIX
 
-DESIGN_PREFIX = "_design/"
-LOCAL_PREFIX = "_local/"
-ID_END = "\ufff0"
 # Members CouchDB keeps or adds itself; the editor shows them as metadata, not as fields.
 METADATA_FIELDS = ("_id", "_rev", "_attachments", "_revs_info", "_revisions", "_conflicts",
                    "_deleted_conflicts", "_local_seq")
@@ -247,7 +246,7 @@ def delete_document(client: CouchClient, db: str, docid: str, rev: str) -> str:
 
 def copy_document(client: CouchClient, db: str, docid: str, destination: str) -> str:
     """COPY /{db}/{docid} to a new id."""
-    client.flavour.copy_document(client, db, docid, destination)
+    client.flavour.copy_document(db, docid, destination)
     return destination
 
 
@@ -272,7 +271,7 @@ def revisions_at(client: CouchClient, db: str, pairs: Iterable[tuple[str, str]],
     if not unique:
         return {}
     found = {}
-    for result in client.flavour.bulk_get(client, db, unique, revs=revs, attachments=attachments):
+    for result in client.flavour.bulk_get(db, unique, revs=revs, attachments=attachments):
         for item in (result.get("docs") if isinstance(result, dict) else None) or ():
             doc = item.get("ok") if isinstance(item, dict) else None
             if isinstance(doc, dict) and isinstance(doc.get("_rev"), str):
@@ -301,24 +300,6 @@ def leaf_with_attachments(client: CouchClient, db: str, docid: str, rev: str) ->
     return client.get_exact(db, docid, params={"rev": rev, "attachments": True})
 
 
-@dataclass
-class ConflictScan:
-    ids: list[str] = field(default_factory=list)
-    next_start: str | None = None
-    scanned: int | None = 0  # None: CouchDB searched (Mango) rather than the dashboard reading every document
-
-
 def find_conflicts(client: CouchClient, db: str, start: str | None = None) -> ConflictScan:
     """A page of the documents that have conflicts, and where the next page starts."""
-    return client.flavour.conflicted_documents(client, db, start)
-
-
-def scan_conflicts(client: CouchClient, db: str, start: str | None = None, batch: int = 1000) -> ConflictScan:
-    """GET /{db}/_all_docs?conflicts=true — one batch of a scan for conflicted documents, read here."""
-    params = {"include_docs": True, "conflicts": True, "limit": batch + 1,
-              "startkey": json_param(start) if start else None}
-    rows = [r for r in client.get_exact(db, "_all_docs", params=params).get("rows", []) if "id" in r]
-    scan = ConflictScan(scanned=min(len(rows), batch))
-    scan.ids = [r["id"] for r in rows[:batch] if (r.get("doc") or {}).get("_conflicts")]
-    scan.next_start = rows[batch]["id"] if len(rows) > batch else None
-    return scan
+    return client.flavour.conflicted_documents(db, start)

@@ -111,8 +111,7 @@ def error_for(status: int, body: Any, method: str = "", path: str = "") -> Couch
     error, reason = "", ""
     if isinstance(body, dict):
         error = str(body.get("error") or "")
-        # pouchdb-server's Mango errors say `message` where CouchDB says `reason`.
-        reason = str(body.get("reason") or body.get("message") or "")
+        reason = str(body.get("reason") or "")
     elif isinstance(body, str):
         reason = body.strip()[:500]
     cls: type[CouchError]

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from browser.couch.client import CouchClient
-from browser.couch.documents import DESIGN_PREFIX, DocPage, Listing, list_documents
+from browser.couch.documents import DocPage, Listing, list_documents
 from browser.couch.jsontext import Json, JsonObject
+from browser.couch.wire import DESIGN_PREFIX
 
 PARTITION_MOST = 1000
 VIEWS_LISTED = 100
@@ -37,7 +38,7 @@ class PartitionInfo:
 
 def partition_info(client: CouchClient, db: str, partition: str) -> PartitionInfo:
     """GET /{db}/_partition/{p} — counts and sizes (a partition without documents answers zeros)."""
-    answer = client.flavour.in_partition(client, "GET", db, partition)
+    answer = client.flavour.in_partition("GET", db, partition)
     answer = answer if isinstance(answer, dict) else {}
     sizes: JsonObject = answer["sizes"] if isinstance(answer.get("sizes"), dict) else {}
     return PartitionInfo(name=partition, doc_count=_count(answer.get("doc_count")),
@@ -59,7 +60,7 @@ class _ThroughPartition:
         self._client, self._partition = client, partition
 
     def get_exact(self, db: str, endpoint: str, params: Mapping[str, Any] | None = None) -> Json:
-        return self._client.flavour.in_partition(self._client, "GET", db, self._partition, endpoint, params=params)
+        return self._client.flavour.in_partition("GET", db, self._partition, endpoint, params=params)
 
 
 def partition_documents(client: CouchClient, db: str, partition: str, listing: Listing) -> DocPage:
@@ -71,7 +72,7 @@ def partition_views(client: CouchClient, db: str) -> list[tuple[str, str]]:
     """GET /{db}/_design_docs?include_docs=true — (design name, view) pairs that can run within a partition:
     every view of a design document not marked "partitioned": false."""
     found: list[tuple[str, str]] = []
-    for row in client.flavour.design_doc_rows_with_docs(client, db):
+    for row in client.flavour.design_doc_rows_with_docs(db):
         doc = row.get("doc") if isinstance(row, dict) else None
         if not isinstance(doc, dict) or not str(doc.get("_id", "")).startswith(DESIGN_PREFIX):
             continue

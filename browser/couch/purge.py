@@ -1,6 +1,6 @@
 """Purge and revision limits: the leaves of a document's revision tree, POST /{db}/_purge, and
 /{db}/_revs_limit and /{db}/_purged_infos_limit. pouchdb-server has none of the last three: callers ask
-`client.flavour.is_apache_couchdb` first and send it nothing."""
+`client.flavour.has_purge` and `has_revision_limits` first and send it nothing."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

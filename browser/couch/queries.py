@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from browser.couch import jsontext
-from browser.couch.client import CouchClient, WholeSegment
-from browser.couch.documents import DESIGN_PREFIX
+from browser.couch.client import CouchClient
 from browser.couch.errors import NotFound
 from browser.couch.jsontext import Json, JsonObject
+from browser.couch.wire import DESIGN_PREFIX, WholeSegment
 
 FIELD_TEXT_MOST = 80
 INDEX_NAME_MOST = 60
@@ -77,9 +77,9 @@ def find(client: CouchClient, db: str, query: Mapping[str, Json], bookmark: str 
     if bookmark:
         body["bookmark"] = bookmark
     if partition:
-        answer = client.flavour.in_partition(client, "POST", db, partition, "_find", body=body)
+        answer = client.flavour.in_partition("POST", db, partition, "_find", body=body)
     else:
-        answer = client.flavour.find(client, db, body)
+        answer = client.flavour.find(db, body)
     docs = answer.get("docs", [])
     limit = int(body.get("limit", 25))
     next_bookmark = answer.get("bookmark") if len(docs) >= limit and docs else None
@@ -105,9 +105,9 @@ def explain(client: CouchClient, db: str, query: Mapping[str, Json], partition: 
     """POST /{db}/_explain (or /{db}/_partition/{p}/_explain) — which index CouchDB would use, over which key range."""
     body = {k: v for k, v in query.items() if k != "execution_stats"}
     if partition:
-        answer = client.flavour.in_partition(client, "POST", db, partition, "_explain", body=body)
+        answer = client.flavour.in_partition("POST", db, partition, "_explain", body=body)
     else:
-        answer = client.flavour.explain(client, db, body)
+        answer = client.flavour.explain(db, body)
     index = _index_info(answer.get("index") or {})
     span = answer.get("mrargs") or {}
     return Explanation(index=index, full_scan=index.type == "special" and index.name == "_all_docs",
@@ -207,7 +207,7 @@ REDUCE_BUILTINS = ("_count", "_sum", "_stats", "_approx_count_distinct")
 
 def list_design_documents(client: CouchClient, db: str) -> list[str]:
     """GET /{db}/_design_docs — ids of the design documents."""
-    return [row["id"] for row in client.flavour.design_doc_rows(client, db) if "id" in row]
+    return [row["id"] for row in client.flavour.design_doc_rows(db) if "id" in row]
 
 
 def view_names(ddoc: JsonObject) -> list[str]:
@@ -224,14 +224,14 @@ def query_view(client: CouchClient, db: str, ddoc_id: str, view: str, params: Ma
     """GET /{db}/_design/{ddoc}/_view/{view} (or /{db}/_partition/{p}/_design/...) — params already in
     CouchDB's form (JSON keys encoded)."""
     if partition:
-        return client.flavour.in_partition(client, "GET", db, partition, DESIGN_PREFIX + ddoc_id, "_view", view,
+        return client.flavour.in_partition("GET", db, partition, DESIGN_PREFIX + ddoc_id, "_view", view,
                                            params=params)
-    return client.flavour.view(client, db, ddoc_id, view, params)
+    return client.flavour.view(db, ddoc_id, view, params)
 
 
 def view_info(client: CouchClient, db: str, ddoc_id: str) -> Json:
     """GET /{db}/_design/{ddoc}/_info — index sizes, update sequence, whether the updater runs."""
     try:
-        return client.flavour.design_info(client, db, ddoc_id)
+        return client.flavour.design_info(db, ddoc_id)
     except NotFound:
         return None

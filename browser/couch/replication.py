@@ -431,7 +431,7 @@ def find_replications(client: CouchClient, limit: int, bookmark: str | None = No
     body: JsonObject = {"selector": {"_id": {"$gt": None}}, "limit": limit}
     if bookmark:
         body["bookmark"] = bookmark
-    answer = client.flavour.find(client, REPLICATOR, body)
+    answer = client.flavour.find(REPLICATOR, body)
     docs = answer.get("docs") if isinstance(answer, dict) else None
     docs = [d for d in docs if isinstance(d, dict) and not str(d.get("_id", "")).startswith("_design/")] \
         if isinstance(docs, list) else []

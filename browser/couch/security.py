@@ -88,7 +88,7 @@ def grants_for(security: JsonObject, name: str, roles: Iterable[str], is_server_
 def server_admin_names(client: CouchClient) -> list[str] | None:
     """GET /_node/_local/_config/admins — names of the server admins (server admins only); None if hidden."""
     try:
-        return sorted(client.flavour.admins_config(client))
+        return sorted(client.flavour.admins_config())
     except CouchError:
         return None
 

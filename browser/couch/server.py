@@ -34,7 +34,7 @@ def server_info(client: CouchClient) -> ServerInfo:
 
 def is_up(client: CouchClient) -> bool:
     """GET /_up — whether the server says it is ready to serve."""
-    return client.flavour.up(client)
+    return client.flavour.up()
 
 
 def new_uuids(client: CouchClient, count: int = 1) -> list[str]:

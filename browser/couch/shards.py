@@ -47,7 +47,7 @@ class ShardMap:
 
 def shard_map(client: CouchClient, db: str, membership: Membership | None = None) -> ShardMap:
     """GET /{db}/_shards — the ranges in hash order, each with its nodes."""
-    answer = client.flavour.shards(client, db)
+    answer = client.flavour.shards(db)
     raw = answer.get("shards") if isinstance(answer, dict) else None
     ranges = sorted((ShardRange(str(name), _nodes(nodes)) for name, nodes in (raw or {}).items()),
                     key=lambda shard: (shard.start, shard.range))
@@ -58,7 +58,7 @@ def shard_map(client: CouchClient, db: str, membership: Membership | None = None
 
 def document_shard(client: CouchClient, db: str, docid: str) -> ShardRange:
     """GET /{db}/_shards/{docid} — the range a document id hashes to and its nodes (the document need not exist)."""
-    answer = client.flavour.shards(client, db, docid)
+    answer = client.flavour.shards(db, docid)
     answer = answer if isinstance(answer, dict) else {}
     return ShardRange(str(answer.get("range", "")), _nodes(answer.get("nodes")))
 
@@ -66,7 +66,7 @@ def document_shard(client: CouchClient, db: str, docid: str) -> ShardRange:
 def document_exists(client: CouchClient, db: str, docid: str) -> bool:
     """HEAD /{db}/{docid} — whether a live document has this id (deleted or never written: False)."""
     try:
-        client.flavour.current_rev(client, db, docid)
+        client.flavour.current_rev(db, docid)
     except NotFound:
         return False
     return True

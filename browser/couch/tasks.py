@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from browser.couch.client import CouchClient
-from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import Unauthorized
 from browser.couch.jsontext import Json, JsonObject
+from browser.couch.wire import DESIGN_PREFIX
 
 
 def active_tasks(client: CouchClient, db: str | None = None) -> list[JsonObject] | None:

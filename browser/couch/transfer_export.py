@@ -19,11 +19,11 @@ import requests
 
 from browser.couch import jsontext
 from browser.couch.client import CouchClient
-from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.jsontext import Json, JsonObject
 from browser.couch.queries import FindResult, find
 from browser.couch.replication import is_replicator_database, shown
 from browser.couch.transfer import Path, array_items, column_title, text_chunks
+from browser.couch.wire import DESIGN_PREFIX
 
 FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
 FIND_PAGE = 1000

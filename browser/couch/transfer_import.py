@@ -183,9 +183,7 @@ def _sent(client: CouchClient, db: str, batch: Batch, keep_revisions: bool, prog
 
 
 def _bulk_docs(client: CouchClient, db: str, docs: list[JsonObject], keep_revisions: bool) -> list[Json]:
-    body = {"docs": docs, "new_edits": False} if keep_revisions else {"docs": docs}
-    answer = client.send_exact("POST", db, "_bulk_docs", body=body)
-    return answer if isinstance(answer, list) else []
+    return client.flavour.bulk_docs(db, docs, new_edits=not keep_revisions)
 
 
 def _count(batch: Batch, outcomes: list[Json], keep_revisions: bool, progress: Progress) -> None:
@@ -199,26 +197,11 @@ def _count(batch: Batch, outcomes: list[Json], keep_revisions: bool, progress: P
         for outcome in errors:
             _failed(progress, rows.get(outcome.get("id"), 0), outcome)
         return
-    for number, outcome in _rows_of_outcomes(batch, outcomes):
+    for (number, _), outcome in zip(batch, outcomes, strict=False):
         if isinstance(outcome, dict) and outcome.get("error"):
             _failed(progress, number, outcome)
         else:
             progress.stored += 1
-
-
-def _rows_of_outcomes(batch: Batch, outcomes: list[Json]) -> list[tuple[int, Json]]:
-    """(row, outcome) pairs: by id where every document has one (pouchdb-server does not answer in the order
-    the documents were sent), else by place (CouchDB answers in order; ids it made up cannot be matched)."""
-    if len(outcomes) != len(batch) or not all(isinstance(doc.get("_id"), str) for _, doc in batch):
-        return [(number, outcome) for (number, _), outcome in zip(batch, outcomes, strict=False)]
-    rows: dict[Json, list[int]] = {}  # by _id (every document has one here)
-    for number, doc in batch:
-        rows.setdefault(doc["_id"], []).append(number)
-    pairs = []
-    for place, outcome in enumerate(outcomes):
-        waiting = rows.get(outcome.get("id")) if isinstance(outcome, dict) else None
-        pairs.append((waiting.pop(0) if waiting else batch[place][0], outcome))
-    return pairs
 
 
 def _failed(progress: Progress, number: int, outcome: JsonObject) -> None:

@@ -55,12 +55,12 @@ def user_exists(client: CouchClient, name: str) -> bool | None:
         get_user(client, name)
     except NotFound:
         pass
-    except CouchError:  # refused (pouchdb-server answers a non-admin 400)
+    except (Unauthorized, Forbidden):
         return None
     else:
         return True
     try:
-        return bool(name in (client.flavour.admins_config(client) or {}))
+        return bool(name in (client.flavour.admins_config() or {}))
     except CouchError:
         return False
 

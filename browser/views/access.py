@@ -89,7 +89,7 @@ def _user_names(request):
     try:
         users, _ = list_users(request.couch, limit=SUGGESTIONS)
     except CouchError:
-        # Refused (CouchDB: 401/403), or pouchdb-server's 400 to a non-admin: no suggestions then.
+        # Refused (401/403): no suggestions then.
         return []
     return [u.name for u in users]
 

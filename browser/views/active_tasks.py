@@ -28,7 +28,7 @@ def active_task_list(request):
         "counts": _counts(tasks),
         "filtered": bool(chosen.get("type")),
         "refresh_url": reverse("browser:active-tasks") + (f"?{urlencode(query)}" if query else ""),
-        "reports_tasks": request.couch.flavour.is_apache_couchdb,
+        "reports_tasks": request.couch.flavour.reports_active_tasks,
         "checked_at": time.strftime("%H:%M:%S UTC", time.gmtime()),
     }
     return render_page_or_fragment(request, "browser/active_tasks.html", "browser/_active_tasks.html", context,

@@ -3,10 +3,10 @@
 import time
 
 from django.http import Http404
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from browser.capabilities import needs
 from browser.couch.cluster import LARGE_QUEUE, NODE_TIMEOUT, cluster_health, one_node_health
 from browser.denials import server_admin_required
 from browser.responses import render_page_or_fragment
@@ -15,10 +15,9 @@ REFRESH_SECONDS = 5
 
 
 @server_admin_required
+@needs("has_cluster_nodes")
 @require_GET
 def cluster_overview(request):
-    if not request.couch.flavour.is_apache_couchdb:
-        return _lacking(request, "browser/cluster.html")
     members, nodes = cluster_health(request.couch)
     context = {
         "members": members,
@@ -31,10 +30,9 @@ def cluster_overview(request):
 
 
 @server_admin_required
+@needs("has_cluster_nodes")
 @require_GET
 def cluster_node(request, node):
-    if not request.couch.flavour.is_apache_couchdb:
-        return _lacking(request, "browser/cluster_node.html", node_name=node)
     members, health = one_node_health(request.couch, node)
     if health is None:
         raise Http404("No node of this cluster has that name.")
@@ -46,8 +44,3 @@ def cluster_node(request, node):
 def _common(refresh_url):
     return {"refresh_url": refresh_url, "refresh_seconds": REFRESH_SECONDS, "large_queue": LARGE_QUEUE,
             "node_timeout": NODE_TIMEOUT, "checked_at": time.strftime("%H:%M:%S UTC", time.gmtime())}
-
-
-def _lacking(request, template, **context):
-    """pouchdb-server has no _membership and no _node/{node}/_system or _stats: it is asked nothing."""
-    return render(request, template, {"lacking": True, "server_name": request.couch.flavour.name, **context})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from browser.audit_trail import audited
+from browser.capabilities import needs
 from browser.couch.configuration import (
     ALL_NODES,
     cluster_nodes,
@@ -37,7 +38,6 @@ RISKY = {("chttpd", "port"): "the server stops answering on its current port",
          ("couch_httpd_auth", "secret"): "every login session ends at once (the dashboard's included)",
          ("chttpd", "require_valid_user"): "anonymous requests are refused, the login page's included",
          ("couchdb", "uuid"): "replications restart from scratch (their ids derive from it)"}
-NOT_EDITABLE = "pouchdb-server's configuration is shown read-only here; Apache CouchDB 3 can be changed from this page."
 
 
 def _nodes(client):
@@ -62,7 +62,7 @@ def config_page(request):
                 for s in config.filtered(form.value("q"), form.value("section"), form.value("differing"))]
     context = {"form": form, "config": config, "sections": sections, "chosen": chosen, "editable": editable,
                "node_choices": node_choices(nodes), "comparing": len(shown) > 1, "server_name": client.flavour.name,
-               "cors": _cors_by_setting(config), "not_editable": NOT_EDITABLE,
+               "cors": _cors_by_setting(config), "not_editable": client.flavour.lacking("edits_node_config"),
                "add_url": _link("browser:config-set", node=chosen)}
     return render_page_or_fragment(request, "browser/config.html", "browser/_config_sections.html", context)
 
@@ -85,20 +85,20 @@ def _row(row, node, editable):
 
 @require_http_methods(["GET", "POST"])
 @server_admin_required
+@needs("edits_node_config")
 def config_set(request):
     return _change(request, ConfigSetForm)
 
 
 @require_http_methods(["GET", "POST"])
 @server_admin_required
+@needs("edits_node_config")
 def config_delete(request):
     return _change(request, ConfigDeleteForm)
 
 
 def _change(request, form_class):
     client = request.couch
-    if not client.flavour.edits_node_config:
-        return render(request, "browser/config_unsupported.html", {"message": NOT_EDITABLE}, status=409)
     nodes = _nodes(client)
     asked = ConfigChangeAskedForm(request.POST if request.method == "POST" else request.GET, nodes=nodes,
                                   default=nodes[0])

@@ -117,10 +117,11 @@ def _announce_created(request, asked, kept):
 
 def _announce_layout(request, name, asked):
     """What CouchDB actually gave the new database (GET /{db}): q, n and partitioned, and where that differs."""
-    if not request.couch.flavour.has_shards:
+    lacking = request.couch.flavour.lacking("has_shards")
+    if lacking:
         if asked["partitioned"] or asked["shards_q"] or asked["replicas_n"]:
-            messages.warning(request, f"{request.couch.flavour.LACKS_SHARDS} The shard, copy and partition "
-                                      "settings you chose have no effect here.")
+            messages.warning(request, f"{lacking} The shard, copy and partition settings you chose have no effect "
+                                      "here.")
         return
     try:
         info = database_info(request.couch, name)

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from browser.audit_trail import audited
+from browser.capabilities import needs
 from browser.couch import db_updates as feed
 from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, PreconditionFailed
@@ -17,15 +18,13 @@ LIVE_MOST = 500
 
 
 @server_admin_required
+@needs("has_db_updates")
 @require_GET
 def database_updates(request):
     client = request.couch
-    context = {"server_name": client.flavour.name, "lacks": not client.flavour.is_apache_couchdb}
-    if context["lacks"]:
-        return render(request, "browser/db_updates.html", context, status=501)
     form = DbUpdatesForm(request.GET)
     if not form.is_valid():
-        return render(request, "browser/db_updates.html", {**context, "form": form}, status=400)
+        return render(request, "browser/db_updates.html", {"form": form}, status=400)
     data = form.cleaned_data
     if request.htmx and data["after"]:
         return _arrivals(request, form)
@@ -34,23 +33,20 @@ def database_updates(request):
     except (feed.UpdatesUnavailable, CouchError) as exc:
         missing = isinstance(exc, feed.UpdatesUnavailable) and exc.missing
         # A server without _global_changes works as it should: the page says what is missing, and offers it.
-        return render(request, "browser/db_updates.html", {**context, **_unavailable(exc)},
-                      status=200 if missing else 503)
-    context.update(page=page, rows=_rows(client, page.updates), size=feed.PAGE_SIZE, form=form,
+        return render(request, "browser/db_updates.html", _unavailable(exc), status=200 if missing else 503)
+    context = dict(page=page, rows=_rows(client, page.updates), size=feed.PAGE_SIZE, form=form,
                    most_rows=feed.MOST_ROWS_READ,
                    live=not data["top"] and data["live"] != "off", **_page_queries(form, page))
     return render(request, "browser/db_updates.html", context)
 
 
 @server_admin_required
+@needs("has_db_updates")
 @require_POST
 def global_changes_create(request):
-    if not request.couch.flavour.is_apache_couchdb:
-        return redirect("browser:db-updates")
     form = GlobalChangesCreateForm(request.POST, database=feed.GLOBAL_CHANGES)
     if not form.is_valid():
-        context = {"server_name": request.couch.flavour.name, "setup_form": form, "missing_global_changes": True,
-                   "unavailable": _MISSING_WORDS}
+        context = {"setup_form": form, "missing_global_changes": True, "unavailable": _MISSING_WORDS}
         return render(request, "browser/db_updates.html", context, status=400)
     try:
         with audited(request, "global_changes.create", feed.GLOBAL_CHANGES):

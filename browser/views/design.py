@@ -197,7 +197,7 @@ def _view_code(request, db, ddoc, view):
 
 def _index_building(info, tasks, ddoc):
     """{"progress", "pending"} while this design document's index has more than LAZY_FROM changes left to take
-    in (CouchDB 3's _info, and its indexer task; pouchdb-server has neither), else None. A small index's
+    in (CouchDB 3's _info, and its indexer task, where the server has them), else None. A small index's
     indexer task shows for a moment too (asking _info starts it), so a task alone does not count."""
     index = info.get("view_index") if isinstance(info, dict) and isinstance(info.get("view_index"), dict) else {}
     pending = index.get("updates_pending", {}).get("total") if isinstance(index.get("updates_pending"), dict) else None

@@ -4,6 +4,7 @@
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from browser.capabilities import needs
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing
 from browser.couch.partitions import partition_documents, partition_info, partition_problem, partition_views
@@ -12,6 +13,7 @@ from browser.forms.mango import MangoForm
 from browser.forms.partitions import PartitionOpenForm
 
 
+@needs("has_partitions")
 @require_GET
 def partition_home(request, db):
     form = PartitionOpenForm(request.GET if "partition" in request.GET else None)
@@ -21,11 +23,11 @@ def partition_home(request, db):
 
 
 def _home(request, db, form, status=200, problem=""):
-    context = {"db": db, "form": form, "info": database_info(request.couch, db), "lacks": _lacks(request),
-               "problem": problem}
+    context = {"db": db, "form": form, "info": database_info(request.couch, db), "problem": problem}
     return render(request, "browser/partitions.html", context, status=status)
 
 
+@needs("has_partitions")
 @require_GET
 def partition_detail(request, db, partition):
     problem = partition_problem(partition)
@@ -33,7 +35,7 @@ def partition_detail(request, db, partition):
         form = PartitionOpenForm({"partition": partition})
         return _home(request, db, form, status=400, problem=f"“{partition}” is not a partition name: {problem}")
     info = database_info(request.couch, db)
-    if _lacks(request) or not info.partitioned:
+    if not info.partitioned:
         return _home(request, db, PartitionOpenForm(initial={"partition": partition}), status=400)
     options = DocumentListForm(request.GET).values()
     listing = Listing(limit=options["limit"], start=options["start"], before=options["before"])
@@ -43,8 +45,3 @@ def partition_detail(request, db, partition):
                "views": partition_views(request.couch, db),
                "mango_form": MangoForm(initial={"partition": partition})}
     return render(request, "browser/partition.html", context)
-
-
-def _lacks(request):
-    flavour = request.couch.flavour
-    return "" if flavour.has_shards else flavour.LACKS_SHARDS

@@ -1,11 +1,12 @@
 """Purge a document (entirely, or chosen leaf revisions) and a database's revision limits (_revs_limit,
-_purged_infos_limit). pouchdb-server has neither _purge nor the limits: its pages say so and it is asked nothing."""
+_purged_infos_limit). A server without them is told so (browser/capabilities.py) and asked nothing."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from browser.audit_trail import audited
+from browser.capabilities import needs
 from browser.couch.errors import CouchError
 from browser.couch.purge import (
     DEFAULT_LIMIT,
@@ -22,15 +23,14 @@ from browser.denials import SERVER_ADMIN, denied_page
 from browser.failures import sentence_for
 from browser.forms.purge import PurgedInfosLimitForm, PurgeForm, RevsLimitForm
 
-PURGE_NEEDS_SERVER_ADMIN = ("Purging needs a CouchDB server admin: Apache CouchDB 3.5 refuses _purge to database "
+PURGE_NEEDS_SERVER_ADMIN = ("Purging needs a CouchDB server admin: CouchDB 3.5 refuses _purge to database "
                             "admins and members alike (it answers “You are not a server admin.”).")
 
 
 @require_http_methods(["GET", "POST"])
+@needs("has_purge")
 def document_purge(request, db, docid):
-    context = {"db": db, "docid": docid, "server": request.couch.flavour.name, "live": True}
-    if not request.couch.flavour.is_apache_couchdb:
-        return _cannot(request, context, "unsupported", 400 if request.POST else 200)
+    context = {"db": db, "docid": docid, "live": True}
     if not (request.couch_user and request.couch_user.is_server_admin):
         return denied_page(request, PURGE_NEEDS_SERVER_ADMIN, SERVER_ADMIN)
     if docid.startswith(LOCAL_PREFIX):
@@ -49,7 +49,7 @@ def document_purge(request, db, docid):
 
 
 def _cannot(request, context, why, status):
-    """pouchdb-server (no _purge), a _local document (not purgeable) or no such document."""
+    """A _local document (not purgeable) or no such document."""
     return render(request, "browser/purge_cannot.html", {**context, "why": why, "live": why != "missing"},
                   status=status)
 
@@ -75,11 +75,9 @@ def _purge(request, db, docid, form, context):
 
 
 @require_http_methods(["GET", "POST"])
+@needs("has_revision_limits")
 def database_limits(request, db):
-    context = {"db": db, "server": request.couch.flavour.name, "default": DEFAULT_LIMIT}
-    if not request.couch.flavour.is_apache_couchdb:
-        return render(request, "browser/limits.html", {**context, "unsupported": True},
-                      status=400 if request.POST else 200)
+    context = {"db": db, "default": DEFAULT_LIMIT}
     # Members may read _security and _revs_limit; anyone else is refused here, in words naming membership.
     security = get_security(request.couch, db)
     current = revs_limit(request.couch, db)

@@ -1,13 +1,12 @@
 """Replication: list saved replications and jobs with their live state, start one, and stop, restart or
 delete it. Every replication shown has gone through couch.replication's scrub; no credential is rendered."""
 
-import functools
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from browser.audit_trail import audited
+from browser.capabilities import needs
 from browser.couch import replication as rep
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
 from browser.forms.replication import ConfirmDeleteForm, JobIdForm, ListPageForm, ReplicationStartForm
@@ -23,27 +22,12 @@ NO_REPLICATOR = ("This CouchDB keeps its _replicator database for server admins 
                  "yours, to the members of _replicator.")
 
 
-def replication_server_required(view):
-    """pouchdb-server has no _scheduler, refuses auth objects and dies of a failing replication: the dashboard
-    sends it no replication request at all, and says so."""
-
-    @functools.wraps(view)
-    def guarded(request, *args, **kwargs):
-        if request.couch.flavour.runs_replications:
-            return view(request, *args, **kwargs)
-        status = 200 if request.method == "GET" else 400
-        return render(request, "browser/replication_unsupported.html",
-                      {"server": request.couch.flavour.name}, status=status)
-
-    return guarded
-
-
 def _is_admin(request):
     return bool(request.couch_user and request.couch_user.is_server_admin)
 
 
 @require_GET
-@replication_server_required
+@needs("runs_replications")
 def replication_list(request):
     paging = ListPageForm(request.GET)
     context = {"is_admin": _is_admin(request), "skip": paging.value("skip") or 0,
@@ -63,7 +47,7 @@ def replication_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@replication_server_required
+@needs("runs_replications")
 def replication_start(request):
     person = request.couch_user.name if request.couch_user else None
     form = ReplicationStartForm(request.POST or None, person=person)
@@ -125,7 +109,7 @@ def _refusal(exc):
 
 
 @require_GET
-@replication_server_required
+@needs("runs_replications")
 def replication_doc(request, docid):
     try:
         document = rep.replicator_document(request.couch, docid)
@@ -145,7 +129,7 @@ def replication_doc(request, docid):
 
 
 @require_POST
-@replication_server_required
+@needs("runs_replications")
 def replication_doc_restart(request, docid):
     try:
         with audited(request, "replication.restart", docid) as entry:
@@ -158,7 +142,7 @@ def replication_doc_restart(request, docid):
 
 
 @require_http_methods(["GET", "POST"])
-@replication_server_required
+@needs("runs_replications")
 def replication_doc_delete(request, docid):
     form = ConfirmDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -175,7 +159,7 @@ def replication_doc_delete(request, docid):
 
 
 @require_GET
-@replication_server_required
+@needs("runs_replications")
 def replication_job(request, job_id):
     if not JobIdForm({"job_id": job_id}).is_valid():
         return render(request, "404.html", {"reason": "That is not a replication id."}, status=404)
@@ -189,7 +173,7 @@ def replication_job(request, job_id):
 
 
 @require_POST
-@replication_server_required
+@needs("runs_replications")
 def replication_job_stop(request, job_id):
     if not JobIdForm({"job_id": job_id}).is_valid():
         return render(request, "404.html", {"reason": "That is not a replication id."}, status=404)

@@ -1,7 +1,6 @@
 """Resharding, for server admins on CouchDB 3: the subsystem's state, its jobs (live while any runs), splitting
 a database's range, stopping and resuming the subsystem, removing a job; the chosen database's ranges."""
 
-import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from browser.audit_trail import audited
+from browser.capabilities import needs
 from browser.couch import reshard
 from browser.couch.databases import database_name_problem
 from browser.couch.errors import CouchError, NotFound
@@ -19,21 +19,8 @@ from browser.forms.reshard import ReshardDatabaseForm, ReshardJobForm, ReshardSt
 from browser.responses import render_page_or_fragment
 
 
-def couchdb_only(view):
-    """pouchdb-server has no _reshard: its page says so and nothing is sent."""
-
-    @functools.wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not request.couch.flavour.is_apache_couchdb:
-            return render(request, "browser/reshard.html", {"lacks": True, "server_name": request.couch.flavour.name},
-                          status=501)
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
 @server_admin_required
-@couchdb_only
+@needs("has_reshard")
 @require_GET
 def reshard_page(request):
     chooser = ReshardDatabaseForm(request.GET)
@@ -44,7 +31,7 @@ def reshard_page(request):
 
 
 @server_admin_required
-@couchdb_only
+@needs("has_reshard")
 @require_POST
 def reshard_start(request):
     form = ReshardStartForm(request.POST)
@@ -70,7 +57,7 @@ def reshard_start(request):
 
 
 @server_admin_required
-@couchdb_only
+@needs("has_reshard")
 @require_POST
 def reshard_state(request):
     form = ReshardStateForm(request.POST)
@@ -90,7 +77,7 @@ def reshard_state(request):
 
 
 @server_admin_required
-@couchdb_only
+@needs("has_reshard")
 @require_POST
 def reshard_job_delete(request):
     form = ReshardJobForm(request.POST)

@@ -28,7 +28,7 @@ from browser.responses import render_page_or_fragment
 
 SCAN_PAGE = 50
 OWN_PASSWORD_REFUSED = ("This CouchDB server does not let users change their own password (its _users database is "
-                        "for server admins only, as Apache CouchDB 3 is by default). Ask a server admin to set a "
+                        "for server admins only, as CouchDB 3 is by default). Ask a server admin to set a "
                         "new one for you.")
 
 

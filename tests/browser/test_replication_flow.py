@@ -60,5 +60,5 @@ def test_pouchdb_server_says_it_cannot_replicate(admin_page, couch_server):
         pytest.skip("pouchdb-server only: Apache CouchDB runs replications")
     admin_page.open("/")
     admin_page.page.get_by_role("link", name="Replication", exact=True).click()
-    expect(admin_page.page.get_by_test_id("replication-unsupported")).to_contain_text(
-        "This server (pouchdb-server) cannot run replications")
+    expect(admin_page.page.get_by_test_id("server-lacks")).to_contain_text(
+        "pouchdb-server cannot run replications through the dashboard")
