@@ -25,8 +25,10 @@ from browser.couch.documents import (
 from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.couch.replication import is_replicator_database, secrets_kept, shown
 from browser.couch.server import new_uuids
-from browser.docdiff import path_label
-from browser.document_editor import (
+from browser.editor.conflicts import conflict_for
+from browser.editor.paths import path_label
+from browser.editor.rows import TYPES
+from browser.editor.state import (
     FORM,
     TEXT,
     EditorProblem,
@@ -39,7 +41,6 @@ from browser.document_editor import (
     switched,
 )
 from browser.failures import sentence_for, status_for
-from browser.field_editor import TYPES
 from browser.forms.document import (
     CopyDocumentForm,
     DeleteDocumentForm,
@@ -49,7 +50,6 @@ from browser.forms.document import (
     NewDocumentForm,
 )
 from browser.responses import render_page_or_fragment
-from browser.save_conflicts import conflict_for
 
 COLLAPSE_OVER_BYTES = 1_000_000
 

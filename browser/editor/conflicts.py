@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from browser.couch.documents import editable_body, get_document
 from browser.couch.errors import NotFound
 from browser.couch.replication import shown
-from browser.docdiff import Merge, diff, merge3
+from browser.editor.diff import diff
+from browser.editor.merge import Merge, merge3
 
 
 @dataclass(frozen=True)

@@ -1,59 +1,18 @@
-"""Field-level differences between JSON documents, and the three-way merge behind the 409 screen.
+"""The three-way merge behind the 409 screen: two edits of one document, made from the same revision.
 
 Every walk here uses an explicit stack, never recursion: a stored document may be nested
 thousands of levels deep, and nothing CouchDB returns may crash a page.
 """
 
 import json
-import re
 from dataclasses import dataclass
 
 from browser.couch import jsontext
 from browser.couch.jsontext import JsonNumber
+from browser.editor.paths import path_label
 
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 MISSING = object()  # a member one side does not have
 _UNKNOWN = object()  # the base of a two-way merge: equal to nothing
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    path: str
-    status: str
-    left: str | None
-    right: str | None
-
-
-def flatten(value):
-    """Leaf paths (tuples of member names and indexes) and their JSON text; empty objects and arrays are
-    leaves too. Keyed by the path itself: a top-level "a.b" and a nested a → b are two fields."""
-    items = {}
-    stack = [((), value)]
-    while stack:
-        here, item = stack.pop()
-        if isinstance(item, dict) and item:
-            children = [((*here, key), child) for key, child in item.items()]
-        elif isinstance(item, list) and item:
-            children = [((*here, i), child) for i, child in enumerate(item)]
-        else:
-            items[here] = jsontext.dumps(item)
-            continue
-        stack.extend(reversed(children))
-    return items
-
-
-def diff(left, right):
-    """What changed from `left` to `right`, field by field, in the order the fields appear."""
-    a, b = flatten(left), flatten(right)
-    rows = []
-    for path in list(a) + [p for p in b if p not in a]:
-        if path not in b:
-            rows.append(FieldDiff(path_label(path), REMOVED, a[path], None))
-        elif path not in a:
-            rows.append(FieldDiff(path_label(path), ADDED, None, b[path]))
-        elif a[path] != b[path]:
-            rows.append(FieldDiff(path_label(path), CHANGED, a[path], b[path]))
-    return rows
 
 
 def _kind(value):
@@ -142,33 +101,6 @@ class Merge:
     def discarded_by_saving_mine(self):
         """What "save mine over" drops of theirs: each of their changes that mine does not share."""
         return self.theirs_changed_labels + tuple(o.label for o in self.overlaps)
-
-
-# A member name written bare in a path: it starts with a letter or "_" and holds only letters, digits,
-# "_" and "-". Any other name is written as JSON in brackets, so `a.b` (a → b) and `["a.b"]`, `[""]` and
-# `["0"]` (not the item `[0]`) read apart.
-_PLAIN_NAME = re.compile(r"[^\W\d][\w-]*")
-WHOLE_DOCUMENT = "(the whole document)"
-
-
-def name_label(name):
-    """One member name as a path writes it: `title`, or `["a.b"]`, `[""]`."""
-    return name if _PLAIN_NAME.fullmatch(name) else f"[{json.dumps(name, ensure_ascii=False)}]"
-
-
-def path_label(path):
-    """A path (member names and array indexes) written unambiguously: `a.b[0]`, `["a.b"]`, `a[""].c`."""
-    if not path:
-        return WHOLE_DOCUMENT
-    parts = []
-    for step in path:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _PLAIN_NAME.fullmatch(step):
-            parts.append(f".{step}" if parts else step)
-        else:
-            parts.append(f"[{json.dumps(step, ensure_ascii=False)}]")
-    return "".join(parts)
 
 
 def merge3(base, mine, theirs, take_theirs=()):

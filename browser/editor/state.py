@@ -1,14 +1,12 @@
 """The state of a document edit as it travels between browser and server: form rows or JSON text,
 the revision the edit started from and the attachment stubs to send back unchanged."""
 
-from collections import deque
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
 from browser.couch.documents import editable_body, special_field_problem
-from browser.couch.jsontext import JsonNumber, JsonSyntaxError
-from browser.docdiff import path_label
-from browser.field_editor import (
+from browser.couch.jsontext import JsonSyntaxError
+from browser.editor.rows import (
     ROW_BUDGET,
     TYPES,
     EditorError,
@@ -16,11 +14,11 @@ from browser.field_editor import (
     form_lines,
     nodes_from_post,
     nodes_from_value,
-    number_rewrite,
     retyped,
     shape,
     value_from_nodes,
 )
+from browser.editor.text import number_notes
 
 FORM, TEXT = "form", "text"
 # A document opens in the form up to these sizes. A form row takes about half a kilobyte of HTML
@@ -106,24 +104,6 @@ def _note_numbers(state, body):
     """The text editor's note on numbers CouchDB 3 will rewrite (the form notes them row by row)."""
     notes = number_notes(body)
     state.number_notes, state.number_notes_total = notes[:NUMBER_NOTES_SHOWN], len(notes)
-
-
-def number_notes(body):
-    """(path, as written, as stored) for every number in `body` CouchDB stores with other text ("1.10" as
-    "1.1"), outer members first. An integer without a sign is stored as written: it is not looked at."""
-    notes = []
-    pending = deque([((), body)])
-    while pending:
-        path, container = pending.popleft()
-        for key, value in (container.items() if isinstance(container, dict) else enumerate(container)):
-            if isinstance(value, JsonNumber):
-                stored = ("." in value or "e" in value or "E" in value or value.startswith("-")) and \
-                    number_rewrite(value)
-                if stored:
-                    notes.append((path_label((*path, key)), str(value), stored))
-            elif isinstance(value, (dict, list)) and value:
-                pending.append(((*path, key), value))
-    return notes
 
 
 def text_of(body):
