@@ -1,60 +1,46 @@
 """What a 409 on save means for the person: the version saved meanwhile, the revision the edit started
 from, and the three-way merge of the two edits (two-way when that revision was compacted away)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from browser.couch.documents import editable_body, get_document
-from browser.couch.errors import NotFound
+from browser.couch.documents import editable_body
+from browser.couch.jsontext import JsonObject
 from browser.couch.replication import shown
-from browser.editor.diff import diff
+from browser.editor.diff import FieldDiff, diff
 from browser.editor.merge import Merge, merge3
 
 
 @dataclass(frozen=True)
 class SaveConflict:
     theirs_rev: str
-    theirs: dict
-    base: dict | None  # the body the edit started from; None when compacted away (or not read: deleted)
+    theirs: JsonObject
+    base: JsonObject | None  # the body the edit started from; None when compacted away (or not read: deleted)
     merge: Merge | None  # None when the document was deleted meanwhile
     base_missing: bool
-    diff: tuple  # mine against theirs, field by field
+    diff: tuple[FieldDiff, ...]  # mine against theirs, field by field
 
     @property
-    def deleted(self):
+    def deleted(self) -> bool:
         return self.merge is None
 
     @property
-    def theirs_attachments(self):
-        return self.theirs.get("_attachments")
+    def theirs_attachments(self) -> JsonObject | None:
+        stubs: JsonObject | None = self.theirs.get("_attachments")
+        return stubs
 
 
-_UNREAD = object()
-_DELETED = SaveConflict(theirs_rev="", theirs={}, base=None, merge=None, base_missing=False, diff=())
+DELETED_MEANWHILE = SaveConflict(theirs_rev="", theirs={}, base=None, merge=None, base_missing=False, diff=())
 
 
-def conflict_for(client, db, docid, base_rev, mine, theirs_rev=None, take_theirs=(), base=_UNREAD):
-    """GET the saved version (the current one, or `theirs_rev`) and the base revision, and merge.
-    `base`: the base revision's body when this request already read it (a revision's body never changes)."""
-    try:
-        theirs = shown(db, get_document(client, db, docid, rev=theirs_rev))
-    except NotFound:
-        return _DELETED
-    if theirs.get("_deleted"):
-        return _DELETED
-    if base is _UNREAD:
-        base = _base_body(client, db, docid, base_rev)
+def conflict_with(db: str, theirs: JsonObject, base: JsonObject | None, mine: JsonObject,
+                  take_theirs: Sequence[tuple[str, ...]] = ()) -> SaveConflict:
+    """The 409 screen for the edit `mine` of database `db`'s document: `theirs` is the revision saved meanwhile
+    as read (not deleted), `base` the revision the edit started from as read (None when compaction removed its
+    body: the merge is then two-way); members whose paths are in `take_theirs` keep their version."""
+    theirs = shown(db, theirs)
+    base_body = None if base is None or base.get("_deleted") else editable_body(shown(db, base))
     theirs_body = editable_body(theirs)
-    return SaveConflict(theirs_rev=str(theirs.get("_rev", "")), theirs=theirs, base=base,
-                        merge=merge3(base, mine, theirs_body, take_theirs), base_missing=base is None,
+    return SaveConflict(theirs_rev=str(theirs.get("_rev", "")), theirs=theirs, base=base_body,
+                        merge=merge3(base_body, mine, theirs_body, take_theirs), base_missing=base_body is None,
                         diff=tuple(diff(theirs_body, mine)))
-
-
-def _base_body(client, db, docid, base_rev):
-    # Compaction keeps only leaf revisions' bodies: an older base answers 404 and the merge is two-way.
-    if not base_rev:
-        return None
-    try:
-        base = get_document(client, db, docid, rev=base_rev)
-    except NotFound:
-        return None
-    return None if base.get("_deleted") else editable_body(shown(db, base))
