@@ -12,7 +12,6 @@ from browser.editor.rows import (
     EditorError,
     apply_operation,
     form_lines,
-    nodes_from_post,
     nodes_from_value,
     retyped,
     shape,
@@ -114,16 +113,6 @@ def text_of(body):
     if values > TEXT_OUTLINE_VALUES:
         return jsontext.outline(body)
     return jsontext.dumps(body, indent=2)
-
-
-def state_from_post(post):
-    mode = post.get("mode") if post.get("mode") in (FORM, TEXT) else FORM
-    state = EditorState(mode=mode, base_rev=post.get("base_rev", ""), attachments=post.get("attachments", ""))
-    if mode == TEXT:
-        state.text = post.get("text", "").replace("\r\n", "\n")
-    else:
-        state.root = nodes_from_post(post)
-    return state
 
 
 def body_of(state):

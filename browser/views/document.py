@@ -32,16 +32,14 @@ from browser.editor.state import (
     operated,
     replaced_text,
     state_for,
-    state_from_post,
     switched,
 )
 from browser.failures import sentence_for, status_for
 from browser.forms.document import (
     CopyDocumentForm,
     DeleteDocumentForm,
+    DocumentEditorForm,
     DocumentViewForm,
-    EditorActionForm,
-    MergeChoicesForm,
     NewDocumentForm,
 )
 from browser.responses import render_page_or_fragment
@@ -75,25 +73,30 @@ def document_edit(request, db, docid):
     if request.method == "GET":
         doc = shown(db, get_document(request.couch, db, docid, history=False))
         extra = {"panel": attachments_context(request, db, docid, doc)}
-        mode = EditorActionForm(request.GET).value("mode") or FORM
+        mode = DocumentEditorForm(request.GET).value("mode") or FORM
         return _editor_page(request, db, docid, state_for(doc, mode), extra=extra)
-    state, asked = state_from_post(request.POST), EditorActionForm(request.POST)
-    if asked.value("op"):
-        return _editor_page(request, db, docid, operated(state, asked.value("op")))
-    if asked.value("switch") in (FORM, TEXT):
-        return _editor_page(request, db, docid, switched(state, asked.value("switch")))
-    if asked.value("switch") == "merge":
-        return _merge_by_hand(request, db, docid, state)
-    return _save(request, db, docid, state, asked.value("overwrite_rev"))
+    form = DocumentEditorForm(request.POST)
+    if (edited := _row_operation_or_switch(form)) is not None:
+        return _editor_page(request, db, docid, edited)
+    if form.value("switch") == "merge":
+        return _merge_by_hand(request, db, docid, form.state)
+    return _save(request, db, docid, form)
 
 
-def _save(request, db, docid, state, overwrite_rev):
-    choices = MergeChoicesForm(request.POST)
-    choices.is_valid()
-    take_theirs = choices.cleaned_data.get("take_theirs", [])
+def _row_operation_or_switch(form):
+    """The editor after the row operation or the switch of editor the post asks for; None when it asks for neither."""
+    if form.value("op"):
+        return operated(form.state, form.value("op"))
+    if form.value("switch") in (FORM, TEXT):
+        return switched(form.state, form.value("switch"))
+    return None
+
+
+def _save(request, db, docid, form):
+    state, take_theirs = form.state, form.cleaned_data["take_theirs"]
     try:
-        outcome = save(request.couch, db, docid, state, overwrite_rev=overwrite_rev or "",
-                       merge_with=choices.cleaned_data.get("merge_theirs_rev") or "", take_theirs=take_theirs,
+        outcome = save(request.couch, db, docid, state, overwrite_rev=form.value("overwrite_rev") or "",
+                       merge_with=form.value("merge_theirs_rev") or "", take_theirs=take_theirs,
                        audit=lambda rev, body: design_audited(request, db, docid, rev, body))
     except AuditUnavailable as exc:
         state.error = refusal_for(exc)
@@ -151,11 +154,10 @@ def document_new(request, db):
     if request.method == "GET":
         state = replaced_text(state_for({}), {})
         return _new_page(request, db, id_form, state)
-    state, asked = state_from_post(request.POST), EditorActionForm(request.POST)
-    if asked.value("op"):
-        return _new_page(request, db, id_form, operated(state, asked.value("op")))
-    if asked.value("switch") in (FORM, TEXT):
-        return _new_page(request, db, id_form, switched(state, asked.value("switch")))
+    form = DocumentEditorForm(request.POST)
+    if (edited := _row_operation_or_switch(form)) is not None:
+        return _new_page(request, db, id_form, edited)
+    state = form.state
     try:
         body = body_of(state)
     except EditorProblem:
