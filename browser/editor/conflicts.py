@@ -16,13 +16,10 @@ class SaveConflict:
     theirs_rev: str
     theirs: JsonObject
     base: JsonObject | None  # the body the edit started from; None when compacted away (or not read: deleted)
-    merge: Merge | None  # None when the document was deleted meanwhile
+    merge: Merge  # empty when the document was deleted meanwhile
     base_missing: bool
     diff: tuple[FieldDiff, ...]  # mine against theirs, field by field
-
-    @property
-    def deleted(self) -> bool:
-        return self.merge is None
+    deleted: bool = False  # the document was deleted meanwhile: there is nothing to merge with
 
     @property
     def theirs_attachments(self) -> JsonObject | None:
@@ -30,7 +27,8 @@ class SaveConflict:
         return stubs
 
 
-DELETED_MEANWHILE = SaveConflict(theirs_rev="", theirs={}, base=None, merge=None, base_missing=False, diff=())
+DELETED_MEANWHILE = SaveConflict(theirs_rev="", theirs={}, base=None, merge=merge3(None, {}, {}), base_missing=False,
+                                 diff=(), deleted=True)
 
 
 def conflict_with(db: str, theirs: JsonObject, base: JsonObject | None, mine: JsonObject,

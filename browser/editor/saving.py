@@ -103,10 +103,9 @@ def _save_merged(revisions: "_Revisions", state: EditorState, mine: JsonObject, 
                  take_theirs: Sequence[tuple[str, ...]], audit: Audit) -> SaveOutcome:
     """Save the three-way merge of mine with the revision the 409 screen showed; a 409 again when it moved on."""
     theirs = revisions.at(theirs_rev)
-    if not _is_live(theirs):
+    if theirs is None or theirs.get("_deleted"):  # deleted meanwhile
         return _after_conflict(revisions, state, mine, take_theirs)
     conflict = conflict_with(revisions.db, theirs, revisions.at(state.base_rev), mine, take_theirs)
-    assert conflict.merge is not None  # theirs is live
     merged = revisions.secrets_put_back(conflict.merge.body, conflict.theirs_rev)
     try:
         with audit(conflict.theirs_rev, merged):
@@ -124,7 +123,7 @@ def _after_conflict(revisions: "_Revisions", state: EditorState, mine: JsonObjec
     now = revisions.current()
     if now is not None and _holds(now, mine):
         return Saved(now["_rev"], earlier=True)
-    if not _is_live(now):
+    if now is None or now.get("_deleted"):
         return ConflictToShow(DELETED_MEANWHILE)
     return ConflictToShow(conflict_with(revisions.db, now, revisions.at(state.base_rev), mine, take_theirs))
 
@@ -157,10 +156,6 @@ def saved_as(client: CouchClient, db: str, docid: str, body: JsonObject) -> str 
     except (CouchError, CouchUnavailable):
         return None
     return now["_rev"] if now is not None and _holds(now, body) else None
-
-
-def _is_live(doc: JsonObject | None) -> bool:
-    return doc is not None and not doc.get("_deleted")
 
 
 def _holds(now: JsonObject, body: JsonObject, started_rev: str | None = None) -> bool:

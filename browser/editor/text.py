@@ -4,11 +4,11 @@ the text editor shows on the numbers of a body that CouchDB will write different
 from collections import deque
 
 from browser.couch import jsontext
-from browser.couch.jsontext import JsonNumber
-from browser.editor.paths import path_label
+from browser.couch.jsontext import Json, JsonNumber
+from browser.editor.paths import Path, path_label
 
 
-def stored_number_text(text):
+def stored_number_text(text: str) -> str | None:
     """The text CouchDB 3 stores for the JSON number `text`, or None when it is not a number it takes.
     An integer keeps every digit ("-0" aside); anything with a fraction or an exponent becomes a double,
     written with the fewest digits that read back the same (at most 17), in fixed notation from 1e-6 up to
@@ -31,7 +31,7 @@ def stored_number_text(text):
     return sign + _written(digits, point)
 
 
-def _written(digits, point):
+def _written(digits: str, point: int) -> str:
     count = len(digits)
     if count <= point <= 21:
         return digits + "0" * (point - count) + ".0"
@@ -43,18 +43,18 @@ def _written(digits, point):
     return f"{digits[0]}{'.' + digits[1:] if count > 1 else ''}e{'+' if power > 0 else '-'}{abs(power)}"
 
 
-def number_rewrite(text):
+def number_rewrite(text: str) -> str:
     """What CouchDB will store instead of `text`, or "" when it stores the number as written."""
     stored = stored_number_text(text)
     return stored if stored is not None and stored != text.strip() else ""
 
 
 
-def number_notes(body):
+def number_notes(body: Json) -> list[tuple[str, str, str]]:
     """(path, as written, as stored) for every number in `body` CouchDB stores with other text ("1.10" as
     "1.1"), outer members first. An integer without a sign is stored as written: it is not looked at."""
-    notes = []
-    pending = deque([((), body)])
+    notes: list[tuple[str, str, str]] = []
+    pending: deque[tuple[Path, Json]] = deque([((), body)])
     while pending:
         path, container = pending.popleft()
         for key, value in (container.items() if isinstance(container, dict) else enumerate(container)):
