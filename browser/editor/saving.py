@@ -67,6 +67,48 @@ class Failure:
 SaveOutcome = Saved | MergedAndSaved | ConflictToShow | Failure
 
 
+class _Revisions:
+    """One document's revisions as one save reads and writes them, each revision read at most once."""
+
+    def __init__(self, client: CouchClient, db: str, docid: str) -> None:
+        self.client, self.db, self.docid = client, db, docid
+        self._read: dict[str, JsonObject | None] = {}
+
+    def at(self, rev: str) -> JsonObject | None:
+        """Revision `rev` as stored (a tombstone too); None when there is no such revision or its body was
+        compacted away, or when `rev` is empty."""
+        if not rev:
+            return None
+        if rev not in self._read:
+            try:
+                self._read[rev] = get_document(self.client, self.db, self.docid, rev=rev)
+            except NotFound:
+                self._read[rev] = None
+        return self._read[rev]
+
+    def current(self) -> JsonObject | None:
+        """The document as it is now, read anew (it may have moved on); None when there is none."""
+        try:
+            now: JsonObject = get_document(self.client, self.db, self.docid, history=False)
+        except NotFound:
+            return None
+        if isinstance(now.get("_rev"), str):
+            self._read.setdefault(now["_rev"], now)
+        return now
+
+    def secrets_put_back(self, body: JsonObject, rev: str) -> JsonObject:
+        """The edited body with the secrets of a replicator document put back where the person left them as shown
+        (hidden): from revision `rev`, or the current one when compaction removed it."""
+        if not is_replicator_database(self.db):
+            return body
+        stored = self.at(rev) or self.current()
+        # deleted meanwhile: the save answers 409, and the conflict screen says so
+        return body if stored is None else secrets_kept(body, editable_body(stored))
+
+    def put(self, body: JsonObject, rev: str, attachments: JsonObject | None) -> str:
+        return save_document(self.client, self.db, self.docid, body, rev=rev, attachments=attachments)
+
+
 def save(client: CouchClient, db: str, docid: str, state: EditorState, *, audit: Audit, overwrite_rev: str = "",
          merge_with: str = "", take_theirs: Sequence[tuple[str, ...]] = ()) -> SaveOutcome:
     """Save the edit in `state`: over `overwrite_rev` when given ("save mine over"); else, when the 409 screen
@@ -87,7 +129,7 @@ def save(client: CouchClient, db: str, docid: str, state: EditorState, *, audit:
         return Failure(EDIT_KEPT, exc)
 
 
-def _save_mine(revisions: "_Revisions", state: EditorState, mine: JsonObject, rev: str,
+def _save_mine(revisions: _Revisions, state: EditorState, mine: JsonObject, rev: str,
                take_theirs: Sequence[tuple[str, ...]], audit: Audit) -> SaveOutcome:
     try:
         with audit(rev, mine):
@@ -99,7 +141,7 @@ def _save_mine(revisions: "_Revisions", state: EditorState, mine: JsonObject, re
     return Saved(new_rev)
 
 
-def _save_merged(revisions: "_Revisions", state: EditorState, mine: JsonObject, theirs_rev: str,
+def _save_merged(revisions: _Revisions, state: EditorState, mine: JsonObject, theirs_rev: str,
                  take_theirs: Sequence[tuple[str, ...]], audit: Audit) -> SaveOutcome:
     """Save the three-way merge of mine with the revision the 409 screen showed; a 409 again when it moved on."""
     theirs = revisions.at(theirs_rev)
@@ -117,7 +159,7 @@ def _save_merged(revisions: "_Revisions", state: EditorState, mine: JsonObject, 
     return MergedAndSaved(new_rev, conflict.merge.theirs_changed_labels)
 
 
-def _after_conflict(revisions: "_Revisions", state: EditorState, mine: JsonObject,
+def _after_conflict(revisions: _Revisions, state: EditorState, mine: JsonObject,
                     take_theirs: Sequence[tuple[str, ...]]) -> SaveOutcome:
     """CouchDB answered 409: the document as it is now holds this very edit, or the person chooses."""
     now = revisions.current()
@@ -128,7 +170,7 @@ def _after_conflict(revisions: "_Revisions", state: EditorState, mine: JsonObjec
     return ConflictToShow(conflict_with(revisions.db, now, revisions.at(state.base_rev), mine, take_theirs))
 
 
-def _read_back(revisions: "_Revisions", exc: CouchSlow, started_rev: str, written: JsonObject) -> SaveOutcome:
+def _read_back(revisions: _Revisions, exc: CouchSlow, started_rev: str, written: JsonObject) -> SaveOutcome:
     """CouchDB took the write but did not answer in time: read the document again and say whether it is saved.
     The edit is kept either way; saving it again is safe, as it carries the rev it started from."""
     if not exc.is_write:  # slow to answer a read before the write: nothing was sent
@@ -170,45 +212,3 @@ def _same_body(one: JsonObject, other: JsonObject) -> bool:
         return bool(json.loads(jsontext.dumps(one)) == json.loads(jsontext.dumps(other)))
     except (ValueError, RecursionError):
         return one == other
-
-
-class _Revisions:
-    """One document's revisions as one save reads and writes them, each revision read at most once."""
-
-    def __init__(self, client: CouchClient, db: str, docid: str) -> None:
-        self.client, self.db, self.docid = client, db, docid
-        self._read: dict[str, JsonObject | None] = {}
-
-    def at(self, rev: str) -> JsonObject | None:
-        """Revision `rev` as stored (a tombstone too); None when there is no such revision or its body was
-        compacted away, or when `rev` is empty."""
-        if not rev:
-            return None
-        if rev not in self._read:
-            try:
-                self._read[rev] = get_document(self.client, self.db, self.docid, rev=rev)
-            except NotFound:
-                self._read[rev] = None
-        return self._read[rev]
-
-    def current(self) -> JsonObject | None:
-        """The document as it is now, read anew (it may have moved on); None when there is none."""
-        try:
-            now: JsonObject = get_document(self.client, self.db, self.docid, history=False)
-        except NotFound:
-            return None
-        if isinstance(now.get("_rev"), str):
-            self._read.setdefault(now["_rev"], now)
-        return now
-
-    def secrets_put_back(self, body: JsonObject, rev: str) -> JsonObject:
-        """The edited body with the secrets of a replicator document put back where the person left them as shown
-        (hidden): from revision `rev`, or the current one when compaction removed it."""
-        if not is_replicator_database(self.db):
-            return body
-        stored = self.at(rev) or self.current()
-        # deleted meanwhile: the save answers 409, and the conflict screen says so
-        return body if stored is None else secrets_kept(body, editable_body(stored))
-
-    def put(self, body: JsonObject, rev: str, attachments: JsonObject | None) -> str:
-        return save_document(self.client, self.db, self.docid, body, rev=rev, attachments=attachments)
