@@ -16,7 +16,7 @@ import uuid
 from bench.attachments_transfer import peak_and_current_kib, start_dashboard, worker_pid
 from bench.common import admin_http, benchmark_server, dashboard_session, median_seconds
 from browser.couch import jsontext
-from browser.field_editor import ROW_BUDGET, nodes_from_value, shape
+from browser.editor.rows import ROW_BUDGET, nodes_from_value, shape
 
 
 def document_of(kib):

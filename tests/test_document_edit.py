@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from browser.couch import jsontext
-from browser.field_editor import nodes_from_value
+from browser.editor.rows import nodes_from_value
 from tests.conftest import fetch_document, put_document
 
 

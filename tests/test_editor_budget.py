@@ -7,8 +7,8 @@ import pytest
 
 from browser.couch import jsontext
 from browser.couch.jsontext import JsonNumber
-from browser.document_editor import FORM_DEFAULT_MOST_VALUES
-from browser.field_editor import ROW_BUDGET, apply_operation, nodes_from_value, value_from_nodes
+from browser.editor.rows import ROW_BUDGET, apply_operation, nodes_from_value, value_from_nodes
+from browser.editor.state import FORM_DEFAULT_MOST_VALUES
 from tests.conftest import fetch_document
 from tests.test_document_edit import edit_url
 from tests.test_editor_limits import put_text

@@ -9,8 +9,8 @@ from django.urls import reverse
 from markupsafe import escape
 
 from browser.couch import jsontext
-from browser.document_editor import FORM_DEFAULT_MOST_DEPTH, FORM_DEFAULT_MOST_VALUES
-from browser.field_editor import nodes_from_post, value_from_nodes
+from browser.editor.rows import nodes_from_post, value_from_nodes
+from browser.editor.state import FORM_DEFAULT_MOST_DEPTH, FORM_DEFAULT_MOST_VALUES
 from tests.conftest import fetch_document, put_document
 from tests.test_document_edit import edit_url, form_data
 

@@ -97,7 +97,7 @@ def test_a_preview_writes_only_what_it_shows():
 
 
 def test_the_outline_of_a_big_document_reads_back_exactly_one_item_a_line():
-    from browser.document_editor import TEXT_OUTLINE_VALUES, text_of
+    from browser.editor.state import TEXT_OUTLINE_VALUES, text_of
 
     items = [{"id": i, "price": jsontext.JsonNumber("9007199254740993"), "tags": ["a", {"b": None}]}
              for i in range(TEXT_OUTLINE_VALUES // 4)]

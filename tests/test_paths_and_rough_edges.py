@@ -10,9 +10,11 @@ import pytest
 from django.urls import reverse
 
 from browser.couch.jsontext import JsonNumber, loads
-from browser.docdiff import diff, merge3, path_label
-from browser.document_editor import number_notes
-from browser.field_editor import nodes_from_value, stored_number_text
+from browser.editor.diff import diff
+from browser.editor.merge import merge3
+from browser.editor.paths import path_label
+from browser.editor.rows import nodes_from_value
+from browser.editor.text import number_notes, stored_number_text
 from tests.conftest import fetch_document, log_in, put_document
 from tests.support.templates import form_rows_html
 from tests.test_conflicts import A, B, C, branch, resolve_url, seen_on

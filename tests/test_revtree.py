@@ -6,7 +6,7 @@ from django.urls import reverse
 from markupsafe import escape
 
 from browser.couch.jsontext import JsonNumber
-from browser.revtree import MAX_LEAVES, Gap, Node, build_tree, leaf_path
+from browser.editor.revtree import MAX_LEAVES, Gap, Node, build_tree, leaf_path
 from tests.support.data import HOSTILE
 
 

@@ -1,10 +1,12 @@
-"""Forms of one document: creating, copying, deleting it, and the editor's actions and merge choices."""
+"""Forms of one document: creating, copying, deleting it, and what its editor posts."""
 
 import json
 
 from django import forms
 
 from browser.couch.documents import id_problem, partitioned_id_problem
+from browser.editor.rows import nodes_from_post
+from browser.editor.state import FORM, TEXT, EditorState
 from browser.forms.fields import RevisionField, RuleCheckedField
 from browser.forms.query_string import QueryStringForm
 
@@ -56,19 +58,54 @@ class DeleteDocumentForm(forms.Form):
                         error_messages={"required": "The page did not say which revision to delete; reload it."})
 
 
-class MergeChoicesForm(forms.Form):
-    """On the 409 screen: the saved revision the merge is made with, and the overlapping members for which
-    the person chose the other version (radios `take-N` = "theirs", with the member's path in `path-N`)."""
+class EditedTextField(forms.CharField):
+    """Text the editor posts, kept exactly as sent: not stripped, and not refused for a NUL character (Django's
+    CharField would drop the whole value; the JSON parser says where the character is instead)."""
 
+    def __init__(self, **kwargs):
+        super().__init__(required=False, strip=False, **kwargs)
+        self.validators = []
+
+
+class DocumentEditorForm(QueryStringForm):
+    """Everything the document editor posts, read in one place. The edit: which editor (`mode`), the revision it
+    started from, the attachment stubs to send back, and the JSON `text` or the form's rows (`f:<path>:k|t|v`,
+    browser/editor/rows.py). What the post asks for besides saving: a row operation, a switch of editor, saving
+    over a revision. From the 409 screen: the saved revision to merge with, and the members for which the person
+    chose the other version (radios `take-N` = "theirs", with the member's path in `path-N`).
+
+    A missing or malformed action reads as None (see QueryStringForm.value); `clean()` always builds the editor's
+    state, `cleaned_data["state"]`, so that the edit is never lost."""
+
+    mode = forms.ChoiceField(required=False, choices=[(FORM, "form"), (TEXT, "text")])
+    base_rev = EditedTextField()
+    attachments = EditedTextField()
+    text = EditedTextField()
+    op = forms.CharField(required=False, max_length=10_000)
+    switch = forms.ChoiceField(required=False, choices=[(FORM, "form"), (TEXT, "text"), ("merge", "merge")])
+    overwrite_rev = RevisionField(required=False)
     merge_theirs_rev = RevisionField(required=False)
     PATH_MOST = 10_000
 
     def clean(self):
         data = super().clean()
+        mode = data.get("mode") or FORM
+        state = EditorState(mode=mode, base_rev=data["base_rev"], attachments=data["attachments"])
+        if mode == TEXT:
+            state.text = data["text"].replace("\r\n", "\n")  # browsers send a textarea's line breaks as CRLF
+        else:
+            state.root = nodes_from_post(self.data)
+        data["state"] = state
         data["take_theirs"] = [path for key, value in self.data.items()
                                if key.startswith("take-") and value == "theirs"
                                for path in [self._path(self.data.get("path-" + key[len("take-"):], ""))] if path]
         return data
+
+    @property
+    def state(self):
+        """The edit this post holds, in the editor's terms (browser/editor/state.py)."""
+        self.is_valid()
+        return self.cleaned_data["state"]
 
     def _path(self, text):
         if len(text) > self.PATH_MOST:
@@ -80,15 +117,6 @@ class MergeChoicesForm(forms.Form):
         if not isinstance(path, list) or not path or not all(isinstance(p, str) for p in path):
             return None
         return tuple(path)
-
-
-class EditorActionForm(QueryStringForm):
-    """What an editor post asks for besides saving: a row operation, a switch of editor, save over a rev."""
-
-    op = forms.CharField(required=False, max_length=10_000)
-    switch = forms.ChoiceField(required=False, choices=[("form", "form"), ("text", "text"), ("merge", "merge")])
-    overwrite_rev = RevisionField(required=False)
-    mode = forms.ChoiceField(required=False, choices=[("form", "form"), ("text", "text")])
 
 
 class DocumentViewForm(QueryStringForm):

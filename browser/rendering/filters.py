@@ -8,7 +8,7 @@ from django.template import defaultfilters
 from django.utils import dateformat
 
 from browser import visible_text
-from browser.docdiff import name_label
+from browser.editor.paths import name_label
 
 UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
 
@@ -42,7 +42,7 @@ def visible(value: Any) -> str:
 
 
 def field_label(name: Any) -> str:
-    """A top-level field's name as a column header writes it: `title`, `["a.b"]`, `[""]` (browser/docdiff.py)."""
+    """A top-level field's name as a column header writes it: `title`, `["a.b"]`, `[""]` (browser/editor/paths.py)."""
     return name_label(str(name))
 
 

@@ -10,7 +10,7 @@ from browser.couch import jsontext
 from browser.couch.audit import check_chain, check_records, list_records, seq_of
 from browser.couch.errors import BadRequest, NotFound
 from browser.denials import server_admin_required
-from browser.docdiff import diff
+from browser.editor.diff import diff
 from browser.forms.audit import AuditFilterForm
 
 

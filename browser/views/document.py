@@ -1,7 +1,5 @@
 """One document: read, edit (form or text), create, copy, delete; saving never loses the edit."""
 
-import json
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -19,37 +17,32 @@ from browser.couch.documents import (
     editable_body,
     get_document,
     revisions,
-    save_document,
     stored_document,
 )
-from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
-from browser.couch.replication import is_replicator_database, secrets_kept, shown
+from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable
+from browser.couch.replication import is_replicator_database, shown
 from browser.couch.server import new_uuids
-from browser.docdiff import path_label
-from browser.document_editor import (
+from browser.editor.rows import TYPES
+from browser.editor.saving import EDIT_KEPT, ConflictToShow, Failure, MergedAndSaved, Saved, save, saved_as
+from browser.editor.state import (
     FORM,
     TEXT,
     EditorProblem,
-    attachment_stubs,
     body_of,
     operated,
     replaced_text,
     state_for,
-    state_from_post,
     switched,
 )
 from browser.failures import sentence_for, status_for
-from browser.field_editor import TYPES
 from browser.forms.document import (
     CopyDocumentForm,
     DeleteDocumentForm,
+    DocumentEditorForm,
     DocumentViewForm,
-    EditorActionForm,
-    MergeChoicesForm,
     NewDocumentForm,
 )
 from browser.responses import render_page_or_fragment
-from browser.save_conflicts import conflict_for
 
 COLLAPSE_OVER_BYTES = 1_000_000
 
@@ -80,154 +73,57 @@ def document_edit(request, db, docid):
     if request.method == "GET":
         doc = shown(db, get_document(request.couch, db, docid, history=False))
         extra = {"panel": attachments_context(request, db, docid, doc)}
-        mode = EditorActionForm(request.GET).value("mode") or FORM
+        mode = DocumentEditorForm(request.GET).value("mode") or FORM
         return _editor_page(request, db, docid, state_for(doc, mode), extra=extra)
-    state, asked = state_from_post(request.POST), EditorActionForm(request.POST)
-    if asked.value("op"):
-        return _editor_page(request, db, docid, operated(state, asked.value("op")))
-    if asked.value("switch") in (FORM, TEXT):
-        return _editor_page(request, db, docid, switched(state, asked.value("switch")))
-    if asked.value("switch") == "merge":
-        return _merge_by_hand(request, db, docid, state)
-    return _save(request, db, docid, state, asked.value("overwrite_rev"))
+    form = DocumentEditorForm(request.POST)
+    if (edited := _row_operation_or_switch(form)) is not None:
+        return _editor_page(request, db, docid, edited)
+    if form.value("switch") == "merge":
+        return _merge_by_hand(request, db, docid, form.state)
+    return _save(request, db, docid, form)
 
 
-def _save(request, db, docid, state, overwrite_rev):
-    choices = MergeChoicesForm(request.POST)
-    choices.is_valid()
-    merge_with = None if overwrite_rev else choices.cleaned_data.get("merge_theirs_rev")
-    take_theirs = choices.cleaned_data.get("take_theirs", [])
-    rev = overwrite_rev or state.base_rev
+def _row_operation_or_switch(form):
+    """The editor after the row operation or the switch of editor the post asks for; None when it asks for neither."""
+    if form.value("op"):
+        return operated(form.state, form.value("op"))
+    if form.value("switch") in (FORM, TEXT):
+        return switched(form.state, form.value("switch"))
+    return None
+
+
+def _save(request, db, docid, form):
+    state, take_theirs = form.state, form.cleaned_data["take_theirs"]
     try:
-        body = body_of(state)
-        if merge_with:
-            return _save_merged(request, db, docid, state, body, merge_with, take_theirs)
-        with design_audited(request, db, docid, rev, body):
-            new_rev = save_document(request.couch, db, docid, _secrets_kept(request, db, docid, body, state.base_rev),
-                                    rev=rev, attachments=attachment_stubs(state))
-    except EditorProblem:
-        return _editor_page(request, db, docid, state, status=400)
-    except Conflict:
-        if (saved_rev := _already_saved(request, db, docid, body)) is not None:
-            return _saved_earlier(request, db, docid, saved_rev)
-        return _conflict_page(request, db, docid, state, body, take_theirs)
-    except CouchSlow as exc:
-        return _slow_save(request, db, docid, state, exc, rev, body)
-    except (CouchError, CouchUnavailable) as exc:
-        state.error = _save_failure(exc)
-        return _editor_page(request, db, docid, state, status=status_for(exc))
+        outcome = save(request.couch, db, docid, state, overwrite_rev=form.value("overwrite_rev") or "",
+                       merge_with=form.value("merge_theirs_rev") or "", take_theirs=take_theirs,
+                       audit=lambda rev, body: design_audited(request, db, docid, rev, body))
     except AuditUnavailable as exc:
         state.error = refusal_for(exc)
         return _editor_page(request, db, docid, state, status=503)
-    messages.success(request, f"Saved “{docid}” as revision {new_rev}.")
-    return redirect("browser:document", db=db, docid=docid)
-
-
-def _slow_save(request, db, docid, state, exc, started_rev, mine):
-    """CouchDB took the save but did not answer in time: read the document again and say whether it is saved.
-    The edit is kept either way; saving it again is safe, as it carries the rev it started from."""
-    if not exc.is_write:  # slow to answer a read before the write: nothing was sent
-        state.error = f"{sentence_for(exc)} Nothing was saved yet. Your edit is kept: Save again in a moment."
-        return _editor_page(request, db, docid, state, status=status_for(exc))
-    now = _stored_now(request, db, docid)
-    if _holds(now, mine, started_rev):
-        return _saved_earlier(request, db, docid, now["_rev"], exc)
-    again = "that cannot save it twice (if the first save went through meanwhile, this page says so)."
-    if now is _UNREAD:
-        outcome = ("The document could not be read again to see whether it is saved. Your edit is kept: "
-                   f"Save again; {again}")
-    elif now and now.get("_rev") == started_rev:
-        outcome = (f"It is not saved yet: the document is still at revision {started_rev}, the one your edit "
-                   f"started from. CouchDB may still be writing it. Your edit is kept: Save again in a moment; {again}")
-    else:
-        outcome = (f"The document changed meanwhile (now {'revision ' + str(now.get('_rev')) if now else 'deleted'}), "
-                   "but not to your edit. Your edit is kept: Save again to see what differs and choose.")
-    state.error = f"{sentence_for(exc)} {outcome}"
-    return _editor_page(request, db, docid, state, status=status_for(exc))
-
-
-_UNREAD = object()
-
-
-def _stored_now(request, db, docid):
-    """The document as CouchDB holds it now; None when there is none; _UNREAD when it cannot be read."""
-    try:
-        return get_document(request.couch, db, docid, history=False)
-    except NotFound:
-        return None
-    except (CouchError, CouchUnavailable):
-        return _UNREAD
-
-
-def _already_saved(request, db, docid, mine):
-    """The current rev when the document as stored now is this very edit (a save that went through though
-    its answer never came); otherwise None."""
-    now = _stored_now(request, db, docid)
-    return now["_rev"] if _holds(now, mine) else None
-
-
-def _holds(now, mine, started_rev=None):
-    """Whether `now` is a revision after `started_rev` whose body is `mine`."""
-    return (isinstance(now, dict) and isinstance(now.get("_rev"), str) and now["_rev"] != started_rev
-            and _same_body(editable_body(now), editable_body(mine)))
-
-
-def _same_body(one, other):
-    # CouchDB may write a number back in another form (1.50 as 1.5): compare values, not texts.
-    try:
-        return json.loads(jsontext.dumps(one)) == json.loads(jsontext.dumps(other))
-    except (ValueError, RecursionError):
-        return one == other
-
-
-def _saved_earlier(request, db, docid, saved_rev, slow=None):
-    if slow:
-        said = f"Saved “{docid}” as revision {saved_rev} (CouchDB took longer than {slow.seconds:g} seconds to say so)."
-    else:
-        said = f"“{docid}” already holds your edit, as revision {saved_rev}: an earlier save went through."
+    match outcome:
+        case Saved(rev=rev, earlier=True):
+            said = f"“{docid}” already holds your edit, as revision {rev}: an earlier save went through."
+        case Saved(rev=rev, late_by=seconds) if seconds is not None:
+            said = f"Saved “{docid}” as revision {rev} (CouchDB took longer than {seconds:g} seconds to say so)."
+        case Saved(rev=rev):
+            said = f"Saved “{docid}” as revision {rev}."
+        case MergedAndSaved(rev=rev, kept_theirs=kept):
+            said = f"Saved “{docid}” as revision {rev}" + (
+                f", keeping the other person's changes to {', '.join(kept)}." if kept else ".")
+        case ConflictToShow(conflict=conflict):
+            state.error = ("Someone saved this document after you opened it. Your edit is kept below; "
+                           "see what each of you changed, then choose.")
+            return _editor_page(request, db, docid, state, status=409,
+                                extra={"conflict": conflict, "take_theirs": take_theirs})
+        case Failure(reason=reason, error=None):
+            state.error = reason
+            return _editor_page(request, db, docid, state, status=400)
+        case Failure(reason=reason, error=error):
+            state.error = f"{sentence_for(error)} {reason}"
+            return _editor_page(request, db, docid, state, status=status_for(error))
     messages.success(request, said)
     return redirect("browser:document", db=db, docid=docid)
-
-
-def _save_merged(request, db, docid, state, mine, theirs_rev, take_theirs):
-    """Save the three-way merge of mine with the version shown on the 409 screen (Conflict if it moved on)."""
-    conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, theirs_rev, take_theirs)
-    if conflict.deleted:
-        raise Conflict(409, "conflict", "The document was deleted meanwhile.")
-    try:
-        merged = _secrets_kept(request, db, docid, conflict.merge.body, conflict.theirs_rev)
-        with design_audited(request, db, docid, conflict.theirs_rev, merged):
-            new_rev = save_document(request.couch, db, docid, merged, rev=conflict.theirs_rev,
-                                    attachments=conflict.theirs_attachments)
-    except Conflict:  # saved again meanwhile: the screen anew, against the base already read
-        return _conflict_page(request, db, docid, state, mine, take_theirs, base=conflict.base)
-    except CouchSlow as exc:
-        return _slow_save(request, db, docid, state, exc, conflict.theirs_rev, merged)
-    kept = ", ".join(path_label(p) for p in conflict.merge.theirs_changed)
-    messages.success(request, f"Saved “{docid}” as revision {new_rev}" +
-                     (f", keeping the other person's changes to {kept}." if kept else "."))
-    return redirect("browser:document", db=db, docid=docid)
-
-
-def _secrets_kept(request, db, docid, body, rev):
-    """The edited body with the secrets of a replicator document put back where the person left them as shown
-    (hidden): from the revision the edit started from, or the current one when compaction removed it."""
-    if not is_replicator_database(db):
-        return body
-    for asked in (rev or None, None):
-        try:
-            return secrets_kept(body, editable_body(get_document(request.couch, db, docid, rev=asked, history=False)))
-        except NotFound:
-            continue
-    return body  # deleted meanwhile: the save answers 409, and the conflict page says so
-
-
-def _conflict_page(request, db, docid, state, mine, take_theirs=(), **known):
-    conflict = conflict_for(request.couch, db, docid, state.base_rev, mine, take_theirs=take_theirs, **known)
-    state.error = ("Someone saved this document after you opened it. Your edit is kept below; "
-                   "see what each of you changed, then choose.")
-    return _editor_page(request, db, docid, state, status=409, extra={"conflict": conflict,
-                                                                               "take_theirs": take_theirs})
 
 
 def _merge_by_hand(request, db, docid, state):
@@ -241,10 +137,6 @@ def _merge_by_hand(request, db, docid, state):
     state.attachments = jsontext.dumps(theirs["_attachments"]) if theirs.get("_attachments") else ""
     extra = {"merge": {"theirs_text": jsontext.dumps(editable_body(theirs), indent=2), "theirs_rev": theirs["_rev"]}}
     return _editor_page(request, db, docid, state, extra=extra)
-
-
-def _save_failure(exc):
-    return f"{sentence_for(exc)} Your edit is kept: change it or try Save again."
 
 
 def _editor_page(request, db, docid, state, status=200, extra=None):
@@ -262,11 +154,10 @@ def document_new(request, db):
     if request.method == "GET":
         state = replaced_text(state_for({}), {})
         return _new_page(request, db, id_form, state)
-    state, asked = state_from_post(request.POST), EditorActionForm(request.POST)
-    if asked.value("op"):
-        return _new_page(request, db, id_form, operated(state, asked.value("op")))
-    if asked.value("switch") in (FORM, TEXT):
-        return _new_page(request, db, id_form, switched(state, asked.value("switch")))
+    form = DocumentEditorForm(request.POST)
+    if (edited := _row_operation_or_switch(form)) is not None:
+        return _new_page(request, db, id_form, edited)
+    state = form.state
     try:
         body = body_of(state)
     except EditorProblem:
@@ -286,14 +177,14 @@ def document_new(request, db):
             docid = docid or new_uuids(request.couch, 1)[0]
             docid, rev = create_document(request.couch, db, body, docid)
     except Conflict:
-        if (created_rev := _already_saved(request, db, docid, body)) is not None:
+        if (created_rev := saved_as(request.couch, db, docid, body)) is not None:
             return _created_earlier(request, db, docid, created_rev)
         id_form.add_error("docid", "A document with this id already exists.")
         return _new_page(request, db, id_form, state, status=409)
     except CouchSlow as exc:
         return _slow_create(request, db, id_form, state, exc, docid, body)
     except (CouchError, CouchUnavailable) as exc:
-        state.error = _save_failure(exc)
+        state.error = f"{sentence_for(exc)} {EDIT_KEPT}"
         return _new_page(request, db, id_form, state, status=status_for(exc))
     except AuditUnavailable as exc:
         state.error = refusal_for(exc)
@@ -305,7 +196,7 @@ def document_new(request, db):
 def _slow_create(request, db, id_form, state, exc, docid, mine):
     """CouchDB took the new document but did not answer in time: look for it under the id it was sent with.
     Not there yet: the form keeps the edit and that id, so creating it again cannot make a second copy."""
-    if docid and exc.is_write and (created_rev := _already_saved(request, db, docid, mine)) is not None:
+    if docid and exc.is_write and (created_rev := saved_as(request.couch, db, docid, mine)) is not None:
         return _created_earlier(request, db, docid, created_rev, exc)
     if not docid or not exc.is_write:
         outcome = "Nothing was created yet. Your document is kept: Create it again in a moment."

@@ -20,10 +20,10 @@ from browser.couch.errors import Conflict, NotFound
 from browser.couch.jsontext import JsonSyntaxError
 from browser.couch.purge import document_leaves
 from browser.couch.replication import secrets_kept, shown
-from browser.docdiff import diff
+from browser.editor.diff import diff
+from browser.editor.revtree import build_tree
 from browser.forms.document import DocumentViewForm
 from browser.forms.history import ResolveConflictForm, RestoreRevisionForm
-from browser.revtree import build_tree
 
 
 @require_http_methods(["GET", "POST"])

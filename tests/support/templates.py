@@ -9,6 +9,6 @@ def from_text(text):
 
 def form_rows_html(root):
     """The form editor's rows for the tree under `root`, as the editor page writes them."""
-    from browser.document_editor import FORM, EditorState
+    from browser.editor.state import FORM, EditorState
 
     return from_text('{% include "browser/_field_rows.html" %}').render({"state": EditorState(mode=FORM, root=root)})

@@ -1,62 +1,25 @@
-"""Field-level differences between JSON documents, and the three-way merge behind the 409 screen.
+"""The three-way merge behind the 409 screen: two edits of one document, made from the same revision.
 
 Every walk here uses an explicit stack, never recursion: a stored document may be nested
 thousands of levels deep, and nothing CouchDB returns may crash a page.
 """
 
 import json
-import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from browser.couch import jsontext
-from browser.couch.jsontext import JsonNumber
+from browser.couch.jsontext import Json, JsonNumber, JsonObject
+from browser.editor.paths import path_label
 
-ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 MISSING = object()  # a member one side does not have
 _UNKNOWN = object()  # the base of a two-way merge: equal to nothing
+# A member's place in a document: the names of the objects it is in, and its own (objects merge member by member).
+MemberPath = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class FieldDiff:
-    path: str
-    status: str
-    left: str | None
-    right: str | None
-
-
-def flatten(value):
-    """Leaf paths (tuples of member names and indexes) and their JSON text; empty objects and arrays are
-    leaves too. Keyed by the path itself: a top-level "a.b" and a nested a → b are two fields."""
-    items = {}
-    stack = [((), value)]
-    while stack:
-        here, item = stack.pop()
-        if isinstance(item, dict) and item:
-            children = [((*here, key), child) for key, child in item.items()]
-        elif isinstance(item, list) and item:
-            children = [((*here, i), child) for i, child in enumerate(item)]
-        else:
-            items[here] = jsontext.dumps(item)
-            continue
-        stack.extend(reversed(children))
-    return items
-
-
-def diff(left, right):
-    """What changed from `left` to `right`, field by field, in the order the fields appear."""
-    a, b = flatten(left), flatten(right)
-    rows = []
-    for path in list(a) + [p for p in b if p not in a]:
-        if path not in b:
-            rows.append(FieldDiff(path_label(path), REMOVED, a[path], None))
-        elif path not in a:
-            rows.append(FieldDiff(path_label(path), ADDED, None, b[path]))
-        elif a[path] != b[path]:
-            rows.append(FieldDiff(path_label(path), CHANGED, a[path], b[path]))
-    return rows
-
-
-def _kind(value):
+def _kind(value: object) -> str:
     if isinstance(value, JsonNumber) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return "number"
     if isinstance(value, bool):
@@ -70,9 +33,9 @@ def _kind(value):
     return "null" if value is None else "other"
 
 
-def equal(a, b):
+def equal(a: object, b: object) -> bool:
     """Whether two JSON values are the same (numbers by their text, member order ignored)."""
-    stack = [(a, b)]
+    stack: list[tuple[Any, Any]] = [(a, b)]
     while stack:
         x, y = stack.pop()
         if x is MISSING or y is MISSING or x is _UNKNOWN or y is _UNKNOWN:
@@ -99,79 +62,53 @@ def equal(a, b):
 class Overlap:
     """A member both sides changed differently since the base: a decision for the person."""
 
-    path: tuple
-    base: object
+    path: MemberPath
+    base: object  # a JSON value, or MISSING where that side has no such member
     mine: object
     theirs: object
 
     @property
-    def label(self):
+    def label(self) -> str:
         return path_label(self.path)
 
     @property
-    def path_json(self):
+    def path_json(self) -> str:
         return json.dumps(list(self.path), ensure_ascii=False)
 
     @property
-    def texts(self):
+    def texts(self) -> tuple[str, ...]:
         """The three values as JSON text, "(absent)" where a side has no such member."""
         return tuple(value_text(v) for v in (self.base, self.mine, self.theirs))
 
 
-def value_text(value):
+def value_text(value: object) -> str:
     return "(absent)" if value is MISSING else jsontext.dumps(value)
 
 
 @dataclass(frozen=True)
 class Merge:
-    body: dict
-    mine_changed: tuple  # paths (tuples of member names) each side changed since the base
-    theirs_changed: tuple
-    overlaps: tuple
+    body: JsonObject
+    mine_changed: tuple[MemberPath, ...]  # the members each side changed since the base
+    theirs_changed: tuple[MemberPath, ...]
+    overlaps: tuple[Overlap, ...]
     two_way: bool
 
     @property
-    def mine_changed_labels(self):
+    def mine_changed_labels(self) -> tuple[str, ...]:
         return tuple(path_label(p) for p in self.mine_changed)
 
     @property
-    def theirs_changed_labels(self):
+    def theirs_changed_labels(self) -> tuple[str, ...]:
         return tuple(path_label(p) for p in self.theirs_changed)
 
     @property
-    def discarded_by_saving_mine(self):
+    def discarded_by_saving_mine(self) -> tuple[str, ...]:
         """What "save mine over" drops of theirs: each of their changes that mine does not share."""
         return self.theirs_changed_labels + tuple(o.label for o in self.overlaps)
 
 
-# A member name written bare in a path: it starts with a letter or "_" and holds only letters, digits,
-# "_" and "-". Any other name is written as JSON in brackets, so `a.b` (a → b) and `["a.b"]`, `[""]` and
-# `["0"]` (not the item `[0]`) read apart.
-_PLAIN_NAME = re.compile(r"[^\W\d][\w-]*")
-WHOLE_DOCUMENT = "(the whole document)"
-
-
-def name_label(name):
-    """One member name as a path writes it: `title`, or `["a.b"]`, `[""]`."""
-    return name if _PLAIN_NAME.fullmatch(name) else f"[{json.dumps(name, ensure_ascii=False)}]"
-
-
-def path_label(path):
-    """A path (member names and array indexes) written unambiguously: `a.b[0]`, `["a.b"]`, `a[""].c`."""
-    if not path:
-        return WHOLE_DOCUMENT
-    parts = []
-    for step in path:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        elif _PLAIN_NAME.fullmatch(step):
-            parts.append(f".{step}" if parts else step)
-        else:
-            parts.append(f"[{json.dumps(step, ensure_ascii=False)}]")
-    return "".join(parts)
-
-
-def merge3(base, mine, theirs, take_theirs=()):
+def merge3(base: JsonObject | None, mine: JsonObject, theirs: JsonObject,
+           take_theirs: Iterable[Sequence[str]] = ()) -> Merge:
     """Merge two edits of one document made from `base` (None: unknown, a two-way merge).
 
     Objects merge member by member; any other value is one unit. A member only one side changed takes
@@ -179,9 +116,12 @@ def merge3(base, mine, theirs, take_theirs=()):
     is in `take_theirs`."""
     two_way = base is None
     chosen = {tuple(p) for p in take_theirs}
-    result = {}
-    mine_changed, theirs_changed, overlaps = [], [], []
-    stack = [((), {} if two_way else base, mine, theirs, result)]
+    result: JsonObject = {}
+    mine_changed: list[MemberPath] = []
+    theirs_changed: list[MemberPath] = []
+    overlaps: list[Overlap] = []
+    stack: list[tuple[MemberPath, Json, JsonObject, JsonObject, JsonObject]] = [
+        ((), {} if two_way else base, mine, theirs, result)]
     while stack:
         path, b, m, t, out = stack.pop()
         for key in list(m) + [k for k in t if k not in m]:

@@ -7,11 +7,13 @@ Every walk over the rows uses an explicit stack: documents may be nested deeper 
 
 import re
 from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from browser.couch import jsontext
-from browser.couch.jsontext import JsonNumber, JsonSyntaxError
-from browser.docdiff import name_label
+from browser.couch.jsontext import Json, JsonNumber, JsonSyntaxError
+from browser.editor.paths import name_label
+from browser.editor.text import number_rewrite
 
 ROOT = "r"
 # Rows the form shows before it keeps subtrees as JSON text: documents the form opens by default
@@ -29,41 +31,41 @@ class FieldNode:
     key: str | None
     type: str
     value: str = ""
-    children: list = field(default_factory=list)
+    children: list["FieldNode"] = field(default_factory=list)
     error: str = ""
 
     @property
-    def depth(self):
+    def depth(self) -> int:
         return self.path.count(".")
 
     @property
-    def index(self):
+    def index(self) -> int:
         return int(self.path.rsplit(".", 1)[1]) if "." in self.path else 0
 
     @property
-    def label(self):
+    def label(self) -> str:
         """How the row is named to assistive technology: "field name", 'field ["a.b"]' or "item 3"."""
         return f"field {name_label(self.key)}" if self.key is not None else f"item {self.index}"
 
     @property
-    def line_count(self):
+    def line_count(self) -> int:
         return min(max(self.value.count("\n") + 1, 1), 20)
 
     @property
-    def is_container(self):
+    def is_container(self) -> bool:
         return self.type in CONTAINERS
 
 
 class EditorError(ValueError):
     """The form holds values that are not valid; `nodes` carries the rows with their errors."""
 
-    def __init__(self, nodes, message):
+    def __init__(self, nodes: FieldNode, message: str) -> None:
         self.nodes = nodes
         self.message = message
         super().__init__(message)
 
 
-def type_of(value):
+def type_of(value: Json) -> str:
     if isinstance(value, JsonNumber) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return "number"
     if isinstance(value, bool):
@@ -80,14 +82,14 @@ def type_of(value):
     return "string"
 
 
-def nodes_from_value(value, path=ROOT, key=None, budget=None):
+def nodes_from_value(value: Json, path: str = ROOT, key: str | None = None, budget: int | None = None) -> FieldNode:
     """Rows for a JSON value (the document body is an object at the root). With a budget of rows,
     containers open level by level while their rows fit; each one that does not stays a single
     "json" row holding its text, which the person edits as it is or expands into rows. The value's
     own members always get rows."""
     root = _row_for(value, path, key)
     left = None if budget is None else budget - _size(value)
-    pending = deque([(root, value)])
+    pending: deque[tuple[FieldNode, Json]] = deque([(root, value)])
     while pending:
         node, value = pending.popleft()
         if node is not root and left is not None and value:
@@ -101,15 +103,15 @@ def nodes_from_value(value, path=ROOT, key=None, budget=None):
     return root
 
 
-def _size(value):
+def _size(value: Json) -> int:
     return len(value) if isinstance(value, (dict, list)) else 0
 
 
-def _values_of(value):
+def _values_of(value: Json) -> Iterable[Json]:
     return value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
 
 
-def _child_rows(node, value):
+def _child_rows(node: FieldNode, value: Json) -> list[FieldNode]:
     if node.type == "object":
         return [_row_for(v, f"{node.path}.{i}", k) for i, (k, v) in enumerate(value.items())]
     if node.type == "array":
@@ -117,16 +119,16 @@ def _child_rows(node, value):
     return []
 
 
-def _fold(node, value):
+def _fold(node: FieldNode, value: Json) -> None:
     node.type, node.value, node.children = "json", jsontext.dumps(value, indent=2), []
 
 
-def expandable(node):
+def expandable(node: FieldNode) -> bool:
     """A "json" row holding an object or an array, which the Expand button turns into rows."""
     return node.type == "json" and node.value.lstrip()[:1] in ("{", "[")
 
 
-def _row_for(value, path, key=None):
+def _row_for(value: Json, path: str, key: str | None = None) -> FieldNode:
     """The row for one value, its children not yet made."""
     kind = type_of(value)
     node = FieldNode(path=path, key=key, type=kind)
@@ -141,48 +143,7 @@ def _row_for(value, path, key=None):
     return node
 
 
-def stored_number_text(text):
-    """The text CouchDB 3 stores for the JSON number `text`, or None when it is not a number it takes.
-    An integer keeps every digit ("-0" aside); anything with a fraction or an exponent becomes a double,
-    written with the fewest digits that read back the same (at most 17), in fixed notation from 1e-6 up to
-    1e21 with at least one decimal ("1.10" → "1.1", "1E2" → "100.0"), else as "1e+21", "1.5e-7"."""
-    text = text.strip()
-    if not jsontext.is_number_text(text) or not jsontext.is_in_double_range(text):
-        return None
-    if not any(c in text for c in ".eE"):
-        return str(int(text))
-    number = float(text)
-    if number == 0:
-        return "0.0"  # CouchDB drops the sign of -0.0
-    sign = "-" if number < 0 else ""
-    mantissa, _, exponent = repr(abs(number)).partition("e")
-    whole, _, fraction = mantissa.partition(".")
-    digits = (whole + fraction.rstrip("0")).lstrip("0") or "0"
-    # the decimal point's place counted from the first significant digit (ECMAScript's n)
-    point = len(whole.lstrip("0")) + int(exponent or 0) if whole.strip("0") else \
-        int(exponent or 0) - (len(fraction) - len(fraction.lstrip("0")))
-    return sign + _written(digits, point)
-
-
-def _written(digits, point):
-    count = len(digits)
-    if count <= point <= 21:
-        return digits + "0" * (point - count) + ".0"
-    if 0 < point <= 21:
-        return f"{digits[:point]}.{digits[point:]}"
-    if -6 < point <= 0:
-        return "0." + "0" * -point + digits
-    power = point - 1
-    return f"{digits[0]}{'.' + digits[1:] if count > 1 else ''}e{'+' if power > 0 else '-'}{abs(power)}"
-
-
-def number_rewrite(text):
-    """What CouchDB will store instead of `text`, or "" when it stores the number as written."""
-    stored = stored_number_text(text)
-    return stored if stored is not None and stored != text.strip() else ""
-
-
-def shape(value, most_values, most_depth):
+def shape(value: Json, most_values: int, most_depth: int) -> tuple[int, int]:
     """(values, depth) of a JSON value: how many values it holds ({"a": [1]} holds 2) and how many
     containers deep it nests ({"a": [1]} is 2 deep); counting stops once either passes its most."""
     values, deepest = 0, 0
@@ -202,20 +163,20 @@ def shape(value, most_values, most_depth):
 _PATH = re.compile(r"r(?:\.[0-9]+)*")
 
 
-def nodes_from_post(data):
+def nodes_from_post(data: Mapping[str, str]) -> FieldNode:
     """Rebuild the rows from posted form data (a QueryDict or dict), in time linear in its size."""
-    entries = {}
+    entries: dict[str, dict[str, str]] = {}
     for name in data:
         parts = name.split(":")
         if len(parts) == 3 and parts[0] == "f" and parts[2] in ("k", "t", "v") and _PATH.fullmatch(parts[1]):
-            entries.setdefault(parts[1], {})[parts[2]] = data.get(name)
+            entries.setdefault(parts[1], {})[parts[2]] = data[name]
     if ROOT not in entries:
         entries[ROOT] = {"t": "object"}
     return _build(entries)
 
 
-def _build(entries):
-    children_of = defaultdict(list)
+def _build(entries: dict[str, dict[str, str]]) -> FieldNode:
+    children_of: defaultdict[str, list[str]] = defaultdict(list)
     for path in entries:
         parent, dot, _ = path.rpartition(".")
         if dot:
@@ -230,25 +191,26 @@ def _build(entries):
     return root
 
 
-def _posted_row(path, own, parent_type):
-    kind = own.get("t") if own.get("t") in dict(TYPES) else "string"
+def _posted_row(path: str, own: dict[str, str], parent_type: str | None) -> FieldNode:
+    kind = own.get("t") or ""
+    kind = kind if kind in dict(TYPES) else "string"
     key = own.get("k", "") if parent_type == "object" else None
     return FieldNode(path=path, key=key, type=kind, value=_text(own.get("v", "")))
 
 
-def _position(path):
+def _position(path: str) -> int:
     last = path.rsplit(".", 1)[1]
     return int(last) if last.isascii() and last.isdigit() else 0
 
 
-def _text(value):
+def _text(value: str | None) -> str:
     # Browsers send textarea line breaks as CRLF.
     return (value or "").replace("\r\n", "\n")
 
 
-def value_from_nodes(root):
+def value_from_nodes(root: FieldNode) -> Json:
     """The JSON value the rows describe; raises EditorError with per-row messages."""
-    errors = []
+    errors: list[str] = []
     value = _value(root, errors)
     if errors:
         count = len(errors)
@@ -256,23 +218,23 @@ def value_from_nodes(root):
     return value
 
 
-def _value(root, errors):
+def _value(root: FieldNode, errors: list[str]) -> Json:
     """Children are valued before their parents: a pre-order list of the rows, walked backwards."""
     order = _pre_order_rows(root, visit=lambda node: _prepare(node, errors))
-    values = {}
+    values: dict[int, Json] = {}
     for node in reversed(order):
         values[id(node)] = _container_value(node, values, errors) if node.type in CONTAINERS \
             else _scalar(node, errors)
     return values[id(root)]
 
 
-def _prepare(node, errors):
+def _prepare(node: FieldNode, errors: list[str]) -> None:
     node.error = ""
     if node.type in CONTAINERS and not node.children and node.value.strip():
         _adopt_json_text(node, errors)
 
 
-def _container_value(node, values, errors):
+def _container_value(node: FieldNode, values: dict[int, Json], errors: list[str]) -> Json:
     if node.type == "array":
         return [values.pop(id(child)) for child in node.children]
     result = {}
@@ -284,7 +246,7 @@ def _container_value(node, values, errors):
     return result
 
 
-def _adopt_json_text(node, errors):
+def _adopt_json_text(node: FieldNode, errors: list[str]) -> None:
     """A field switched to object/array from text: use its text when it is JSON of that kind."""
     try:
         parsed = jsontext.loads_strict(node.value)
@@ -296,7 +258,7 @@ def _adopt_json_text(node, errors):
     node.value = ""
 
 
-def _scalar(node, errors):
+def _scalar(node: FieldNode, errors: list[str]) -> Json:
     text = node.value
     if node.type == "string":
         return text
@@ -325,7 +287,7 @@ def _scalar(node, errors):
         return None
 
 
-def retyped(root):
+def retyped(root: FieldNode) -> FieldNode:
     """After a type change: convert the rows' content to the new types where it can be kept
     (children before their parents)."""
     for node in reversed(_pre_order_rows(root)):
@@ -333,7 +295,7 @@ def retyped(root):
     return root
 
 
-def _retype_one(node):
+def _retype_one(node: FieldNode) -> None:
     if node.type in CONTAINERS:
         if node.type == "array":
             for child in node.children:
@@ -351,7 +313,7 @@ def _retype_one(node):
         _adopt_json_text(node, [])
 
 
-def _pre_order_rows(root, visit=None):
+def _pre_order_rows(root: FieldNode, visit: Callable[[FieldNode], None] | None = None) -> list[FieldNode]:
     """The rows in page order; `visit` runs on each before its children are listed."""
     order, pending = [], [root]
     while pending:
@@ -363,14 +325,14 @@ def _pre_order_rows(root, visit=None):
     return order
 
 
-def find(root, path):
-    node = root
+def find(root: FieldNode, path: str) -> FieldNode | None:
+    node: FieldNode | None = root
     while node is not None and node.path != path:
         node = next((c for c in node.children if path == c.path or path.startswith(c.path + ".")), None)
     return node
 
 
-def apply_operation(root, operation):
+def apply_operation(root: FieldNode, operation: str) -> FieldNode:
     """Apply one structural edit, written `verb:path` (add, remove, up, down, expand)."""
     verb, _, path = operation.partition(":")
     if verb == "expand":
@@ -396,7 +358,7 @@ def apply_operation(root, operation):
     return _renumber(root)
 
 
-def _expand(root, path):
+def _expand(root: FieldNode, path: str) -> FieldNode:
     """A "json" row holding an object or an array becomes its rows (their own subtrees budgeted)."""
     node = find(root, path)
     if node is None or not expandable(node):
@@ -412,11 +374,11 @@ def _expand(root, path):
     return root
 
 
-def _swap(items, a, b):
+def _swap(items: list[FieldNode], a: int, b: int) -> None:
     items[a], items[b] = items[b], items[a]
 
 
-def _new_key(node):
+def _new_key(node: FieldNode) -> str:
     existing = {c.key for c in node.children}
     n = len(node.children) + 1
     while f"field{n}" in existing:
@@ -424,7 +386,7 @@ def _new_key(node):
     return f"field{n}"
 
 
-def _renumber(root):
+def _renumber(root: FieldNode) -> FieldNode:
     root.path = ROOT
     pending = [root]
     while pending:
@@ -444,17 +406,17 @@ class FormLine:
     ends: bool = False
 
     @property
-    def is_root(self):
+    def is_root(self) -> bool:
         return self.node.path == ROOT
 
     @property
-    def heading(self):
+    def heading(self) -> str:
         """The row's group label: its name with a capital first letter."""
         label = self.node.label
         return label[:1].upper() + label[1:]
 
     @property
-    def whose(self):
+    def whose(self) -> str:
         """Whose rows a container's fieldset holds, for its hidden legend."""
         node = self.node
         if node.key is not None:
@@ -462,16 +424,16 @@ class FormLine:
         return "this object" if node.type == "object" else "this array"
 
     @property
-    def expandable(self):
+    def expandable(self) -> bool:
         return expandable(self.node)
 
     @property
-    def stored_number(self):
+    def stored_number(self) -> str:
         """How CouchDB will store this number, when that differs from the text (else "")."""
         return number_rewrite(self.node.value) if self.node.type == "number" else ""
 
 
-def form_lines(root):
+def form_lines(root: FieldNode) -> list[FormLine]:
     """The rows in page order, each container's rows followed by its end, so that a template draws
     the whole tree in one loop instead of including itself once per level."""
     lines = [FormLine(root, None)]

@@ -1,26 +1,27 @@
 """The state of a document edit as it travels between browser and server: form rows or JSON text,
 the revision the edit started from and the attachment stubs to send back unchanged."""
 
-from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from browser.couch import jsontext
 from browser.couch.documents import editable_body, special_field_problem
-from browser.couch.jsontext import JsonNumber, JsonSyntaxError
-from browser.docdiff import path_label
-from browser.field_editor import (
+from browser.couch.jsontext import Json, JsonObject, JsonSyntaxError
+from browser.editor.rows import (
     ROW_BUDGET,
     TYPES,
     EditorError,
+    FieldNode,
+    FormLine,
     apply_operation,
     form_lines,
-    nodes_from_post,
     nodes_from_value,
-    number_rewrite,
     retyped,
     shape,
     value_from_nodes,
 )
+from browser.editor.text import number_notes
 
 FORM, TEXT = "form", "text"
 # A document opens in the form up to these sizes. A form row takes about half a kilobyte of HTML
@@ -44,7 +45,7 @@ NUMBER_NOTES_SHOWN = 20
 class EditorState:
     mode: str
     text: str = ""
-    root: object = None
+    root: FieldNode | None = None  # the form's rows; None in the text editor
     base_rev: str = ""
     attachments: str = ""
     error: str = ""
@@ -52,13 +53,13 @@ class EditorState:
     error_column: int | None = None
     note: str = ""
     # (path, as written, as CouchDB will store it) for the text's numbers CouchDB writes differently
-    number_notes: list = field(default_factory=list)
+    number_notes: list[tuple[str, str, str]] = field(default_factory=list)
     number_notes_total: int = 0
 
-    field_types = TYPES
+    field_types: ClassVar[tuple[tuple[str, str], ...]] = TYPES
 
     @property
-    def form_lines(self):
+    def form_lines(self) -> Sequence[FormLine]:
         """The form's rows in page order (templates/browser/_field_rows.html draws them)."""
         return form_lines(self.root) if self.root is not None else ()
 
@@ -67,7 +68,7 @@ class EditorProblem(ValueError):
     pass
 
 
-def state_for(doc, mode=FORM):
+def state_for(doc: JsonObject, mode: str = FORM) -> EditorState:
     """The editor for a stored document; a document too big or too deep for the form opens as text,
     with a note saying why (the Form button still opens it in the form, up to FORM_MOST_*)."""
     body = editable_body(doc)
@@ -80,7 +81,7 @@ def state_for(doc, mode=FORM):
     return _fill(state, body)
 
 
-def _form_note(body, most_values, most_depth, chosen):
+def _form_note(body: JsonObject, most_values: int, most_depth: int, chosen: bool) -> str:
     """Why `body` opens as text rather than in the form; "" when the form takes it."""
     values, depth = shape(body, most_values, most_depth)
     if values <= most_values and depth <= most_depth:
@@ -93,7 +94,7 @@ def _form_note(body, most_values, most_depth, chosen):
             "Choose Form to edit it field by field anyway.")
 
 
-def _fill(state, body):
+def _fill(state: EditorState, body: JsonObject) -> EditorState:
     if state.mode == TEXT:
         state.text, state.root = text_of(body), None
         _note_numbers(state, body)
@@ -102,31 +103,13 @@ def _fill(state, body):
     return state
 
 
-def _note_numbers(state, body):
+def _note_numbers(state: EditorState, body: JsonObject) -> None:
     """The text editor's note on numbers CouchDB 3 will rewrite (the form notes them row by row)."""
     notes = number_notes(body)
     state.number_notes, state.number_notes_total = notes[:NUMBER_NOTES_SHOWN], len(notes)
 
 
-def number_notes(body):
-    """(path, as written, as stored) for every number in `body` CouchDB stores with other text ("1.10" as
-    "1.1"), outer members first. An integer without a sign is stored as written: it is not looked at."""
-    notes = []
-    pending = deque([((), body)])
-    while pending:
-        path, container = pending.popleft()
-        for key, value in (container.items() if isinstance(container, dict) else enumerate(container)):
-            if isinstance(value, JsonNumber):
-                stored = ("." in value or "e" in value or "E" in value or value.startswith("-")) and \
-                    number_rewrite(value)
-                if stored:
-                    notes.append((path_label((*path, key)), str(value), stored))
-            elif isinstance(value, (dict, list)) and value:
-                pending.append(((*path, key), value))
-    return notes
-
-
-def text_of(body):
+def text_of(body: Json) -> str:
     """The body as the text editor shows it: indented throughout, or, past TEXT_OUTLINE_VALUES values,
     indented at the top two levels with one compact line per deeper item (a 5 MiB document then opens in
     about the time CouchDB takes to send it, instead of twice that in Python's indenting)."""
@@ -136,20 +119,10 @@ def text_of(body):
     return jsontext.dumps(body, indent=2)
 
 
-def state_from_post(post):
-    mode = post.get("mode") if post.get("mode") in (FORM, TEXT) else FORM
-    state = EditorState(mode=mode, base_rev=post.get("base_rev", ""), attachments=post.get("attachments", ""))
-    if mode == TEXT:
-        state.text = post.get("text", "").replace("\r\n", "\n")
-    else:
-        state.root = nodes_from_post(post)
-    return state
-
-
-def body_of(state):
+def body_of(state: EditorState) -> JsonObject:
     """The document body the editor holds; raises EditorProblem and marks the state when it is invalid."""
     try:
-        body = value_from_nodes(state.root) if state.mode == FORM else jsontext.loads_strict(state.text)
+        body = jsontext.loads_strict(state.text) if state.root is None else value_from_nodes(state.root)
     except JsonSyntaxError as exc:
         state.error = f"The JSON is not valid at line {exc.line}, column {exc.column}: {exc.message}."
         state.error_line, state.error_column = exc.line, exc.column
@@ -169,7 +142,7 @@ def body_of(state):
     return body
 
 
-def attachment_stubs(state):
+def attachment_stubs(state: EditorState) -> JsonObject | None:
     if not state.attachments:
         return None
     try:
@@ -179,7 +152,7 @@ def attachment_stubs(state):
     return stubs if isinstance(stubs, dict) else None
 
 
-def switched(state, mode):
+def switched(state: EditorState, mode: str) -> EditorState:
     """The same edit in the other editor; stays put (with the reason) while the content is invalid."""
     if mode == state.mode or mode not in (FORM, TEXT):
         return state
@@ -194,8 +167,8 @@ def switched(state, mode):
     return _fill(state, body)
 
 
-def operated(state, operation):
-    if state.mode != FORM:
+def operated(state: EditorState, operation: str) -> EditorState:
+    if state.root is None:  # the text editor has no rows
         return state
     if operation == "retype":
         retyped(state.root)
@@ -204,7 +177,7 @@ def operated(state, operation):
     return state
 
 
-def replaced_text(state, body):
+def replaced_text(state: EditorState, body: JsonObject) -> EditorState:
     """The editor holding `body` as text (used for "merge by hand")."""
     state.mode = TEXT
     return _fill(state, body)

@@ -7,15 +7,18 @@ starting where it forks. Long linear runs collapse to one "… n revisions …" 
 revisions draws as a handful of nodes; past MAX_LEAVES leaves, the rest are counted, not drawn.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from browser.couch.jsontext import JsonNumber
+from browser.couch.jsontext import Json, JsonNumber
 
 MAX_LEAVES = 100  # lanes drawn; a document with more leaves says how many were left out
 KEEP_NEAR = 2  # revisions kept on each side of a fork, a root, a leaf or the revision being looked at
 MIN_GAP = 3  # a run shorter than this is drawn node by node
 COL_W, ROW_H, PAD, PAD_LEFT, LEAF_LABEL_W = 92, 46, 24, 48, 86
 SHORT_HASH = 6
+# An SVG path's "d", whether it runs along the winning branch, and whether it runs through a gap (dashed).
+Edge = tuple[str, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,11 @@ class Node:
     focus: bool = False
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return bool(self.kind)
 
     @property
-    def status(self):
+    def status(self) -> str:
         words = {"winner": "winning leaf", "conflict": "conflict (losing leaf)",
                  "deleted": "deleted leaf (tombstone)"}.get(self.kind, "")
         kept = {True: "", False: "body removed by compaction", None: ""}[self.available]
@@ -63,48 +66,48 @@ class Branch:
     kind: str  # the kind of its leaf
     leaf: str
     fork: str | None  # the revision it branches off from; None when it starts at a root
-    items: tuple  # Node and Gap, oldest first
+    items: tuple[Node | Gap, ...]  # oldest first
 
 
 @dataclass(frozen=True)
 class RevisionTree:
-    branches: tuple
-    edges: tuple  # (path "d", on the winning branch, through a gap)
+    branches: tuple[Branch, ...]
+    edges: tuple[Edge, ...]
     width: int
     height: int
     omitted_leaves: int
     revision_count: int  # distinct revisions known (drawn or collapsed)
 
     @property
-    def nodes(self):
+    def nodes(self) -> tuple[Node, ...]:
         return tuple(item for branch in self.branches for item in branch.items if isinstance(item, Node))
 
     @property
-    def gaps(self):
+    def gaps(self) -> tuple[Gap, ...]:
         return tuple(item for branch in self.branches for item in branch.items if isinstance(item, Gap))
 
     @property
-    def conflict_count(self):
+    def conflict_count(self) -> int:
         return sum(1 for b in self.branches if b.kind == "conflict")
 
     @property
-    def deleted_count(self):
+    def deleted_count(self) -> int:
         return sum(1 for b in self.branches if b.kind == "deleted")
 
 
-def generation(rev):
+def generation(rev: str) -> int:
     number = rev.split("-", 1)[0]
     return int(number) if number.isascii() and number.isdigit() else 0
 
 
-def short_label(rev):
+def short_label(rev: str) -> str:
     number, dash, digest = rev.partition("-")
     if not dash:
         return rev[:SHORT_HASH + 6]
     return f"{number[:8]}-{digest[:SHORT_HASH]}"
 
 
-def leaf_path(doc):
+def leaf_path(doc: Json) -> list[str] | None:
     """The leaf's rev and its ancestors, newest first, from its `_revisions`; just the leaf when absent or
     malformed. None when the item is not a document with a rev."""
     rev = doc.get("_rev") if isinstance(doc, dict) else None
@@ -123,16 +126,18 @@ def leaf_path(doc):
     return path
 
 
-def winner_key(leaf):
+def winner_key(leaf: tuple[str, bool]) -> tuple[bool, int, str]:
     # CouchDB's choice: a live leaf beats a deleted one, then the longer history, then the greater rev.
     rev, deleted = leaf
     return (not deleted, generation(rev), rev)
 
 
-def build_tree(leaf_docs, winner=None, revs_info=(), focus=None):
+def build_tree(leaf_docs: Iterable[Json], winner: str | None = None, revs_info: Json = (),
+               focus: str | None = None) -> RevisionTree:
     """The tree of the given leaf documents, laid out. `winner` overrides CouchDB's choice as computed here;
     `revs_info` (the winner's _revs_info) says which bodies compaction kept; `focus` is kept visible."""
-    paths, deleted = {}, {}
+    paths: dict[str, list[str]] = {}
+    deleted: dict[str, bool] = {}
     for doc in leaf_docs:
         path = leaf_path(doc)
         if path and path[0] not in paths:
@@ -147,9 +152,12 @@ def build_tree(leaf_docs, winner=None, revs_info=(), focus=None):
         kinds[drawn[0][0]] = "winner"
     parent, children = _links(paths[rev] for rev, _ in drawn)
     availability = _availability(revs_info, kinds)
-    lanes, branches, x_of = {}, [], {}
+    lanes: dict[str, int] = {}
+    branches: list[Branch] = []
+    x_of: dict[str, int] = {}
     for leaf, _ in drawn:
-        chain, node = [], leaf
+        chain: list[str] = []
+        node: str | None = leaf
         while node is not None and node not in lanes:
             chain.append(node)
             node = parent.get(node)
@@ -170,8 +178,9 @@ def build_tree(leaf_docs, winner=None, revs_info=(), focus=None):
                         max(omitted, 0), len(lanes))
 
 
-def _links(paths):
-    parent, children = {}, {}
+def _links(paths: Iterable[list[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    parent: dict[str, str] = {}
+    children: dict[str, list[str]] = {}
     for path in paths:
         for child, par in zip(path, path[1:], strict=False):
             if child in parent:
@@ -181,7 +190,7 @@ def _links(paths):
     return parent, children
 
 
-def _availability(revs_info, kinds):
+def _availability(revs_info: Json, kinds: dict[str, str]) -> dict[str, bool]:
     known = dict.fromkeys(kinds, True)  # CouchDB keeps every leaf's body (a tombstone's too)
     for info in revs_info if isinstance(revs_info, (list, tuple)) else ():
         rev = info.get("rev") if isinstance(info, dict) else None
@@ -190,18 +199,20 @@ def _availability(revs_info, kinds):
     return known
 
 
-def _collapse(chain, lane, start_x, kinds, children, availability, focus):
+def _collapse(chain: list[str], lane: int, start_x: int, kinds: dict[str, str], children: dict[str, list[str]],
+              availability: dict[str, bool], focus: str | None) -> list[Node | Gap]:
     """The chain (oldest first) as nodes, with long runs of plain ancestors folded into one Gap."""
     marked = {0, len(chain) - 1} | {i for i, rev in enumerate(chain)
                                      if len(children.get(rev, ())) > 1 or rev == focus}
     keep = {j for i in marked for j in range(i - KEEP_NEAR, i + KEEP_NEAR + 1)}
-    items, run = [], []
+    items: list[Node | Gap] = []
+    run: list[str] = []
 
-    def place():
+    def place() -> tuple[int, int, int]:
         x = start_x + len(items)
         return x, PAD_LEFT + x * COL_W, PAD + lane * ROW_H
 
-    def flush():
+    def flush() -> None:
         if len(run) >= MIN_GAP:
             x, cx, cy = place()
             items.append(Gap(len(run), run[0], run[-1], lane, x, cx, cy))
@@ -210,7 +221,7 @@ def _collapse(chain, lane, start_x, kinds, children, availability, focus):
                 add(rev)
         run.clear()
 
-    def add(rev):
+    def add(rev: str) -> None:
         x, cx, cy = place()
         items.append(Node(rev, short_label(rev), kinds.get(rev, ""), availability.get(rev), lane, x, cx, cy,
                           rev == focus))
@@ -225,9 +236,9 @@ def _collapse(chain, lane, start_x, kinds, children, availability, focus):
     return items
 
 
-def _edges(branches, x_of, lanes):
+def _edges(branches: list[Branch], x_of: dict[str, int], lanes: dict[str, int]) -> list[Edge]:
     """SVG paths: along each lane, and from a fork down to the first item of the branch leaving it."""
-    edges = []
+    edges: list[Edge] = []
     for branch in branches:
         winning = branch.lane == 0
         for before, after in zip(branch.items, branch.items[1:], strict=False):
