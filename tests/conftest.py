@@ -13,6 +13,7 @@ from browser.couch.audit import prepare_audit_database
 from browser.couch.client import CouchClient
 from browser.couch.session import login
 from embedded.pouchdb import EmbeddedCouch, free_port
+from tests.support.eventually import eventually
 
 RUN_ID = uuid.uuid4().hex[:8]
 # CouchDB 3's default for new databases; pouchdb-server makes new databases public instead.
@@ -218,6 +219,15 @@ def fetch_document(couch_server, db, docid):
     """Read a document straight from the server as its admin (an error body when it is missing)."""
     return couch_server.admin_http().get(f"{couch_server.url}{db}/{requests.utils.quote(docid, safe='')}",
                                          timeout=10).json()
+
+
+def all_docs(couch_server, db, at_least=0):
+    """The rows of _all_docs with their documents, read as the admin. On a cluster _all_docs reads one copy of
+    each shard, so rows a write has just put there may be missing for a moment: wait until `at_least` are listed."""
+    def read():
+        return couch_server.admin_http().get(f"{couch_server.url}{db}/_all_docs", params={"include_docs": "true"},
+                                             timeout=30).json()["rows"]
+    return eventually(read, until=lambda rows: len(rows) >= at_least)
 
 
 def remove_replicator_doc(couch_server, name):

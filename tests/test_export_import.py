@@ -17,6 +17,7 @@ from browser.couch.session import login
 from browser.couch.transfer import StreamBroken, array_items, lines_items
 from browser.couch.transfer_import import import_documents
 from tests.conftest import TEAM, log_in
+from tests.support.eventually import eventually
 
 PNG = base64.b64encode(bytes(range(256)) * 4).decode()
 HOSTILE_IDS = ["a/b?c#d%e&f+g h", "ünï©ødé", "_design/x y", "..", "~.."]
@@ -201,7 +202,9 @@ def test_rerunning_an_import_with_ids_never_duplicates(member_client, make_datab
     assert _number(first, "import-stored") == 30
     assert _number(second, "import-stored") == 0 and _number(second, "import-existing") == 30
     assert "already there" in second
-    info = couch_server.admin_http().get(f"{couch_server.url}{db}", timeout=10).json()
+    # A database's doc_count on a cluster sums one copy of each shard: wait for the copies to agree.
+    info = eventually(lambda: couch_server.admin_http().get(f"{couch_server.url}{db}", timeout=10).json(),
+                      until=lambda found: found.get("doc_count") == 30)
     assert info["doc_count"] == 30
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from browser.couch.transfer import NotUtf8, binary_lines, text_chunks
 from tests.conftest import TEAM, log_in
+from tests.support.eventually import eventually
 
 BAD = b"\xff"
 
@@ -20,9 +21,11 @@ def member_client(client, personas):
     return log_in(client, personas["member"])
 
 
-def stored_ids(couch_server, db):
-    rows = couch_server.admin_http().get(f"{couch_server.url}{db}/_all_docs", timeout=60).json()["rows"]
-    return {row["id"] for row in rows}
+def stored_ids(couch_server, db, at_least=0):
+    """The ids _all_docs lists; on a cluster it reads one copy of each shard: wait until `at_least` are there."""
+    def read():
+        return couch_server.admin_http().get(f"{couch_server.url}{db}/_all_docs", timeout=60).json()["rows"]
+    return {row["id"] for row in eventually(read, until=lambda rows: len(rows) >= at_least)}
 
 
 def run_import(client, db, name, data, kind):
@@ -44,7 +47,7 @@ def test_ndjson_stores_every_valid_row_and_names_the_bad_one(member_client, make
     db = make_database(security=TEAM)
     data, offset = ndjson_with_a_bad_byte()
     page = run_import(member_client, db, "rows.ndjson", data, "ndjson")
-    ids = stored_ids(couch_server, db)
+    ids = stored_ids(couch_server, db, at_least=1230)
     assert {f"r{n:05}" for n in range(1, 1201)} <= ids and {f"a{n:05}" for n in range(30)} <= ids
     assert "bad" not in ids and len(ids) == 1230
     assert "1,201" in page and f"byte {offset:,}" in page and "0xff" in page, page[-3000:]
@@ -56,7 +59,7 @@ def test_a_json_array_stores_the_items_before_the_bad_byte_and_says_where(member
     head = b"[\n" + b",\n".join(items) + b",\n"
     data = head + b'{"_id": "bad", "t": "' + BAD + b'"},\n{"_id": "after"}\n]'
     page = run_import(member_client, db, "rows.json", data, "json")
-    ids = stored_ids(couch_server, db)
+    ids = stored_ids(couch_server, db, at_least=1500)
     assert {f"j{n:05}" for n in range(1500)} <= ids and "bad" not in ids and "after" not in ids
     line = head.count(b"\n") + 1
     assert f"Line {line:,} is not UTF-8" in page and f"byte {len(head) + 21:,}" in page, page[-3000:]
@@ -67,7 +70,7 @@ def test_a_csv_file_stores_the_rows_before_the_bad_byte_and_says_where(member_cl
     rows = b"".join(f"c{n:05},ünï {n}\r\n".encode() for n in range(1300))
     data = b"_id,name\r\n" + rows + b"bad,x" + BAD + b"\r\nafter,y\r\n"
     page = run_import(member_client, db, "rows.csv", data, "csv")
-    ids = stored_ids(couch_server, db)
+    ids = stored_ids(couch_server, db, at_least=1300)
     assert {f"c{n:05}" for n in range(1300)} <= ids and "bad" not in ids
     offset = len(b"_id,name\r\n" + rows + b"bad,x")
     assert "Line 1,302 is not UTF-8" in page and f"byte {offset:,}" in page, page[-3000:]

@@ -10,6 +10,7 @@ from browser.couch.client import CouchClient
 from browser.couch.queries import create_index, explain, find, list_indexes
 from browser.couch.session import login
 from tests.conftest import TEAM
+from tests.support.eventually import eventually
 
 FRUIT = [
     {"_id": "m01", "type": "fruit", "name": "apple", "price": 1, "color": "red", "tags": ["sweet", "seasonal"]},
@@ -70,7 +71,8 @@ def test_explain_names_the_index_after_it_is_created(couch, produce):
     query = {"selector": {"type": "fruit", "price": {"$gt": 5}}}
     assert explain(couch, produce, query).full_scan is True
     create_index(couch, produce, [("type", "asc"), ("price", "asc")], name="type-price", ddoc="idx-type-price")
-    explained = explain(couch, produce, query)
+    # On a cluster the new design document reaches each copy in its own time.
+    explained = eventually(lambda: explain(couch, produce, query), until=lambda found: not found.full_scan)
     assert explained.full_scan is False
     assert explained.index.name == "type-price"
     assert explained.index.fields == (("type", "asc"), ("price", "asc"))
@@ -81,12 +83,14 @@ def test_indexes_are_listed_created_and_deleted_through_the_page(admin_client, p
     created = admin_client.post(url, {"fields": "name, price", "name": "by-name", "ddoc": "by-name",
                                       "index_type": "json", "partial_filter_selector": '{"type": "fruit"}'})
     assert created.status_code == 302, created.content[:500]
-    page = admin_client.get(url).content.decode()
+    page = eventually(lambda: admin_client.get(url).content.decode(), until=lambda text: 'data-index="by-name"' in text)
     assert 'data-index="by-name"' in page
     deleted = admin_client.post(reverse("browser:index-delete", kwargs={"db": produce}),
                                 {"ddoc": "_design/by-name", "type": "json", "name": "by-name"})
     assert deleted.status_code == 302
-    assert 'data-index="by-name"' not in admin_client.get(url).content.decode()
+    page = eventually(lambda: admin_client.get(url).content.decode(),
+                      until=lambda text: 'data-index="by-name"' not in text)
+    assert 'data-index="by-name"' not in page
 
 
 def test_the_mango_page_runs_a_query_and_shows_results_and_explain(admin_client, produce):
