@@ -25,9 +25,9 @@ def main():
     args = parser.parse_args()
     url = os.environ.get("BENCH_COUCHDB_URL", "http://127.0.0.1:15984/")
     name, password = os.environ.get("BENCH_COUCHDB_USER", "admin"), os.environ.get("BENCH_COUCHDB_PASSWORD", "")
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "couchadmin.settings", "DEBUG": "0", "SECRET_KEY": uuid.uuid4().hex * 2,
-                       "COUCHDB_URL": url, "ALLOWED_HOSTS": "testserver", "SECURE_SSL_REDIRECT": "0",
-                       "COOKIES_SECURE": "0", "COUCHADMIN_STATIC_FROM_FINDERS": "1"})
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "couchadmin.settings", "DEBUG": "0",
+                       "SECRET_KEY": uuid.uuid4().hex * 2, "COUCHDB_URL": url, "ALLOWED_HOSTS": "testserver",
+                       "SECURE_SSL_REDIRECT": "0", "COOKIES_SECURE": "0", "COUCHADMIN_STATIC_FROM_FINDERS": "1"})
     django.setup()
     from django.test import Client
 
