@@ -2,6 +2,7 @@
 higher one, no circle between modules, and no view module importing another."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,21 @@ def test_no_circle_between_modules():
 @pytest.mark.parametrize("package", ["couch", "editor", "forms", "views", "rendering"])
 def test_each_layer_is_a_package(package):
     assert (PACKAGE / package / "__init__.py").exists()
+
+
+def test_the_architecture_table_names_modules_that_exist():
+    """ARCHITECTURE.md's "one name across the layers" table names, for each endpoint family, the modules in
+    couch/, forms/ and views/ and the templates: each must exist, so the map cannot drift from the code."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    table = text.split("## One name across the layers", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[2:6] for line in table.splitlines() if line.startswith("| `")]
+    assert len(rows) > 20
+    missing = []
+    for couch, forms, views, templates in rows:
+        for package, cell in (("couch", couch), ("forms", forms), ("views", views)):
+            missing += [f"browser/{package}/{name}.py" for name in re.findall(r"`(\w+)`", cell)
+                        if not (PACKAGE / package / f"{name}.py").exists()]
+        for pattern in re.findall(r"`([^`]+\.html)`", templates):
+            if not list((ROOT / "templates" / "browser").glob(pattern)):
+                missing.append(f"templates/browser/{pattern}")
+    assert not missing, missing
