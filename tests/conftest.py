@@ -44,9 +44,10 @@ class TestServer:
 
 
 class AllCopiesSession(requests.Session):
-    """A test's own document writes on a cluster wait until every copy has them (w=N), so that what the test
-    reads next, through _all_docs, views, _changes or _find on any copy, already holds what it set up. Writes
-    made through the dashboard keep CouchDB's default quorum: the product must cope with lagging copies."""
+    """A test's own document writes (and database creations) on a cluster wait until every copy has them (w=N),
+    so that what the test reads next, through _all_docs, views, _changes or _find on any copy, already holds
+    what it set up. Writes made through the dashboard keep CouchDB's default quorum: the product must cope with
+    lagging copies."""
 
     def __init__(self, copies):
         super().__init__()
@@ -60,9 +61,13 @@ class AllCopiesSession(requests.Session):
 
 
 def _is_document_write(method, url):
+    """A write of documents, or the creation of a database (so that every copy of each shard exists before the
+    test sets its _security: a copy made later would answer with the default security for a moment)."""
     path = urlsplit(url).path.strip("/").split("/")
     if method == "POST":
         return len(path) == 1 or path[-1] == "_bulk_docs"  # a new document, or many
+    if method == "PUT" and len(path) == 1:
+        return not path[0].startswith("_")
     return len(path) >= 2 and not path[1].startswith("_") or path[1:2] in (["_design"], ["_local"])
 
 
