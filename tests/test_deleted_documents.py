@@ -4,7 +4,6 @@ tombstone (attachments and exact numbers kept), hostile and design ids, re-creat
 compacted bodies said plainly, and rights."""
 
 import re
-import time
 from html import unescape
 
 import pytest
@@ -17,6 +16,7 @@ from browser.couch.client import CouchClient
 from browser.rendering.filters import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
 from tests.support.data import HOSTILE
+from tests.support.eventually import eventually
 
 
 def doc_url(couch_server, db, docid):
@@ -304,12 +304,10 @@ def compact(couch_server, db, docid, rev):
     removes old bodies too)."""
     http = couch_server.admin_http()
     http.post(f"{couch_server.url}{db}/_compact", json={}, timeout=10).raise_for_status()
-    for _ in range(100):
-        # r=3: on a cluster, gone from every copy of the shard (each node compacts its own in its own time)
-        if http.get(doc_url(couch_server, db, docid), params={"rev": rev, "r": 3}, timeout=10).status_code == 404:
-            return
-        time.sleep(0.1)
-    raise AssertionError("compaction did not finish")
+    # r=3: on a cluster, gone from every copy of the shard (each node compacts its own in its own time)
+    status = eventually(lambda: http.get(doc_url(couch_server, db, docid), params={"rev": rev, "r": 3},
+                                         timeout=10).status_code, until=lambda code: code == 404, seconds=60)
+    assert status == 404, "compaction did not finish"
 
 
 def test_after_compaction_the_page_says_the_body_is_gone_and_offers_no_restore(admin_client, db, couch_server):
