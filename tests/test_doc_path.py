@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from browser.rendering.links import doc_path, url_prefix
+from browser.rendering.links import database_prefix, db_path, doc_path, url_prefix
 from tests.support.data import HOSTILE
 
 IDS = [*HOSTILE["document_ids"], ".", "..", "~..", "a/./b", "a/../b", "%2e%2e", "/lead", "trail/", "x//y",
@@ -28,3 +28,9 @@ def test_under_a_sub_path_too(settings):
         assert doc_path("a/..", prefix) == reverse("browser:document", kwargs={"db": "db", "docid": "a/.."})
     finally:
         set_script_prefix("/")
+
+
+def test_db_path_writes_what_reverse_writes():
+    prefix = database_prefix()
+    for name in [*HOSTILE["database_names"], "plain", "team/orders", "a$b(c)+d-e_f", "_users", "_replicator"]:
+        assert db_path(name, prefix) == reverse("browser:database", kwargs={"db": name}), name

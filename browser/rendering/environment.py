@@ -22,10 +22,11 @@ def environment(**options: Any) -> Environment:
     options = {key: value for key, value in options.items() if key not in ("undefined", "autoescape")}
     env = Environment(autoescape=True, undefined=ChainableUndefined, finalize=_refuse_callables, **options)
     env.filters.update(FILTERS)
-    env.filters["doc_path"] = links.doc_path
+    env.filters.update(doc_path=links.doc_path, db_path=links.db_path)
     env.globals.update(
         url=links.url,
         url_prefix=links.url_prefix,
+        database_prefix=links.database_prefix,
         database_pages=links.database_pages,
         querystring=links.querystring,
         static=static,

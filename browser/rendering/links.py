@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-from browser.converters import escape_dot_segments
+from browser.converters import DatabaseNameConverter, escape_dot_segments
 
 # What reverse() leaves unquoted in a path (django.urls.resolvers).
 PATH_SAFE = RFC3986_SUBDELIMS + "/~:@"
@@ -46,6 +46,17 @@ def url_prefix(name: str, db: str) -> str:
 def doc_path(docid: Any, prefix: str) -> str:
     """prefix (from url_prefix) + the document id as DocumentIdConverter and reverse() write it."""
     return prefix + quote(escape_dot_segments(str(docid)), safe=PATH_SAFE)
+
+
+def database_prefix() -> str:
+    """The URL of database "x"'s page without "x/": `db_path` then adds any name to it, exactly as url()
+    would write it, so a page of databases makes one reverse() call, not one a row."""
+    return reverse("browser:database", kwargs={"db": "x"})[:-2]
+
+
+def db_path(name: Any, prefix: str) -> str:
+    """prefix (from database_prefix) + the database's name as DatabaseNameConverter and reverse() write it."""
+    return prefix + quote(DatabaseNameConverter().to_url(str(name)), safe=PATH_SAFE) + "/"
 
 
 def database_pages(db: str) -> tuple[tuple[str, str], ...]:
