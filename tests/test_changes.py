@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from browser.couch import changes as feed
-from browser.rendering.filters import visible
+from browser.visible_text import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
 from tests.support.data import HOSTILE
 from tests.support.eventually import eventually

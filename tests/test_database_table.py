@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from browser.couch.databases import DatabaseSummary
-from browser.rendering.filters import visible
 from browser.views.databases import _chart_rows
+from browser.visible_text import visible
 from tests.support.data import HOSTILE
 from tests.support.html_elements import Elements
 from tests.support.templates import from_text

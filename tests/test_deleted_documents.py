@@ -13,7 +13,7 @@ from django.urls import reverse
 from browser.couch import deleted as service
 from browser.couch import flavour
 from browser.couch.client import CouchClient
-from browser.rendering.filters import visible
+from browser.visible_text import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
 from tests.support.data import HOSTILE
 from tests.support.eventually import eventually

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from browser.couch.documents import DocRow
-from browser.rendering.filters import visible
+from browser.visible_text import visible
 from tests.support.data import HOSTILE
 from tests.support.html_elements import Elements
 from tests.support.templates import from_text

@@ -9,7 +9,7 @@ from django.urls import reverse
 from markupsafe import escape
 
 from browser.couch import jsontext
-from browser.rendering.filters import visible
+from browser.visible_text import visible
 from tests.support.data import HOSTILE
 from tests.support.proxy import RecordingProxy
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from browser.rendering.filters import visible
+from browser.visible_text import visible
 from tests.conftest import RUN_ID, put_document
 
 

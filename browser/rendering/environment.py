@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.templatetags.static import static
-from django_htmx.jinja import django_htmx_script, htmx_script
+from django_htmx.jinja import htmx_script
 from jinja2 import ChainableUndefined, Environment
 
 from browser.rendering import links
@@ -31,6 +31,5 @@ def environment(**options: Any) -> Environment:
         querystring=links.querystring,
         static=static,
         htmx_script=htmx_script,
-        django_htmx_script=django_htmx_script,
     )
     return env

@@ -36,11 +36,6 @@ def count_or_dash(value: Any) -> str:
         return str(value)
 
 
-def visible(value: Any) -> str:
-    """A name or id with its hidden characters and end spaces shown as ⟦U+XXXX⟧ (browser/visible_text.py)."""
-    return visible_text.visible(value)
-
-
 def field_label(name: Any) -> str:
     """A top-level field's name as a column header writes it: `title`, `["a.b"]`, `[""]` (browser/editor/paths.py)."""
     return name_label(str(name))
@@ -60,20 +55,15 @@ def date(value: Any, format_string: str) -> str:
     return dateformat.format(value, format_string) if value else ""
 
 
-def pluralize(value: Any, suffixes: str = "s") -> str:
-    result: str = defaultfilters.pluralize(value, suffixes)
-    return result
-
-
 FILTERS: dict[str, Callable[..., Any]] = {
     "bytes": size,
     "count_or_dash": count_or_dash,
-    "visible": visible,
+    "visible": visible_text.visible,
     "field_label": field_label,
     "default": default,
     "default_if_none": default_if_none,
     "date": date,
-    "pluralize": pluralize,
+    "pluralize": defaultfilters.pluralize,
     "add": defaultfilters.add,
     "floatformat": defaultfilters.floatformat,
     "filesizeformat": defaultfilters.filesizeformat,
