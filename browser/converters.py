@@ -36,6 +36,8 @@ class DatabaseNameConverter:
 
 
 def escape_dot_segments(docid):
+    if "." not in docid:
+        return docid
     return "/".join(ESCAPE + segment if _NEEDS_ESCAPE.fullmatch(segment) else segment
                     for segment in docid.split("/"))
 
