@@ -3,14 +3,12 @@ the revision the edit started from and the attachment stubs to send back unchang
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from browser.couch import jsontext
 from browser.couch.documents import editable_body, special_field_problem
 from browser.couch.jsontext import Json, JsonObject, JsonSyntaxError
 from browser.editor.rows import (
     ROW_BUDGET,
-    TYPES,
     EditorError,
     FieldNode,
     FormLine,
@@ -56,7 +54,6 @@ class EditorState:
     number_notes: list[tuple[str, str, str]] = field(default_factory=list)
     number_notes_total: int = 0
 
-    field_types: ClassVar[tuple[tuple[str, str], ...]] = TYPES
 
     @property
     def form_lines(self) -> Sequence[FormLine]:

@@ -22,7 +22,6 @@ from browser.couch.documents import (
 from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable
 from browser.couch.replication import is_replicator_database, shown
 from browser.couch.server import new_uuids
-from browser.editor.rows import TYPES
 from browser.editor.saving import EDIT_KEPT, ConflictToShow, Failure, MergedAndSaved, Saved, save, saved_as
 from browser.editor.state import (
     FORM,
@@ -140,7 +139,7 @@ def _merge_by_hand(request, db, docid, state):
 
 
 def _editor_page(request, db, docid, state, status=200, extra=None):
-    context = {"db": db, "docid": docid, "state": state, "field_types": TYPES,
+    context = {"db": db, "docid": docid, "state": state,
                "secrets_hidden": is_replicator_database(db),
                "action": reverse("browser:document-edit", kwargs={"db": db, "docid": docid}), **(extra or {})}
     template = "browser/_editor.html" if request.htmx and not extra else "browser/document_edit.html"
@@ -218,7 +217,7 @@ def _created_earlier(request, db, docid, rev, slow=None):
 
 
 def _new_page(request, db, id_form, state, status=200):
-    context = {"db": db, "id_form": id_form, "state": state, "field_types": TYPES,
+    context = {"db": db, "id_form": id_form, "state": state,
                "action": reverse("browser:document-new", kwargs={"db": db})}
     template = "browser/_editor.html" if request.htmx else "browser/document_new.html"
     return render(request, template, context, status=status)
