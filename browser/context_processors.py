@@ -1,7 +1,9 @@
 from functools import cache
 
 from django.conf import settings
+from django.template.backends.utils import csrf_input
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import SimpleLazyObject
 
 from browser.auth import may_change_own_password
 from browser.forms.theme import ThemeForm, theme_of
@@ -20,6 +22,9 @@ def couch(request):
         "next_theme": ThemeForm.after(theme),
         "nav": nav_urls(get_script_prefix()),
         "stylesheet": page_stylesheet()[0],
+        # One masked token a page, as Django's own template engine writes it: the Jinja2 backend's lazy
+        # csrf_input masks afresh (32 os.urandom reads) for every form on the page.
+        "csrf_input": SimpleLazyObject(lambda: csrf_input(request)),
     }
 
 
