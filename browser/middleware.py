@@ -1,10 +1,12 @@
 """Per-request CouchDB identity, login enforcement, error pages and the Content-Security-Policy."""
 
+import gzip
+import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -71,7 +73,29 @@ class SameSiteGZipMiddleware(GZipMiddleware):
         patch_vary_headers(response, ("Sec-Fetch-Site",))
         if request.headers.get("Sec-Fetch-Site") not in _OWN_FETCH_SITES:
             return response
-        return super().process_response(request, response)
+        return self._gzipped(request, response)
+
+    def _gzipped(self, request, response):
+        # Django's GZipMiddleware for a page held in memory, at zlib's fastest level: a 150 KB page costs
+        # 0.4 ms instead of 1.3 at Django's level 6, for about 15 % more bytes (BENCHMARKS.md).
+        if len(response.content) < 200 or response.has_header("Content-Encoding"):
+            return response
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
+            return response
+        compressed = bytearray(gzip.compress(response.content, compresslevel=1, mtime=0))
+        # BREACH: pad the header with a file name of random length, as Django's compress_string does.
+        compressed[3] = gzip.FNAME
+        compressed[10:10] = b"a" * secrets.randbelow(self.max_random_bytes) + b"\x00"
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = bytes(compressed)
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
 
 
 class StoreSessionMiddleware(SessionMiddleware):
