@@ -7,7 +7,7 @@ from django.utils.functional import SimpleLazyObject
 
 from browser.auth import may_change_own_password
 from browser.forms.theme import ThemeForm, theme_of
-from browser.stylesheet import page_stylesheet
+from browser.stylesheet import is_linked_for, page_stylesheet
 
 
 def couch(request):
@@ -22,6 +22,7 @@ def couch(request):
         "next_theme": ThemeForm.after(theme),
         "nav": nav_urls(get_script_prefix()),
         "stylesheet": page_stylesheet()[0],
+        "stylesheet_linked": is_linked_for(request),
         # One masked token a page, as Django's own template engine writes it: the Jinja2 backend's lazy
         # csrf_input masks afresh (32 os.urandom reads) for every form on the page.
         "csrf_input": SimpleLazyObject(lambda: csrf_input(request)),
