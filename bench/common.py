@@ -124,18 +124,20 @@ def dockerfile_command():
     return command
 
 
-def start_dashboard(couch_url, **env_overrides):
-    """gunicorn started as the Dockerfile starts it, on a free port of 127.0.0.1: (process, base URL)."""
+def start_dashboard(couch_url, application="couchadmin.wsgi:application", **env_overrides):
+    """gunicorn started as the Dockerfile starts it, on a free port of 127.0.0.1: (process, base URL). Another
+    `application` (bench/floors.py) is served by the same command."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "COUCHDB_URL": couch_url, "DEBUG": "0",
            "SECRET_KEY": uuid.uuid4().hex * 2, "ALLOWED_HOSTS": "127.0.0.1", "COOKIES_SECURE": "0",
            "SECURE_SSL_REDIRECT": "0", "COUCHADMIN_STATIC_FROM_FINDERS": "1", "LOG_LEVEL": "ERROR",
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     env.update({name: str(value) for name, value in env_overrides.items()})
-    process = subprocess.Popen(["sh", "-c", dockerfile_command()], cwd=PROJECT, env=env,
+    command = dockerfile_command().replace("couchadmin.wsgi:application", application)
+    process = subprocess.Popen(["sh", "-c", command], cwd=PROJECT, env=env,
                                stdout=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    wait_until_answering(process, url, f"gunicorn ({shlex.quote(dockerfile_command())})", stop_dashboard)
+    wait_until_answering(process, url, f"gunicorn ({shlex.quote(command)})", stop_dashboard)
     return process, url
 
 

@@ -41,10 +41,10 @@ from bench.common import (
     client_session,
     dashboard_session,
     dockerfile_command,
-    median_seconds,
     percentile,
     start_dashboard,
     stop_dashboard,
+    timed,
 )
 from bench.cpu_use import CpuUse, dashboard_seconds
 
@@ -302,25 +302,45 @@ def side_by_side(title, dash, direct):
               f" {cp50 * 1000:9.1f} / {percentile(c, .95) * 1000:7.1f} ms {dp50 / cp50:9.2f}x")
 
 
-def print_floor(dash_url, direct, pages, dashboard_group):
-    """The login form through the same gunicorn: the shell every page shares (head, stylesheet, header) and
-    Django's fixed cost, without a CouchDB request. A page that asks CouchDB costs this plus the answer it waits
-    for, so (floor + CouchDB) / CouchDB is about the least ratio each page can reach while pages are built so."""
+def print_floor(dash_url, couch_url, direct, pages, dashboard_group):
+    """The floors, through the same gunicorn command, requests interleaved: a bare WSGI callable, a Django hello
+    view (startproject's middleware), Django with a 10 KB Jinja2 page (bench/floors.py), and the dashboard's
+    login form, the shell every page shares without a CouchDB request. A page that asks CouchDB costs at least
+    a floor plus the answer it waits for: (floor + CouchDB p50) / CouchDB p50 is the least ratio it can reach.
+    Answers the login form's CPU a request."""
     anonymous = client_session()
     anonymous.headers.update({"Accept-Encoding": "gzip", "Sec-Fetch-Site": "same-origin"})
-
-    def p50(path):
-        return median_seconds(lambda: anonymous.get(dash_url + path, timeout=60).raise_for_status(), pages, warm_up=5)
-    before = dashboard_seconds(dashboard_group)
-    floor = p50("/login/")
-    login_cpu = (dashboard_seconds(dashboard_group) - before) / (pages + 5)
-    static = p50("/static/favicon.svg")
-    print(f"  floor: the login form (no CouchDB request) p50 {floor * 1000:.1f} ms (a static file from the same "
-          f"gunicorn: {static * 1000:.1f} ms); the least ratio each page could reach, (floor + CouchDB p50) / "
-          f"CouchDB p50:")
+    servers = {"bare": start_dashboard(couch_url, "bench.floors:bare"),
+               "hello": start_dashboard(couch_url, "bench.floors:hello")}
+    try:
+        floors = {"bare WSGI": (servers["bare"], "/"), "Django hello view": (servers["hello"], "/login/"),
+                  "Django, 10 KB page": (servers["hello"], "/template/"),
+                  "login form": ((None, dash_url), "/login/"), "static file": ((None, dash_url), "/static/favicon.svg")}
+        times = {label: [] for label in floors}
+        cpu = dict.fromkeys(floors, 0.0)
+        for round_ in range(pages + 5):
+            for label, ((process, url), path) in floors.items():
+                group = process.pid if process else dashboard_group
+                before = dashboard_seconds(group)
+                _, seconds = timed(lambda address=url + path: anonymous.get(address, timeout=60).raise_for_status())
+                if round_ >= 5:
+                    times[label].append(seconds)
+                    cpu[label] += dashboard_seconds(group) - before
+    finally:
+        for process, _ in servers.values():
+            stop_dashboard(process)
+    print("  floors, interleaved through the same gunicorn command (p50 wall; server CPU a request):")
+    for label in floors:
+        p50 = percentile(times[label], .5)
+        print(f"    {label:19s} p50 {p50 * 1000:6.2f} ms; CPU {cpu[label] / pages * 1000:5.2f} ms")
+    print(f"  login form CPU / Django hello view CPU: {cpu['login form'] / max(cpu['Django hello view'], 1e-9):.2f}"
+          " (target at most 1.5)")
+    floor, hello = percentile(times["login form"], .5), percentile(times["Django hello view"], .5)
+    print("  the least ratio each page could reach, (floor + CouchDB p50) / CouchDB p50, with the login form and "
+          "with Django's hello view as the floor:")
     for kind, cp in sorted(direct.times.items()):
-        print(f"    {kind:15s} {1 + floor / percentile(cp, .5):5.2f}x")
-    return login_cpu
+        print(f"    {kind:15s} {1 + floor / percentile(cp, .5):5.2f}x {1 + hello / percentile(cp, .5):5.2f}x")
+    return cpu["login form"] / pages
 
 
 def main():
@@ -356,7 +376,8 @@ def main():
                     merged.errors.update(run.errors)
                 singles[label] = merged
             side_by_side("One user, one page after another (warm)", singles["dashboard"], singles["CouchDB"])
-            page_cpu["login form"] = print_floor(dash_url, singles["CouchDB"], args.single_pages, dashboard.pid)
+            page_cpu["login form"] = print_floor(dash_url, couch_url, singles["CouchDB"], args.single_pages,
+                                                 dashboard.pid)
             print("  the dashboard's own CPU a page, one user (gunicorn's processes, ms): " + "; ".join(
                 f"{kind} {seconds * 1000:.1f}" for kind, seconds in page_cpu.items()))
 
