@@ -16,7 +16,6 @@ from browser.couch import jsontext
 from browser.couch.documents import attachment_bytes
 from tests.conftest import fetch_document, put_document
 from tests.support.design_form import view_rows
-from tests.support.slow_couchdb import SlowCouchDB
 from tests.test_audit_chain import outcomes
 
 WAIT = 0.5  # the dashboard's COUCHDB_TIMEOUT in these tests
@@ -26,13 +25,6 @@ SLOW = 2.0  # how long CouchDB "takes"
 @pytest.fixture
 def db(make_database):
     return make_database()
-
-
-@pytest.fixture
-def slow_couchdb(couch_server):
-    proxy = SlowCouchDB(couch_server.url)
-    yield proxy
-    proxy.close()
 
 
 def through(proxy, timeout=WAIT):

@@ -3,6 +3,7 @@
 import re
 from dataclasses import replace
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -19,6 +20,7 @@ from browser.couch.queries import (
     explain,
     find,
     suggested_index_fields,
+    with_scan_size,
 )
 from browser.couch.replication import is_replicator_database, shown
 from browser.document_cells import common_fields, display_rows
@@ -53,15 +55,19 @@ def mango_query(request, db):
 
 
 def _run(request, db, form, store, action):
-    """Explain and run one page; a new run (not a page of it) goes to the history and into the address bar."""
+    """Explain, then run one page, unless it is a full scan of a big database not yet confirmed; a new run (not a
+    page of it) goes to the history and into the address bar."""
     query, partition = form.query(), form.cleaned_data["partition"] or None
     bookmark = form.cleaned_data["bookmark"]
     explanation = result = slow = None
+    held = False
     try:
-        if action == "create-index":
-            _create_index(request, db, query)
-        explanation = explain(request.couch, db, query, partition=partition)
-        result = None if action == "explain" else find(request.couch, db, query, bookmark or None, partition=partition)
+        explanation = (_create_index(request, db, query, partition) if action == "create-index"
+                       else explain(request.couch, db, query, partition=partition))
+        explanation = with_scan_size(request.couch, db, explanation, partition)
+        held = action != "explain" and _held_back(form, explanation)
+        if action != "explain" and not held:
+            result = find(request.couch, db, query, bookmark or None, partition=partition)
         if result is not None and is_replicator_database(db):
             result = replace(result, docs=[shown(db, doc) for doc in result.docs])
     except ServerLacks as exc:
@@ -76,6 +82,8 @@ def _run(request, db, form, store, action):
     extra = _results(form, query, explanation, result)
     if form.errors:
         return _page(request, db, form, store, status=status_for(slow) if slow else 400, extra=extra)
+    if held:  # not run: the page explains it and offers an index, or the full scan on a second request
+        return _page(request, db, form, store, extra={**extra, "held": True})
     if request.method == "POST" and action in ("run", "create-index") and not bookmark:
         store = _remember(request, db, form, store)
     extra.update(_pages(form, result, bookmark))
@@ -126,12 +134,20 @@ def _stored_query(store, wanted):
     return {}, None
 
 
-def _create_index(request, db, query):
+def _held_back(form, explanation):
+    """A full scan of more documents than MANGO_FULL_SCAN_CONFIRM_ABOVE runs only when the person asked for it
+    again: on a big database it outlasts the page, and CouchDB goes on reading every document regardless."""
+    return explanation.scans_more_than(settings.MANGO_FULL_SCAN_CONFIRM_ABOVE) and not form.cleaned_data["full_scan"]
+
+
+def _create_index(request, db, query, partition):
+    """Create the index the query wants; answer the query's explanation."""
     fields = suggested_index_fields(query)
     answer = create_readable_index(request.couch, db, fields)
     done = "already existed" if answer.get("result") == "exists" else "created"
     messages.success(request, f"Index “{answer.get('name')}” in _design/{READABLE_DDOC_PREFIX}{answer.get('name')} "
                               f"{done}, on {', '.join(f'{f} {d}' for f, d in fields)}.")
+    return explain(request.couch, db, query, partition=partition)
 
 
 def _results(form, query, explanation, result):
