@@ -1,6 +1,7 @@
 """Mango (_find, _explain, _index) and map/reduce views (_view, _info)."""
 
 import re
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
@@ -16,6 +17,8 @@ from browser.couch.wire import DESIGN_PREFIX, WholeSegment
 FIELD_TEXT_MOST = 80
 INDEX_NAME_MOST = 60
 READABLE_DDOC_PREFIX = "couchadmin-"
+# On a cluster a new index reaches each node's _find in its own time: wait this long at most for it to be chosen.
+INDEX_CHOSEN_WITHIN = 5.0
 _NOT_WORD = re.compile(r"[^\w]+")
 # Conditions on _id that the primary index answers by its key range alone.
 _KEY_RANGE_OPERATORS = frozenset(("$eq", "$gt", "$gte", "$lt", "$lte"))
@@ -76,6 +79,9 @@ class Explanation:
     def scans_more_than(self, most: int) -> bool:
         """Whether this is a full scan through more than `most` documents."""
         return self.full_scan and (self.documents or 0) > most
+
+    def uses(self, ddoc: str, name: str) -> bool:
+        return self.index.ddoc == ddoc and self.index.name == name
 
 
 def find(client: CouchClient, db: str, query: Mapping[str, Json], bookmark: str | None = None,
@@ -140,6 +146,22 @@ def with_scan_size(client: CouchClient, db: str, explanation: Explanation,
         return explanation
     count = partition_info(client, db, partition).doc_count if partition else database_info(client, db).doc_count
     return replace(explanation, documents=count if isinstance(count, int) else None)
+
+
+def explain_once_chosen(client: CouchClient, db: str, query: Mapping[str, Json], ddoc: str, name: str,
+                        partition: str | None = None, within: float = INDEX_CHOSEN_WITHIN) -> Explanation:
+    """POST /{db}/_explain again until CouchDB chooses the index `ddoc`/`name` just created, `within` seconds at
+    most: on a cluster the node answering _find may not know it yet, and would scan every document instead.
+    Answers the last explanation (a query whose use_index names another design document is not waited for)."""
+    deadline, pause = time.monotonic() + within, 0.05
+    wanted = query.get("use_index")
+    waits = not wanted or ddoc in (wanted if isinstance(wanted, list) else [wanted])
+    while True:
+        explanation = explain(client, db, query, partition=partition)
+        if explanation.uses(ddoc, name) or not waits or time.monotonic() + pause > deadline:
+            return explanation
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def _key_text(span: JsonObject, name: str) -> str | None:

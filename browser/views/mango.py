@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from browser.couch import saved_queries
+from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import BadRequest, Conflict, CouchError, CouchSlow, ServerError
 from browser.couch.flavour import ServerLacks
 from browser.couch.queries import (
@@ -18,6 +19,7 @@ from browser.couch.queries import (
     IndexInfo,
     create_readable_index,
     explain,
+    explain_once_chosen,
     find,
     suggested_index_fields,
     with_scan_size,
@@ -141,13 +143,20 @@ def _held_back(form, explanation):
 
 
 def _create_index(request, db, query, partition):
-    """Create the index the query wants; answer the query's explanation."""
+    """Create the index the query wants, and answer the explanation once CouchDB chooses it (a few seconds
+    at most: on a cluster every node learns of it in its own time)."""
     fields = suggested_index_fields(query)
     answer = create_readable_index(request.couch, db, fields)
+    name = str(answer.get("name") or "")
+    ddoc = str(answer.get("id") or f"{DESIGN_PREFIX}{READABLE_DDOC_PREFIX}{name}")
     done = "already existed" if answer.get("result") == "exists" else "created"
-    messages.success(request, f"Index “{answer.get('name')}” in _design/{READABLE_DDOC_PREFIX}{answer.get('name')} "
-                              f"{done}, on {', '.join(f'{f} {d}' for f, d in fields)}.")
-    return explain(request.couch, db, query, partition=partition)
+    messages.success(request, f"Index “{name}” in {ddoc} {done}, on {', '.join(f'{f} {d}' for f, d in fields)}.")
+    explanation = explain_once_chosen(request.couch, db, query, ddoc, name, partition=partition)
+    if not explanation.uses(ddoc, name):
+        why = ("its “Use index” names another index" if query.get("use_index") else
+               "on a cluster a new index reaches each node in its own time; run the query again in a moment")
+        messages.warning(request, f"CouchDB did not choose “{name}” for this query: {why}.")
+    return explanation
 
 
 def _results(form, query, explanation, result):
