@@ -98,19 +98,50 @@ def test_a_view_building_its_index_says_so_and_where_to_watch(admin_client, db, 
 # --- Mango: the query is kept, and the page says why it may be slow ----------------------------------------------
 
 
-def test_a_slow_unindexed_mango_query_keeps_the_query_and_suggests_an_index(admin_client, db, couch_server,
-                                                                            slow_couchdb):
+def says_still_running(page):
+    return ("Your query is still running in CouchDB after 0.5 s: this page stopped waiting, and CouchDB will finish "
+            "it." in page and not re.search(r"unavailable|unreachable|cannot be reached|\bis down\b", page,
+                                             re.IGNORECASE))
+
+
+def slow_mango_query(client, db, proxy, **fields):
+    """The Mango page's answer to a query of fruit whose _find CouchDB answers late."""
+    proxy.slow("POST", "/_find", after=SLOW)
+    with through(proxy):
+        response = client.post(reverse("browser:mango", kwargs={"db": db}),
+                               {"selector": '{"type": "fruit"}', "limit": "10", **fields})
+    return response, page_of(response)
+
+
+def test_a_slow_unindexed_mango_query_is_still_running_keeps_the_query_and_offers_an_index(
+        admin_client, db, couch_server, slow_couchdb):
     put_document(couch_server, db, "apple", {"type": "fruit"})
-    slow_couchdb.slow("POST", "/_find", after=SLOW)
-    with through(slow_couchdb):
-        response = admin_client.post(reverse("browser:mango", kwargs={"db": db}),
-                                     {"selector": '{"type": "fruit"}', "limit": "10", "action": "run"})
-    page = page_of(response)
-    assert response.status_code == 504
-    assert "CouchDB is taking longer than 0.5 seconds to answer; the work may still complete in CouchDB." in page
-    assert "This query scans every document" in page and "Create an index" in page
-    assert '{"type": "fruit"}' in page
-    assert "unavailable" not in page.lower()
+    response, page = slow_mango_query(admin_client, db, slow_couchdb, action="run")
+    assert response.status_code == 504 and says_still_running(page)
+    assert "It reads every document, as no index fits it; an index makes it fast." in page
+    assert "This query scans every document" in page and "Create this index and run again" in page
+    assert '>{"type": "fruit"}</textarea>' in page
+
+
+def test_a_confirmed_full_scan_that_outlasts_the_page_is_said_still_running(admin_client, db, couch_server,
+                                                                            slow_couchdb):
+    for number in range(3):
+        put_document(couch_server, db, f"doc-{number}", {"type": "fruit"})
+    with override_settings(MANGO_FULL_SCAN_CONFIRM_ABOVE=2):
+        response, page = slow_mango_query(admin_client, db, slow_couchdb, full_scan="on")
+    assert response.status_code == 504 and says_still_running(page)
+    assert "This query scans every document" in page and '>{"type": "fruit"}</textarea>' in page
+
+
+def test_a_slow_indexed_mango_query_names_the_index_it_waits_for(admin_client, db, couch_server, slow_couchdb):
+    put_document(couch_server, db, "apple", {"type": "fruit"})
+    http = couch_server.admin_http()
+    http.post(f"{couch_server.url}{db}/_index", json={"index": {"fields": ["type"]}, "name": "by-type",
+                                                      "ddoc": "by-type"}, timeout=10).raise_for_status()
+    response, page = slow_mango_query(admin_client, db, slow_couchdb, use_index="by-type")
+    assert response.status_code == 504 and says_still_running(page)
+    assert "It uses the index “by-type”, which CouchDB builds or brings up to date before it answers" in page
+    assert 'data-testid="explain-index">_design/by-type / by-type</code>' in page
 
 
 # --- writing: the edit is kept, and the document is read again to say whether it was saved -----------------------

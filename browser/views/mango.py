@@ -208,17 +208,19 @@ def _save(request, db, form, store):
 
 
 def _slow(exc, explanation):
-    """Why a query may take longer than the dashboard waits, from what its explanation says."""
-    if exc.is_write or explanation is None:
+    """A query that outlasts the page goes on in CouchDB: say so, and why, from what its explanation says."""
+    if explanation is None or "_find" not in exc.path.split("?")[0].split("/"):
         return f"{sentence_for(exc)} {advice_for(exc)}"
+    still = (f"Your query is still running in CouchDB after {exc.seconds:g} s: this page stopped waiting, and CouchDB "
+             "will finish it.")
     if explanation.full_scan:
-        why = ("This query scans every document (no index fits it). Create an index on the fields it selects "
-               "(below), then run it again: the first run after that builds the index, once.")
+        why = ("It reads every document, as no index fits it; an index makes it fast. Create the one offered below, "
+               "then run the query again: the first run builds the index, once.")
     else:
-        why = (f"It uses the index “{explanation.index.name}”, which CouchDB may be building or bringing up to date "
-               "(after it was created, or after many changes). Active tasks shows the indexer's progress; run the "
-               "query again when it is done.")
-    return f"{sentence_for(exc)} {why}"
+        why = (f"It uses the index “{explanation.index.name}”, which CouchDB builds or brings up to date before it "
+               "answers (after the index was created, or after many changes). Active tasks shows the indexer's "
+               "progress; run the query again when it is done.")
+    return f"{still} {why}"
 
 
 def _plain(exc):
