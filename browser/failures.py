@@ -53,6 +53,12 @@ def advice_for(exc):
     return next((words for name, words in _SLOW_ADVICE if name in parts), _SLOW_READ)
 
 
+def slow_notice(exc, again=None):
+    """What a page says where CouchDB outlasted the wait: that it is slow (not down), what to do, and the
+    address that asks again (a read's), if any."""
+    return {"sentence": sentence_for(exc), "advice": advice_for(exc), "write": exc.is_write, "again": again}
+
+
 def sentence_for(exc):
     """What happened, in words, with CouchDB's reason."""
     if isinstance(exc, CouchSlow):

@@ -19,7 +19,7 @@ from browser.couch.errors import CouchError, CouchSlow, CouchUnavailable, Forbid
 from browser.couch.flavour import ServerLacks
 from browser.couch.session import UserContext, current_user, is_admin_party
 from browser.denials import denied_page, missing_permission
-from browser.failures import advice_for, sentence_for, status_for
+from browser.failures import sentence_for, slow_notice, status_for
 from browser.session_backend import UnavailableSession
 from browser.session_store import StoreUnavailable
 from browser.stylesheet import page_stylesheet
@@ -205,9 +205,7 @@ def unavailable_page(request, exception):
     page says the work may still complete, what to do, and (for a read) offers to ask again."""
     context = {"couchdb_url": shown_couchdb_url(request), "reason": exception.reason, "slow": None}
     if isinstance(exception, CouchSlow):
-        context["slow"] = {"sentence": sentence_for(exception), "advice": advice_for(exception),
-                           "write": exception.is_write,
-                           "again": request.get_full_path() if request.method == "GET" else None}
+        context["slow"] = slow_notice(exception, request.get_full_path() if request.method == "GET" else None)
     return render(request, "503.html", context, status=status_for(exception))
 
 

@@ -33,6 +33,9 @@ HEALTHZ_TIMEOUT = env_positive_float("HEALTHZ_TIMEOUT", 1.5)
 # How CouchDB reaches its own databases when it replicates them (CouchDB 3 replicates between URLs only).
 COUCHDB_REPLICATION_URL = env_couchdb_url("COUCHDB_REPLICATION_URL", COUCHDB_URL)
 RECENT_DATABASES_KEPT = env_positive_int("RECENT_DATABASES_KEPT", 10)
+# A Mango query that no index fits reads every document: on a database holding more documents than this, the
+# Mango page shows the explanation and offers an index first, and runs the full scan only when asked again.
+MANGO_FULL_SCAN_CONFIRM_ABOVE = env_positive_int("MANGO_FULL_SCAN_CONFIRM_ABOVE", 100_000)
 # Where security changes, user changes, database deletions and bulk deletes are recorded, by a CouchDB
 # user whose one right is adding records there (`manage.py prepare_audit` sets it up). Its password is
 # the one credential the dashboard holds; without it nothing is recorded, and the audit page says so.

@@ -14,6 +14,7 @@ from browser.couch.client import CouchClient
 from browser.couch.session import login
 from embedded.pouchdb import EmbeddedCouch, free_port
 from tests.support.eventually import eventually
+from tests.support.slow_couchdb import SlowCouchDB
 
 RUN_ID = uuid.uuid4().hex[:8]
 # CouchDB 3's default for new databases; pouchdb-server makes new databases public instead.
@@ -154,6 +155,15 @@ def victim(couch_server):
 
 
 @pytest.fixture
+def slow_couchdb(couch_server):
+    """A proxy in front of the test server that holds back the requests a test names (tests/support/slow_couchdb.py),
+    and records what CouchDB was asked."""
+    proxy = SlowCouchDB(couch_server.url)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
 def make_database(couch_server):
     """Create uniquely named databases for one test and drop them afterwards; by default with CouchDB 3's
     default security (server admins only) on either server, so tests see what CouchDB 3 users see."""
@@ -196,6 +206,14 @@ def admin_client(client, personas):
     return log_in(client, personas["admin"])
 
 
+@pytest.fixture
+def admin_couch(personas):
+    """The service layer's client, logged in as the server admin."""
+    client = CouchClient()
+    login(client, personas["admin"].name, personas["admin"].password)
+    return client
+
+
 @pytest.fixture(scope="session")
 def admin_party_server(tmp_path_factory):
     """A second embedded server with no admin at all."""
@@ -218,6 +236,12 @@ def put_document(couch_server, db, docid, body, **params):
                                            json=body, params=params, timeout=10)
     answer.raise_for_status()
     return answer.json()["rev"]
+
+
+def bulk_docs(couch_server, db, docs):
+    """Write documents straight to the server as its admin, in one _bulk_docs."""
+    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": docs},
+                                   timeout=30).raise_for_status()
 
 
 def fetch_document(couch_server, db, docid):

@@ -1,20 +1,27 @@
 """Mango (_find, _explain, _index) and map/reduce views (_view, _info)."""
 
 import re
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from browser.couch import jsontext
 from browser.couch.client import CouchClient
+from browser.couch.databases import database_info
 from browser.couch.errors import NotFound
 from browser.couch.jsontext import Json, JsonObject
+from browser.couch.partitions import partition_info
 from browser.couch.wire import DESIGN_PREFIX, WholeSegment
 
 FIELD_TEXT_MOST = 80
 INDEX_NAME_MOST = 60
 READABLE_DDOC_PREFIX = "couchadmin-"
+# On a cluster a new index reaches each node's _find in its own time: wait this long at most for it to be chosen.
+INDEX_CHOSEN_WITHIN = 5.0
 _NOT_WORD = re.compile(r"[^\w]+")
+# Conditions on _id that the primary index answers by its key range alone.
+_KEY_RANGE_OPERATORS = frozenset(("$eq", "$gt", "$gte", "$lt", "$lte"))
 
 
 @dataclass(frozen=True)
@@ -63,10 +70,18 @@ class IndexInfo:
 @dataclass(frozen=True)
 class Explanation:
     index: IndexInfo
-    full_scan: bool
+    full_scan: bool  # no index fits: CouchDB reads documents one by one until it has the page
     start_key: str | None = None  # JSON text
     end_key: str | None = None
     raw: JsonObject = field(default_factory=dict)
+    documents: int | None = None  # for a full scan, how many it may read: the database's (or partition's) count
+
+    def scans_more_than(self, most: int) -> bool:
+        """Whether this is a full scan through more than `most` documents."""
+        return self.full_scan and (self.documents or 0) > most
+
+    def uses(self, ddoc: str, name: str) -> bool:
+        return self.index.ddoc == ddoc and self.index.name == name
 
 
 def find(client: CouchClient, db: str, query: Mapping[str, Json], bookmark: str | None = None,
@@ -110,8 +125,43 @@ def explain(client: CouchClient, db: str, query: Mapping[str, Json], partition: 
         answer = client.flavour.explain(db, body)
     index = _index_info(answer.get("index") or {})
     span = answer.get("mrargs") or {}
-    return Explanation(index=index, full_scan=index.type == "special" and index.name == "_all_docs",
+    primary = index.type == "special" and index.name == "_all_docs"
+    return Explanation(index=index, full_scan=primary and not _only_an_id_range(query.get("selector")),
                        start_key=_key_text(span, "start_key"), end_key=_key_text(span, "end_key"), raw=answer)
+
+
+def _only_an_id_range(selector: Json) -> bool:
+    """Whether a selector asks nothing but a range of _id ({} and {"_id": {"$gt": null}} included): the primary
+    index then reads only the documents that match, a page of them, however big the database."""
+    if not isinstance(selector, dict):
+        return False
+    return all(name == "_id" and (not isinstance(condition, dict) or condition.keys() <= _KEY_RANGE_OPERATORS)
+               for name, condition in selector.items())
+
+
+def with_scan_size(client: CouchClient, db: str, explanation: Explanation,
+                   partition: str | None = None) -> Explanation:
+    """For a full scan, GET /{db} (or /{db}/_partition/{p}): how many documents it may read."""
+    if not explanation.full_scan:
+        return explanation
+    count = partition_info(client, db, partition).doc_count if partition else database_info(client, db).doc_count
+    return replace(explanation, documents=count if isinstance(count, int) else None)
+
+
+def explain_once_chosen(client: CouchClient, db: str, query: Mapping[str, Json], ddoc: str, name: str,
+                        partition: str | None = None, within: float = INDEX_CHOSEN_WITHIN) -> Explanation:
+    """POST /{db}/_explain again until CouchDB chooses the index `ddoc`/`name` just created, `within` seconds at
+    most: on a cluster the node answering _find may not know it yet, and would scan every document instead.
+    Answers the last explanation (a query whose use_index names another design document is not waited for)."""
+    deadline, pause = time.monotonic() + within, 0.05
+    wanted = query.get("use_index")
+    waits = not wanted or ddoc in (wanted if isinstance(wanted, list) else [wanted])
+    while True:
+        explanation = explain(client, db, query, partition=partition)
+        if explanation.uses(ddoc, name) or not waits or time.monotonic() + pause > deadline:
+            return explanation
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def _key_text(span: JsonObject, name: str) -> str | None:

@@ -84,6 +84,8 @@ class MangoForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=10**9, widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=[(a, a) for a in ("run", "explain", "save", "create-index", "next")],
                                required=False, widget=forms.HiddenInput)
+    # Sent by "Run the full scan anyway", and kept in the links to further pages of what it found.
+    full_scan = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_action(self):
         return self.cleaned_data.get("action") or "run"
@@ -117,9 +119,9 @@ class MangoForm(forms.Form):
     def page_query(self, bookmark="", back=(), page=1):
         """The query string of one page of this query's results, as typed (a GET, so it can be bookmarked)."""
         params = {"run": "1", **self.as_saved()}
-        for name in ("execution_stats", "mode"):
+        for name in ("execution_stats", "mode", "full_scan"):
             if self.cleaned_data.get(name):
-                params[name] = "on" if name == "execution_stats" else self.cleaned_data[name]
+                params[name] = self.cleaned_data[name] if name == "mode" else "on"
         if bookmark:
             params.update(bookmark=bookmark, page=str(page))
         pairs = [(k, v) for k, v in params.items() if v not in ("", None)]

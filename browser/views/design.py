@@ -7,13 +7,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from browser.audit_trail import AuditUnavailable, audited, design_audited, refusal_for
 from browser.couch import jsontext
 from browser.couch.documents import DESIGN_PREFIX, get_document, save_document
-from browser.couch.errors import BadRequest, Conflict, CouchError, CouchUnavailable, ServerError
+from browser.couch.errors import BadRequest, Conflict, CouchError, CouchSlow, CouchUnavailable, ServerError
 from browser.couch.flavour import ServerLacks
 from browser.couch.queries import is_empty_design, list_design_documents, query_view, view_info
 from browser.couch.replication import shown as shown_in
 from browser.couch.security import can_administer, get_security
 from browser.couch.tasks import active_tasks
-from browser.failures import sentence_for, status_for
+from browser.failures import sentence_for, slow_notice, status_for
 from browser.forms.design import (
     DesignEditForm,
     NewDesignForm,
@@ -167,7 +167,8 @@ def view_run(request, db, ddoc):
     info, tasks = view_info(request.couch, db, ddoc), active_tasks(request.couch, db)
     building = _index_building(info, tasks, ddoc)
     context = {"db": db, "ddoc": ddoc, "view": view, "form": form, "problems": _problems(named),
-               "info": info, "tasks": tasks, "building": building}
+               "info": info, "tasks": tasks, "building": building, "slow": None}
+    status = 200
     if view and form.is_valid():
         limit = form.cleaned_data.get("limit") or 20
         params = form.couch_params(limit)
@@ -179,10 +180,12 @@ def view_run(request, db, ddoc):
             form.add_error("partition", str(exc))
         except (BadRequest, ServerError) as exc:
             form.add_error(None, _refused(exc))
+        except CouchSlow as exc:  # the index goes on being built in CouchDB: say so on this page, the query kept
+            context["slow"], status = slow_notice(exc), status_for(exc)
         else:
             context.update(_result_context(db, form, answer, limit))
     context["code"] = _view_code(request, db, ddoc, view)
-    return render(request, "browser/view_run.html", context, status=400 if form.errors or named.errors else 200)
+    return render(request, "browser/view_run.html", context, status=400 if form.errors or named.errors else status)
 
 
 def _view_code(request, db, ddoc, view):

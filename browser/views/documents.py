@@ -7,13 +7,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap
 
 from browser.audit_trail import audited
 from browser.auth import remember_recent_database
 from browser.couch.databases import database_info
 from browser.couch.documents import Listing, bulk_delete, find_conflicts, list_documents
+from browser.couch.errors import CouchSlow
 from browser.couch.replication import is_replicator_database, shown
 from browser.document_cells import common_fields, display_rows
+from browser.failures import slow_notice, status_for
 from browser.forms.documents import BulkDeleteForm, DocumentListForm
 from browser.forms.query_string import StartForm
 from browser.responses import render_page_or_fragment
@@ -29,12 +32,18 @@ def document_list(request, db):
     info = database_info(request.couch, db)
     remember_recent_database(request, db, settings.RECENT_DATABASES_KEPT)
     lists = not listing.local or request.couch.flavour.lists_local_documents
-    page = _shown_page(db, list_documents(request.couch, db, listing)) if lists else None
+    page = slow = None
+    try:
+        page = _shown_page(db, list_documents(request.couch, db, listing)) if lists else None
+    except CouchSlow as exc:  # one slow node holds up the list: say so where the rows go, the filters kept
+        slow = exc
     columns = options["columns"] or common_fields([row.doc for row in page.rows] if page else [])
     context = {"db": db, "info": info, "form": form, "page": page, "mode": options["mode"],
                "columns": columns, "rows": _rows_for_display(page, columns, options["mode"]),
-               "local": listing.local}
-    return render_page_or_fragment(request, "browser/documents.html", "browser/_document_rows.html", context)
+               "local": listing.local, "slow": slow and slow_notice(slow, request.get_full_path())}
+    response = render_page_or_fragment(request, "browser/documents.html", "browser/_document_rows.html", context,
+                                       status=status_for(slow) if slow else 200)
+    return reswap(response, "innerHTML") if slow and request.htmx else response
 
 
 def _shown_page(db, page):

@@ -3,12 +3,14 @@
 import re
 from dataclasses import replace
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import push_url
 
 from browser.couch import saved_queries
+from browser.couch.documents import DESIGN_PREFIX
 from browser.couch.errors import BadRequest, Conflict, CouchError, CouchSlow, ServerError
 from browser.couch.flavour import ServerLacks
 from browser.couch.queries import (
@@ -17,8 +19,10 @@ from browser.couch.queries import (
     IndexInfo,
     create_readable_index,
     explain,
+    explain_once_chosen,
     find,
     suggested_index_fields,
+    with_scan_size,
 )
 from browser.couch.replication import is_replicator_database, shown
 from browser.document_cells import common_fields, display_rows
@@ -53,15 +57,19 @@ def mango_query(request, db):
 
 
 def _run(request, db, form, store, action):
-    """Explain and run one page; a new run (not a page of it) goes to the history and into the address bar."""
+    """Explain, then run one page, unless it is a full scan of a big database not yet confirmed; a new run (not a
+    page of it) goes to the history and into the address bar."""
     query, partition = form.query(), form.cleaned_data["partition"] or None
     bookmark = form.cleaned_data["bookmark"]
     explanation = result = slow = None
+    held = False
     try:
-        if action == "create-index":
-            _create_index(request, db, query)
-        explanation = explain(request.couch, db, query, partition=partition)
-        result = None if action == "explain" else find(request.couch, db, query, bookmark or None, partition=partition)
+        explanation = (_create_index(request, db, query, partition) if action == "create-index"
+                       else explain(request.couch, db, query, partition=partition))
+        explanation = with_scan_size(request.couch, db, explanation, partition)
+        held = action != "explain" and _held_back(form, explanation)
+        if action != "explain" and not held:
+            result = find(request.couch, db, query, bookmark or None, partition=partition)
         if result is not None and is_replicator_database(db):
             result = replace(result, docs=[shown(db, doc) for doc in result.docs])
     except ServerLacks as exc:
@@ -76,6 +84,8 @@ def _run(request, db, form, store, action):
     extra = _results(form, query, explanation, result)
     if form.errors:
         return _page(request, db, form, store, status=status_for(slow) if slow else 400, extra=extra)
+    if held:  # not run: the page explains it and offers an index, or the full scan on a second request
+        return _page(request, db, form, store, extra={**extra, "held": True})
     if request.method == "POST" and action in ("run", "create-index") and not bookmark:
         store = _remember(request, db, form, store)
     extra.update(_pages(form, result, bookmark))
@@ -126,12 +136,27 @@ def _stored_query(store, wanted):
     return {}, None
 
 
-def _create_index(request, db, query):
+def _held_back(form, explanation):
+    """A full scan of more documents than MANGO_FULL_SCAN_CONFIRM_ABOVE runs only when the person asked for it
+    again: on a big database it outlasts the page, and CouchDB goes on reading every document regardless."""
+    return explanation.scans_more_than(settings.MANGO_FULL_SCAN_CONFIRM_ABOVE) and not form.cleaned_data["full_scan"]
+
+
+def _create_index(request, db, query, partition):
+    """Create the index the query wants, and answer the explanation once CouchDB chooses it (a few seconds
+    at most: on a cluster every node learns of it in its own time)."""
     fields = suggested_index_fields(query)
     answer = create_readable_index(request.couch, db, fields)
+    name = str(answer.get("name") or "")
+    ddoc = str(answer.get("id") or f"{DESIGN_PREFIX}{READABLE_DDOC_PREFIX}{name}")
     done = "already existed" if answer.get("result") == "exists" else "created"
-    messages.success(request, f"Index “{answer.get('name')}” in _design/{READABLE_DDOC_PREFIX}{answer.get('name')} "
-                              f"{done}, on {', '.join(f'{f} {d}' for f, d in fields)}.")
+    messages.success(request, f"Index “{name}” in {ddoc} {done}, on {', '.join(f'{f} {d}' for f, d in fields)}.")
+    explanation = explain_once_chosen(request.couch, db, query, ddoc, name, partition=partition)
+    if not explanation.uses(ddoc, name):
+        why = ("its “Use index” names another index" if query.get("use_index") else
+               "on a cluster a new index reaches each node in its own time; run the query again in a moment")
+        messages.warning(request, f"CouchDB did not choose “{name}” for this query: {why}.")
+    return explanation
 
 
 def _results(form, query, explanation, result):
@@ -183,17 +208,19 @@ def _save(request, db, form, store):
 
 
 def _slow(exc, explanation):
-    """Why a query may take longer than the dashboard waits, from what its explanation says."""
-    if exc.is_write or explanation is None:
+    """A query that outlasts the page goes on in CouchDB: say so, and why, from what its explanation says."""
+    if explanation is None or "_find" not in exc.path.split("?")[0].split("/"):
         return f"{sentence_for(exc)} {advice_for(exc)}"
+    still = (f"Your query is still running in CouchDB after {exc.seconds:g} s: this page stopped waiting, and CouchDB "
+             "will finish it.")
     if explanation.full_scan:
-        why = ("This query scans every document (no index fits it). Create an index on the fields it selects "
-               "(below), then run it again: the first run after that builds the index, once.")
+        why = ("It reads every document, as no index fits it; an index makes it fast. Create the one offered below, "
+               "then run the query again: the first run builds the index, once.")
     else:
-        why = (f"It uses the index “{explanation.index.name}”, which CouchDB may be building or bringing up to date "
-               "(after it was created, or after many changes). Active tasks shows the indexer's progress; run the "
-               "query again when it is done.")
-    return f"{sentence_for(exc)} {why}"
+        why = (f"It uses the index “{explanation.index.name}”, which CouchDB builds or brings up to date before it "
+               "answers (after the index was created, or after many changes). Active tasks shows the indexer's "
+               "progress; run the query again when it is done.")
+    return f"{still} {why}"
 
 
 def _plain(exc):

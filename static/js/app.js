@@ -10,6 +10,15 @@ document.addEventListener("htmx:afterSwap", function (event) {
   }
 });
 
+// htmx leaves an error answer unshown; one that names its own swap (HX-Reswap) is meant to be read whatever its
+// status: the rows CouchDB was too slow to give (504) are replaced by the words saying so, not left as they were.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (!event.detail.shouldSwap && xhr && xhr.getResponseHeader("HX-Reswap")) {
+    event.detail.shouldSwap = true;
+  }
+});
+
 // A region that refreshes itself (polling) must not take the focus from the person using it: when a swap
 // removes the focused control, the same control in the new content (same link, same button) gets it back.
 var lostFocus = null;

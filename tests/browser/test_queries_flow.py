@@ -1,20 +1,29 @@
-"""In a real browser: a Mango query, its full-scan hint turned into an index, and a grouped _sum view."""
+"""In a real browser: a Mango query, its full-scan hint turned into an index (asked first on a big database), and
+a grouped _sum view."""
 
 import re
 
 from playwright.sync_api import expect
 
+from tests.conftest import bulk_docs
+
 DOCS = [{"_id": f"o{i:02d}", "type": "order" if i % 2 else "refund", "region": ["eu", "us", "apac"][i % 3],
          "amount": i} for i in range(12)]
 
 
-def test_a_mango_query_then_the_suggested_index_then_the_rerun(admin_page, make_database, couch_server):
+def run_mango_query(admin_page, make_database, couch_server, selector):
+    """A new database holding DOCS, its Mango page, the selector typed and Run pressed."""
     db = make_database()
-    couch_server.admin_http().post(f"{couch_server.url}{db}/_bulk_docs", json={"docs": DOCS}).raise_for_status()
+    bulk_docs(couch_server, db, DOCS)
     admin_page.open(f"/db/{db}/mango/")
     page = admin_page.page
-    page.get_by_label("Selector (JSON)").fill('{"type": "refund"}')
+    page.get_by_label("Selector (JSON)").fill(selector)
     page.get_by_role("button", name="Run", exact=True).click()
+    return page
+
+
+def test_a_mango_query_then_the_suggested_index_then_the_rerun(admin_page, make_database, couch_server):
+    page = run_mango_query(admin_page, make_database, couch_server, '{"type": "refund"}')
     expect(page.get_by_test_id("mango-results").locator("tbody tr")).to_have_count(6)
     expect(page.get_by_test_id("explain")).to_contain_text("This query scans every document")
     page.get_by_role("button", name="Create this index and run again").click()
@@ -22,6 +31,21 @@ def test_a_mango_query_then_the_suggested_index_then_the_rerun(admin_page, make_
     expect(page.get_by_test_id("explain")).not_to_contain_text("scans every document")
     expect(page.get_by_test_id("mango-results").locator("tbody tr")).to_have_count(6)
     expect(page.get_by_test_id("query-history")).to_contain_text('{"type": "refund"}')
+
+
+def test_a_full_scan_of_a_big_database_is_explained_first_and_the_index_offer_runs_it(admin_page, make_database,
+                                                                                       couch_server, settings):
+    settings.MANGO_FULL_SCAN_CONFIRM_ABOVE = 10  # the 12 documents are a big database here
+    page = run_mango_query(admin_page, make_database, couch_server, '{"region": "eu"}')
+    expect(page.get_by_test_id("full-scan-held")).to_contain_text("This query scans every one of 12 documents")
+    expect(page.get_by_test_id("results")).to_have_count(0)
+    expect(page.get_by_label("Selector (JSON)")).to_have_value('{"region": "eu"}')
+    expect(page.get_by_role("button", name="Run the full scan anyway")).to_be_visible()
+    page.get_by_role("button", name="Create this index and run again").click()
+    expect(page.get_by_test_id("explain-index")).to_contain_text("by-region")
+    expect(page.get_by_test_id("mango-results").locator("tbody tr")).to_have_count(4)
+    expect(page.get_by_test_id("full-scan-held")).to_have_count(0)
+    expect(page.get_by_label("Selector (JSON)")).to_have_value('{"region": "eu"}')
 
 
 def test_a_view_with_sum_is_created_and_run_grouped(admin_page, make_database, couch_server):
