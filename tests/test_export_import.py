@@ -96,6 +96,24 @@ def test_ndjson_export_streams_every_document_exactly_with_revs(member_client, s
         assert '"big":12345678901234567890' in text
 
 
+def test_rows_copied_unparsed_are_whole_documents_whatever_their_text(member_client, make_database, couch_server):
+    # JSON and NDJSON exports copy each document's text out of the _all_docs row unparsed: an id or a value that
+    # looks like the row's own layout, stubs to leave out and a member named _attachments deeper down.
+    db = make_database(security=TEAM)
+    tricky = [{"_id": 'a},"doc":{"x', "text": '"_attachments":{}', "n": 1.5},
+              {"_id": "deep", "meta": {"_attachments": {"not": "stubs"}}},
+              {"_id": "stubs", "_attachments": {"a.txt": {"content_type": "text/plain", "data": "aGk="}}},
+              {"_id": "_design/left-out", "views": {}}]
+    _bulk(couch_server, db, tricky)
+    stored = _all_exact(couch_server, db)
+    expected = {i: {k: v for k, v in doc.items() if k != "_attachments"} for i, doc in stored.items()
+                if not i.startswith("_design/")}
+    _, ndjson = _download(member_client, db, format="ndjson")
+    _, array = _download(member_client, db, format="json")
+    for docs in ([jsontext.loads(line) for line in ndjson.split("\n") if line], jsontext.loads(array)):
+        assert {d["_id"]: jsontext.dumps(d) for d in docs} == {i: jsontext.dumps(d) for i, d in expected.items()}
+
+
 def test_json_export_without_design_documents_is_one_array(member_client, source_db):
     _, text = _download(member_client, source_db, format="json")
     docs = jsontext.loads(text)

@@ -40,11 +40,13 @@ class NotUtf8(StreamBroken):
 
 @dataclass(frozen=True)
 class Item:
-    """One item of the array: its number (from 1), its value, or why its text is not JSON."""
+    """One item of the array: its number (from 1), its value, or why its text is not JSON; or, read unparsed,
+    its text."""
 
     number: int
     value: Json = None
     problem: str = ""
+    text: str = ""
 
 
 # A CSV column's field path: its names, outermost first.
@@ -202,9 +204,10 @@ class _Buffer:
                 return len(self.text)
 
 
-def array_items(chunks: Iterable[str], member: str | None = None) -> Iterator[Item]:
+def array_items(chunks: Iterable[str], member: str | None = None, parse: bool = True) -> Iterator[Item]:
     """The items of a JSON array, from text chunks: the whole text is the array, or (with `member`) the
-    array is that member of the top-level object, as "rows" in an _all_docs answer."""
+    array is that member of the top-level object, as "rows" in an _all_docs answer. Without `parse`, each
+    item carries its text only."""
     buffer = _Buffer(chunks)
     if member is not None:
         _move_to_member(buffer, member)
@@ -217,7 +220,8 @@ def array_items(chunks: Iterable[str], member: str | None = None) -> Iterator[It
         if buffer.skip_space() == "":
             raise StreamBroken("The file ends inside the array (no closing “]”).")
         end = buffer.value_end()
-        yield _parsed(number, buffer.text[buffer.pos:end])
+        text = buffer.text[buffer.pos:end]
+        yield _parsed(number, text) if parse else Item(number, text=text)
         buffer.pos = end
         following = buffer.skip_space()
         if following == "]":
