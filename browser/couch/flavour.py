@@ -12,7 +12,6 @@ client itself stands on (errors, jsontext) and wire. The client imports this mod
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -35,8 +34,6 @@ REFUSED_BY_CRASH = "(reading 'getSecurity')"
 CONFLICTS_PAGE = 100
 # pouchdb-server finds no conflicts with Mango: its scan reads this many documents a request.
 CONFLICTS_SCAN_BATCH = 1000
-# pouchdb-server has no _dbs_info: the databases page reads this many databases' info at once.
-DB_INFO_THREADS = 8
 # pouchdb-server cannot filter its changes feed: the rows of an id prefix, or the deletions, are picked out
 # here, reading at most this many rows for one page, so many a request.
 SCAN_MOST = 10_000
@@ -313,8 +310,7 @@ class PouchDBServer(CouchDB3):
 
     def dbs_info(self, names: Sequence[str]) -> list[JsonObject]:
         # No _dbs_info: GET /{db} for each, a few at once (one after another, 20 took ~115 ms).
-        with ThreadPoolExecutor(max_workers=max(1, min(DB_INFO_THREADS, len(names)))) as pool:
-            return list(pool.map(lambda name: _db_info_row(self.client, name), names))
+        return self.client.read_each(lambda name: _db_info_row(self.client, name), names)
 
     def after_create_database(self, name: str) -> str:
         # Strips "/" from names ("team/orders" becomes "teamorders") and makes new databases public:
