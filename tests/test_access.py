@@ -118,26 +118,6 @@ def test_a_database_admin_who_cannot_read_users_sees_every_name_granted(client, 
     assert f'data-user="{personas["member"].name}"' not in page  # only reachable through the role
 
 
-def test_which_databases_grant_a_user_access(admin_client, personas, make_database):
-    db = make_database(security={"admins": {"names": [], "roles": []}, "members": {"names": [], "roles": ["ca-team"]}})
-    url = reverse("browser:user-access", kwargs={"name": personas["member"].name})
-    found = {}
-    start, scanned = "", 0
-    for _ in range(100):
-        response = admin_client.get(url, {"start": start, "scanned": scanned})
-        page = response.content.decode()
-        if f'data-db="{db}"' in page:
-            found[db] = page
-        if 'hx-trigger="load"' not in page:
-            break
-        start = page.split("?start=")[1].split("&amp;")[0]
-        from urllib.parse import unquote
-
-        start = unquote(start)
-        scanned = int(page.split('data-scanned="')[1].split('"')[0])
-    assert db in found and "member by role “ca-team”" in found[db]
-
-
 def test_users_are_created_renamed_in_roles_given_a_password_and_deleted(admin_client, couch_server):
     name = f"ca-{RUN_ID}-new-{uuid.uuid4().hex[:6]}"
     created = admin_client.post(reverse("browser:users"), {"name": name, "password": "first-pass", "roles": "a, b"})

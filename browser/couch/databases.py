@@ -74,6 +74,11 @@ def list_databases(client: CouchClient, prefix: str = "", start: str | None = No
     )
 
 
+def count_databases(client: CouchClient) -> int:
+    """GET /_all_dbs — how many databases there are (the whole list, for its length: one request)."""
+    return len(client.flavour.all_dbs({}))
+
+
 def _page_before(client: CouchClient, prefix: str, before: str, limit: int) -> DatabasePage:
     params: dict[str, Any] = {"descending": True, "start_key": json_param(before), "limit": limit + 2}
     if prefix:

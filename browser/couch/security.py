@@ -1,16 +1,19 @@
-"""Database permissions: GET/PUT /{db}/_security, who may administer, who has access and why."""
+"""Database permissions: GET/PUT /{db}/_security, who may administer, who has access and why, and which
+databases grant one user access."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from browser.couch.client import CouchClient
+from browser.couch.databases import list_databases
 from browser.couch.errors import CouchError
 from browser.couch.jsontext import Json, JsonObject
 from browser.couch.session import UserContext
 from browser.couch.users import User
 
 SECTIONS = ("admins", "members")
+MALFORMED = "its _security object is not one CouchDB would accept"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,17 @@ class Grant:
 def get_security(client: CouchClient, db: str) -> Json:
     """GET /{db}/_security — the whole object; keys the dashboard does not know are kept."""
     return client.get_exact(db, "_security")
+
+
+def get_each_security(client: CouchClient, names: Sequence[str]) -> list[Json | CouchError]:
+    """GET /{db}/_security of each database, several at once (CouchDB has no request that answers for many:
+    not _dbs_info, nor the shard map in /_node/_local/_dbs); where one is refused or gone, its error."""
+    def read(db: str) -> Json | CouchError:
+        try:
+            return get_security(client, db)
+        except CouchError as exc:
+            return exc
+    return client.read_each(read, names)
 
 
 def put_security(client: CouchClient, db: str, security: JsonObject) -> None:
@@ -147,3 +161,42 @@ def who_has_access(security: JsonObject, users: Iterable[User] | None, server_ad
         unknown = tuple(dict.fromkeys(n for n in granted_names if n not in people))
     return AccessReport(rows=tuple(sorted(rows, key=lambda r: r.name)), users_readable=users is not None,
                         unresolved_roles=unresolved, unknown_names=unknown)
+
+
+@dataclass(frozen=True)
+class DatabaseAccess:
+    """One database that grants a user access, and every reason; or whose _security could not be read."""
+
+    db: str
+    grants: tuple[Grant, ...] = ()
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class AccessScan:
+    """One stretch of the scan for the databases that grant a user access."""
+
+    found: tuple[DatabaseAccess, ...]
+    scanned: int  # databases whose _security was asked for in this stretch
+    next_start: str | None  # the first database of the next stretch; None when the scan is done
+
+
+def scan_access(client: CouchClient, name: str, roles: Iterable[str], is_server_admin: bool, start: str | None,
+                limit: int) -> AccessScan:
+    """GET /_all_dbs (`limit` databases from `start`), then each one's /_security: those that grant `name`
+    (holding `roles`) access, and those whose _security could not be read."""
+    page = list_databases(client, start=start, limit=limit)
+    roles = tuple(roles)
+    found = []
+    for db, security in zip(page.names, get_each_security(client, page.names), strict=True):
+        if isinstance(security, CouchError):
+            found.append(DatabaseAccess(db, problem=security.error or security.message))
+            continue
+        try:
+            grants = grants_for(security, name, roles, is_server_admin)
+        except (AttributeError, TypeError, ValueError):  # pouchdb-server keeps any JSON as a _security object
+            found.append(DatabaseAccess(db, problem=MALFORMED))
+            continue
+        if grants:
+            found.append(DatabaseAccess(db, tuple(grants)))
+    return AccessScan(found=tuple(found), scanned=len(page.names), next_start=page.next_start)

@@ -60,4 +60,7 @@ class UserActionForm(QueryStringForm):
 
 
 class AccessScanForm(StartForm):
+    """Where the scan goes on, and what the earlier requests counted (shown in its progress, nothing more)."""
+
     scanned = forms.IntegerField(required=False, min_value=0, max_value=10**9)
+    total = forms.IntegerField(required=False, min_value=0, max_value=10**9)

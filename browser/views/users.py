@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from browser.audit_trail import audited
 from browser.auth import remember_login, remember_own_password_right
 from browser.couch.client import CouchClient
-from browser.couch.databases import list_databases
+from browser.couch.databases import count_databases
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
-from browser.couch.security import get_security, grants_for, server_admin_names
+from browser.couch.security import scan_access, server_admin_names
 from browser.couch.session import login
 from browser.couch.users import (
     can_change_own_password,
@@ -26,7 +26,8 @@ from browser.forms.query_string import StartForm
 from browser.forms.users import AccessScanForm, NewUserForm, PasswordForm, UserActionForm, UserDeleteForm, UserRolesForm
 from browser.responses import render_page_or_fragment
 
-SCAN_PAGE = 50
+# Databases whose _security one request reads (several at once): ~0.5 s on CouchDB 3.5, so the progress moves.
+SCAN_PAGE = 500
 OWN_PASSWORD_REFUSED = ("This CouchDB server does not let users change their own password (its _users database is "
                         "for server admins only, as CouchDB 3 is by default). Ask a server admin to set a "
                         "new one for you.")
@@ -127,21 +128,16 @@ def _log_in_again(request, name, password):
 @server_admin_required
 @require_GET
 def user_access(request, name):
-    """Which databases grant `name` access, and through what: one page of databases per request."""
+    """Which databases grant `name` access, and through what: a stretch of databases per request, the next
+    one asked for by the page itself (or by following its link)."""
     user = find_user(request.couch, name)
     roles = user.roles if user else ()
     is_admin = name in (server_admin_names(request.couch) or [])
-    scan = AccessScanForm(request.GET)
-    page = list_databases(request.couch, start=scan.value("start"), limit=SCAN_PAGE)
-    found = []
-    for db in page.names:
-        try:
-            grants = grants_for(get_security(request.couch, db), name, roles, is_admin)
-        except CouchError:
-            continue
-        if grants:
-            found.append({"db": db, "grants": grants})
-    scanned = (scan.value("scanned") or 0) + len(page.names)
-    context = {"name": name, "user": user, "found": found, "next_start": page.next_start, "scanned": scanned,
-               "is_server_admin": is_admin}
+    form = AccessScanForm(request.GET)
+    total = form.value("total") or count_databases(request.couch)
+    scan = scan_access(request.couch, name, roles, is_admin, start=form.value("start"), limit=SCAN_PAGE)
+    scanned = (form.value("scanned") or 0) + scan.scanned
+    context = {"name": name, "user": user, "found": scan.found, "next_start": scan.next_start, "scanned": scanned,
+               "total": max(total, scanned), "is_server_admin": is_admin, "page_size": SCAN_PAGE,
+               "progress_out_of_band": bool(request.htmx)}
     return render_page_or_fragment(request, "browser/user_access.html", "browser/_user_access_rows.html", context)
