@@ -77,7 +77,7 @@ def _import(client, db, name, content, **fields):
 
 def _number(page, testid):
     start = page.index(f'data-testid="{testid}">') + len(f'data-testid="{testid}">')
-    return int(page[start:page.index("<", start)])
+    return int(page[start:page.index("<", start)].replace(",", ""))
 
 
 # --- export ---

@@ -132,7 +132,7 @@ def test_a_one_shot_of_1000_documents_completes_and_shows_its_counts(admin_clien
     page = wait_for(lambda: completed in (html := admin_client.get(
         reverse("browser:replication-doc", kwargs={"docid": docid})).content.decode()) and html, seconds=15)
     assert page and completed in page
-    assert 'data-testid="docs-written">1000<' in page
+    assert 'data-testid="docs-written">1,000<' in page
     # On a cluster the scheduler drops a finished job before every copy of its _replicator document says
     # "completed", and the list reads one copy: it can miss the replication for a moment.
     listing = wait_for(lambda: docid in (html := admin_client.get(reverse("browser:replications")).content.decode())

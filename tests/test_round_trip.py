@@ -88,7 +88,7 @@ def upload(client, db, name, content, **fields):
 
 def total(page, testid):
     start = page.index(f'data-testid="{testid}">') + len(f'data-testid="{testid}">')
-    return int(page[start:page.index("<", start)])
+    return int(page[start:page.index("<", start)].replace(",", ""))
 
 
 @pytest.fixture

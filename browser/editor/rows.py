@@ -214,7 +214,7 @@ def value_from_nodes(root: FieldNode) -> Json:
     value = _value(root, errors)
     if errors:
         count = len(errors)
-        raise EditorError(root, "1 field needs attention." if count == 1 else f"{count} fields need attention.")
+        raise EditorError(root, "1 field needs attention." if count == 1 else f"{count:,} fields need attention.")
     return value
 
 

@@ -11,6 +11,7 @@ from browser.couch import replication as rep
 from browser.couch.errors import Conflict, CouchError, Forbidden, NotFound, Unauthorized
 from browser.forms.replication import ConfirmDeleteForm, JobIdForm, ListPageForm, ReplicationStartForm
 from browser.login_throttle import LoginRefused, checked_login, client_address
+from browser.rendering.filters import count_or_dash
 from browser.responses import render_page_or_fragment
 
 PAGE = 20
@@ -91,7 +92,8 @@ def _start(request, form):
     if result.finished:
         messages.success(request, "The replication is done: " + (
             "nothing new to copy." if result.no_changes else
-            f"{result.docs_written or 0} documents written, {result.doc_write_failures or 0} failures."))
+            f"{count_or_dash(result.docs_written or 0)} documents written, "
+            f"{count_or_dash(result.doc_write_failures or 0)} failures."))
     else:
         messages.info(request, f"CouchDB is still copying after {rep.TRANSIENT_WAIT} seconds; it goes on.")
     return redirect("browser:replications")

@@ -27,7 +27,7 @@ def test_a_csv_upload_shows_progress_and_reports_its_bad_row(browser_page, perso
     page.keyboard.press("Tab")  # to Import
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("import-report")).to_contain_text("Import finished")
-    expect(page.get_by_test_id("import-stored")).to_have_text("1199")
+    expect(page.get_by_test_id("import-stored")).to_have_text("1,199")
     expect(page.get_by_test_id("import-invalid")).to_have_text("1")
     expect(page.get_by_test_id("import-failure")).to_contain_text("“not a number” is not a number")
     progress = page.locator(".import-step progress").last
@@ -36,7 +36,7 @@ def test_a_csv_upload_shows_progress_and_reports_its_bad_row(browser_page, perso
     assert couch_server.admin_http().get(f"{couch_server.url}{db}").json()["doc_count"] == 1199
 
     page.get_by_role("navigation", name="Database").get_by_role("link", name="Export").click()
-    expect(page.get_by_test_id("export-count")).to_contain_text("1199 documents")
+    expect(page.get_by_test_id("export-count")).to_contain_text("1,199 documents")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download").click()
     assert download.value.suggested_filename == f"{db}.ndjson"
