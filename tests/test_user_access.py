@@ -134,4 +134,4 @@ def test_a_security_object_couchdb_would_refuse_is_reported_not_a_500(admin_clie
     if answer.status_code >= 400:
         pytest.skip(f"this server refuses such a _security object ({answer.status_code}), as Apache CouchDB does")
     rows = rows_of(scan(admin_client, personas["member"].name))
-    assert "_security could not be read: its _security object is not one CouchDB would accept" in rows[db]
+    assert "Not known: its _security object is not one CouchDB would accept." in rows[db]

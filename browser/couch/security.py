@@ -190,7 +190,8 @@ def scan_access(client: CouchClient, name: str, roles: Iterable[str], is_server_
     found = []
     for db, security in zip(page.names, get_each_security(client, page.names), strict=True):
         if isinstance(security, CouchError):
-            found.append(DatabaseAccess(db, problem=security.error or security.message))
+            refusal = security.error or security.status
+            found.append(DatabaseAccess(db, problem=f"its _security could not be read ({refusal})"))
             continue
         try:
             grants = grants_for(security, name, roles, is_server_admin)
