@@ -31,7 +31,7 @@ AUTH_COOKIE = "AuthSession"
 # Where no one request answers for many databases (pouchdb-server's database info, each database's _security),
 # this many requests go at once: CouchDB answers several at a time, and a scan of 10,000 databases takes less than
 # half as long as one request after another (BENCHMARKS.md, issue 26).
-READS_AT_ONCE = 8
+READS_AT_ONCE = 16
 _AUTH_COOKIE_RE = re.compile(r"(?:^|[\s,;])AuthSession=([^;,\s]*)")
 _KEEP_SLASH_PREFIXES = ("_design/", "_local/")
 
