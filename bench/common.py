@@ -112,9 +112,9 @@ def median_seconds(action, runs, warm_up=0):
     return statistics.median(timings)
 
 
-def dockerfile_command():
+def dockerfile_command(project=PROJECT):
     """The shell command of the Dockerfile's CMD (`sh -c "exec gunicorn ..."`), bound to 127.0.0.1 only."""
-    text = (PROJECT / "Dockerfile").read_text()
+    text = (project / "Dockerfile").read_text()
     match = re.search(r'^CMD \["sh", "-c", "(exec gunicorn [^"]+)"\]', text, re.MULTILINE)
     if not match:
         raise RuntimeError("the Dockerfile's CMD is not `sh -c \"exec gunicorn ...\"`")
@@ -124,17 +124,18 @@ def dockerfile_command():
     return command
 
 
-def start_dashboard(couch_url, application="couchadmin.wsgi:application", **env_overrides):
+def start_dashboard(couch_url, application="couchadmin.wsgi:application", project=PROJECT, **env_overrides):
     """gunicorn started as the Dockerfile starts it, on a free port of 127.0.0.1: (process, base URL). Another
-    `application` (bench/floors.py) is served by the same command."""
+    `application` (bench/floors.py) is served by the same command; `project`: another checkout of the dashboard
+    (a "before" to compare with), run with this interpreter."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "COUCHDB_URL": couch_url, "DEBUG": "0",
            "SECRET_KEY": uuid.uuid4().hex * 2, "ALLOWED_HOSTS": "127.0.0.1", "COOKIES_SECURE": "0",
            "SECURE_SSL_REDIRECT": "0", "COUCHADMIN_STATIC_FROM_FINDERS": "1", "LOG_LEVEL": "ERROR",
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     env.update({name: str(value) for name, value in env_overrides.items()})
-    command = dockerfile_command().replace("couchadmin.wsgi:application", application)
-    process = subprocess.Popen(["sh", "-c", command], cwd=PROJECT, env=env,
+    command = dockerfile_command(project).replace("couchadmin.wsgi:application", application)
+    process = subprocess.Popen(["sh", "-c", command], cwd=project, env=env,
                                stdout=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     wait_until_answering(process, url, f"gunicorn ({shlex.quote(command)})", stop_dashboard)
