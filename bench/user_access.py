@@ -107,7 +107,7 @@ def scan_through_dashboard(dashboard_url, name, password, user):
 
 
 def floor(url, name, password, names, at_once):
-    """The same _security reads straight to CouchDB with an AuthSession cookie: seconds."""
+    """The same _security reads straight to the server with an AuthSession cookie: seconds."""
     http = pooled(client_session())
     http.headers["Accept"] = "application/json"
     http.post(url + "_session", data={"name": name, "password": password}, timeout=60).raise_for_status()
@@ -169,7 +169,7 @@ def main():
                           f"load average {load_average()}")
             for at_once in (1, READS_AT_ONCE):
                 seconds = floor(url, name, password, names, at_once)
-                print(f"  straight to CouchDB, {at_once} at a time: {seconds:.1f} s, load average {load_average()}")
+                print(f"  straight to {server}, {at_once} at a time: {seconds:.1f} s, load average {load_average()}")
             for project, seconds in timings.items():
                 print(f"{project.name} ({describe(project)}): median of {args.runs} scans "
                       f"{statistics.median(seconds):.1f} s")
