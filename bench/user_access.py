@@ -8,8 +8,9 @@ makes them. A fresh user (role bench-role) is granted five of them: by name, by 
 role, and one public. Then, --runs times, the whole scan through the dashboard under gunicorn as the Dockerfile
 runs it (bench/common.py's start_dashboard), logged in as the admin: the page, then each request the last answer
 asks for with hx-trigger="load", one after another with HX-Request, as htmx sends them. The five grants must be
-found. --project names a checkout to time (default: this one); given more than once, e.g. with the checkout
-before a change, the checkouts' scans take turns on the same databases. Beside them, the floor: the same
+found; the cores each part of the machine used say where the time went (bench/cpu_use.py: "a page" is a
+database there). --project names a checkout to time (default: this one); given more than once, e.g. with the
+checkout before a change, the checkouts' scans take turns on the same databases. Beside them, the floor: the same
 _security reads sent straight to CouchDB with the admin's AuthSession cookie, one after another and as many at a
 time as the dashboard sends them (READS_AT_ONCE). The databases and the user are deleted at the end, whatever
 happened.
@@ -38,6 +39,7 @@ from bench.common import (
     start_dashboard,
     stop_dashboard,
 )
+from bench.cpu_use import CpuUse
 from browser.couch.client import READS_AT_ONCE
 
 AT_ONCE = 16  # the benchmark's own PUTs and DELETEs
@@ -160,13 +162,14 @@ def main():
                 dashboards[project] = start_dashboard(url, project=project)
             timings = {project: [] for project in projects}
             for number in range(args.runs):
-                for project, (_, dashboard_url) in dashboards.items():
-                    seconds, requests_made, rows = scan_through_dashboard(dashboard_url, name, password, user)
+                for project, (process, dashboard_url) in dashboards.items():
+                    with CpuUse(process.pid) as cpu:
+                        seconds, requests_made, rows = scan_through_dashboard(dashboard_url, name, password, user)
                     check(rows, granted, run)
                     timings[project].append(seconds)
                     print(f"  scan {number + 1}, {project.name} ({describe(project)}): {seconds:.1f} s in "
                           f"{requests_made} requests ({seconds / args.databases * 1000:.2f} ms a database), "
-                          f"load average {load_average()}")
+                          f"load average {load_average()}\n  {cpu.line(args.databases / seconds)}")
             for at_once in (1, READS_AT_ONCE):
                 seconds = floor(url, name, password, names, at_once)
                 print(f"  straight to {server}, {at_once} at a time: {seconds:.1f} s, load average {load_average()}")
