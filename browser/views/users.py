@@ -26,7 +26,7 @@ from browser.forms.query_string import StartForm
 from browser.forms.users import AccessScanForm, NewUserForm, PasswordForm, UserActionForm, UserDeleteForm, UserRolesForm
 from browser.responses import render_page_or_fragment
 
-# Databases whose _security one request reads (several at once): ~0.5 s on CouchDB 3.5, so the progress moves.
+# Databases whose _security one request reads (several at once): ~0.7 s on CouchDB 3.5, so the progress moves.
 SCAN_PAGE = 500
 OWN_PASSWORD_REFUSED = ("This CouchDB server does not let users change their own password (its _users database is "
                         "for server admins only, as CouchDB 3 is by default). Ask a server admin to set a "
