@@ -15,8 +15,8 @@ from browser.couch import flavour
 from browser.couch.client import CouchClient
 from browser.visible_text import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
+from tests.support.compaction import compact_until_gone
 from tests.support.data import HOSTILE
-from tests.support.eventually import eventually
 
 
 def doc_url(couch_server, db, docid):
@@ -300,14 +300,9 @@ def test_the_page_says_what_pouchdb_server_lacks(admin_client, db, couch_server)
 
 
 def compact(couch_server, db, docid, rev):
-    """Compact the database as its admin and wait until the old revision's body is gone (pouchdb-server
+    """Compact the database as its admin and wait until no copy keeps the old revision's body (pouchdb-server
     removes old bodies too)."""
-    http = couch_server.admin_http()
-    http.post(f"{couch_server.url}{db}/_compact", json={}, timeout=10).raise_for_status()
-    # r=3: on a cluster, gone from every copy of the shard (each node compacts its own in its own time)
-    status = eventually(lambda: http.get(doc_url(couch_server, db, docid), params={"rev": rev, "r": 3},
-                                         timeout=10).status_code, until=lambda code: code == 404, seconds=60)
-    assert status == 404, "compaction did not finish"
+    assert compact_until_gone(couch_server, db, docid, rev), "compaction did not finish"
 
 
 def test_after_compaction_the_page_says_the_body_is_gone_and_offers_no_restore(admin_client, db, couch_server):
