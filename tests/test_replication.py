@@ -15,7 +15,7 @@ from django.urls import reverse
 from browser.couch.client import CouchClient
 from browser.couch.replication import scheduler_doc, scheduler_job
 from browser.couch.session import login
-from tests.conftest import RUN_ID, TEAM, log_in, remove_replicator_doc
+from tests.conftest import RUN_ID, TEAM, log_in, put_security, remove_replicator_doc
 from tests.support.lacking import assert_lacking
 
 ALL_PAGES = [("browser:replications", {}), ("browser:replication-start", {}),
@@ -276,9 +276,9 @@ def replicator_open_to_the_team(couch_server):
     before = http.get(url, timeout=10).json()
     members = before.get("members") or {}
     opened = {**before, "members": {**members, "roles": [*members.get("roles", []), "ca-team"]}}
-    http.put(url, json=opened, timeout=10).raise_for_status()
+    put_security(couch_server, "_replicator", opened)
     yield
-    http.put(url, json=before, timeout=10).raise_for_status()
+    put_security(couch_server, "_replicator", before)
 
 
 @pytest.mark.couchdb3
