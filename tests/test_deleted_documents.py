@@ -15,6 +15,7 @@ from browser.couch import flavour
 from browser.couch.client import CouchClient
 from browser.visible_text import visible
 from tests.conftest import TEAM, fetch_document, log_in, put_document
+from tests.support.audit_log import outcome_records
 from tests.support.compaction import compact_until_gone
 from tests.support.data import HOSTILE
 
@@ -272,9 +273,7 @@ def test_a_restore_is_audited_with_id_and_revisions_only(admin_client, db, couch
     put_document(couch_server, db, "audited", {"secret": "not in the log"})
     _, tomb = delete(couch_server, db, "audited")
     admin_client.post(detail_url(db, "audited"), {"rev": tomb})
-    http = couch_server.admin_http()
-    rows = http.post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", timeout=10,
-                     json={"selector": {"action": "document.restore", "target": db, "phase": "outcome"}}).json()["docs"]
+    rows = outcome_records(couch_server, {"action": "document.restore", "target": db})
     assert len(rows) == 1 and rows[0]["before"]["rev"] == tomb and rows[0]["after"]["id"] == "audited"
     assert "not in the log" not in str(rows[0])
 
