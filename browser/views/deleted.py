@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from browser import own_writes
 from browser.audit_trail import audited
 from browser.couch import deleted as tombstones
 from browser.couch import jsontext
-from browser.couch.documents import editable_body
+from browser.couch.documents import RecentWrite, editable_body
 from browser.couch.errors import BadRequest, Conflict
 from browser.couch.replication import shown
 from browser.forms.deleted import DeletedListForm, DeletedRevisionForm, RestoreDeletedForm
@@ -32,8 +33,12 @@ def deleted_list(request, db):
     except BadRequest as exc:
         context["refused"] = f"CouchDB refused to read the feed ({exc.error}): {exc.reason or exc.message}"
         return render(request, "browser/deleted.html", context, status=400)
-    context.update(page=page, size=tombstones.PAGE_SIZE, most_rows=f"{tombstones.feed.MOST_ROWS_READ:,}",
-                   **_page_queries(form, page))
+    # The feed reads one copy of each shard: the person's own deletions and restores are read back at quorum.
+    newest_page = not form.oldest_first and not data["top"]
+    read_back = tombstones.with_own_deletions(client, db, page, own_writes.recent(request, db), newest_page)
+    page = read_back.page
+    context.update(page=page, read_back=read_back, size=tombstones.PAGE_SIZE,
+                   most_rows=f"{tombstones.feed.MOST_ROWS_READ:,}", **_page_queries(form, page))
     return render(request, "browser/deleted.html", context)
 
 
@@ -81,5 +86,6 @@ def _restore(request, db, docid):
         messages.error(request, "The document changed while you were restoring it (re-created or deleted again): "
                                 "nothing was overwritten. Look at it as it is now.")
         return redirect("browser:deleted-document", db=db, docid=docid)
+    own_writes.remember(request, db, [RecentWrite(docid, new_rev)])
     messages.success(request, f"Restored the document as revision {new_rev} (the body of revision {restored}).")
     return redirect("browser:document", db=db, docid=docid)
