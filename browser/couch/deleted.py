@@ -6,7 +6,7 @@ A tombstone is the deletion's revision; its parent (N-1) holds the last body unt
 Several revisions are read at once through _bulk_get (documents.revisions_at).
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -65,9 +65,10 @@ class DeletedDocument:
 
 
 def tombstones_newest(client: CouchClient, db: str, top: str | None = None, skip: int = 0, below: str | None = None,
-                      size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
-    """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first (see changes.newest)."""
-    return _deletions_of(client, db, feed.newest(client, db, DELETED, top, skip, size, below=below))
+                      size: int = PAGE_SIZE, shown: Collection[str] | None = None) -> feed.ChangesPage[Tombstone]:
+    """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first, but those in
+    `shown` (see changes.newest)."""
+    return _deletions_of(client, db, feed.newest(client, db, DELETED, top, skip, size, below=below, shown=shown))
 
 
 def tombstones_oldest(client: CouchClient, db: str, since: str = "0",
