@@ -27,11 +27,12 @@ def shown_above(request, feed, top, skip, size):
     return {key for page in pages[:index] for key in page}
 
 
-def remember(request, feed, top, skip, size, keys):
-    """Remember what the page `skip` rows below the newest showed (the pages below it are read again)."""
+def remember(request, feed, top, skip, size, keys, older=True):
+    """Remember what the page `skip` rows below the newest showed (the pages below it are read again); nothing
+    when there is no older page to read (the session is not written for nothing)."""
     index, uneven = divmod(skip, size)
     pages = _pages_of(request, feed, top) or []
-    if uneven or len(pages) < index or (len(pages) > index and pages[index] == list(keys)):
+    if not older or uneven or len(pages) < index or (len(pages) > index and pages[index] == list(keys)):
         return
     pages = [*pages[:index], list(keys)]
     if sum(len(page) for page in pages) > SHOWN_MOST:

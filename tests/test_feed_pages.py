@@ -21,6 +21,8 @@ def test_each_page_leaves_out_what_the_pages_above_it_showed(rf):
     feed_pages.remember(request, "changes a", "9-top", 2, 2, ["z", "v"])
     assert feed_pages.shown_above(request, "changes a", "9-top", 4, 2) == {"x", "y", "z", "v"}
     assert feed_pages.shown_above(request, "changes a", "9-top", 6, 2) is None
+    feed_pages.remember(request, "changes b", "3-top", 0, 2, ["x"], older=False)  # nothing below: not written
+    assert request.session[feed_pages.SESSION_KEY][0][0] == "changes a"
 
 
 def test_what_is_not_remembered_is_said_so(rf):

@@ -54,7 +54,7 @@ def _newest(request, db, form, size):
     shown = feed_pages.shown_above(request, name, data["top"], skip, size)
     page = feed.newest(request.couch, db, form.change_filter(), data["top"], skip, size, data["include_docs"],
                        below=data["below"] or None, shown=shown)
-    feed_pages.remember(request, name, page.top, skip, size, [change.id for change in page.changes])
+    feed_pages.remember(request, name, page.top, skip, size, [change.id for change in page.changes], page.older)
     return page
 
 

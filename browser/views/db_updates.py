@@ -80,7 +80,8 @@ def _newest(request, data):
     size, skip = feed.PAGE_SIZE, data["skip"] or 0
     shown = feed_pages.shown_above(request, "db_updates", data["top"], skip, size)
     page = feed.newest(request.couch, data["top"], skip, size, below=data["below"] or None, shown=shown)
-    feed_pages.remember(request, "db_updates", page.top, skip, size, [update.key for update in page.updates])
+    feed_pages.remember(request, "db_updates", page.top, skip, size, [update.key for update in page.updates],
+                        page.older)
     return page
 
 

@@ -45,7 +45,8 @@ def _newest(request, db, data):
     shown = feed_pages.shown_above(request, name, data["top"], skip, size)
     page = tombstones.tombstones_newest(request.couch, db, data["top"], skip, data["below"] or None, shown=shown)
     read_back = _agreeing(request, db, page, newest=not data["top"])
-    feed_pages.remember(request, name, page.top, skip, size, [tomb.id for tomb in read_back.page.changes])
+    feed_pages.remember(request, name, page.top, skip, size, [tomb.id for tomb in read_back.page.changes],
+                        page.older)
     return read_back
 
 
