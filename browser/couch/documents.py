@@ -195,15 +195,15 @@ class Held:
     doc: JsonObject | None = None
 
 
-def documents_at_quorum(client: CouchClient, db: str, ids: Iterable[str]) -> dict[str, Held]:
+def documents_at_quorum(client: CouchClient, db: str, ids: Iterable[str], bodies: bool = True) -> dict[str, Held]:
     """POST /{db}/_all_docs with "keys" — each document as a quorum of copies holds it: CouchDB opens each key
     as GET /{db}/{docid} does, where a plain _all_docs reads one copy of each shard. Documents CouchDB never
-    had are left out."""
+    had are left out; with bodies=False only their revisions are read."""
     keys = list(dict.fromkeys(ids))
     if not keys:
         return {}
-    answer = client.send_exact("POST", db, "_all_docs", params={"include_docs": True, "conflicts": True},
-                               body={"keys": keys})
+    params = {"include_docs": True, "conflicts": True} if bodies else None
+    answer = client.send_exact("POST", db, "_all_docs", params=params, body={"keys": keys})
     held: dict[str, Held] = {}
     for row in (answer.get("rows") if isinstance(answer, dict) else None) or ():
         value = row.get("value") if isinstance(row, dict) else None
