@@ -82,8 +82,8 @@ def test_the_list_agrees_with_the_persons_own_create_save_and_delete(admin_clien
         rows, page = listed(admin_client, db)
         assert rows == [("b", fetch_document(couch_server, db, "b")["_rev"]), ("c", revs["c"]),
                         ("d", fetch_document(couch_server, db, "d")["_rev"])]
-        assert notice(page) == ("Other copies of this database are still catching up with your changes: “a”, "
-                                "“b”, “d” are shown as most copies already hold them.")
+        assert notice(page) == ("Other copies of this database are still catching up with your changes to “a”, "
+                                "“b”, “d”: this list shows them as most copies already hold them.")
         # Someone else, who wrote nothing, meets the lagging copy as it is.
         other, _ = listed(log_in(Client(), personas["admin"]), db)
         assert other == [("a", revs["a"]), ("b", revs["b"]), ("c", revs["c"])]
@@ -147,8 +147,8 @@ def test_the_deleted_page_lists_the_persons_own_deletion_and_offers_its_restore(
         delete(admin_client, db, "gone", rev)
         ids, page = deleted_listed(admin_client, db)
         assert ids == ["gone"] and "Ada" in page and 'aria-label="Restore gone"' in page
-        assert notice(page) == ("Other copies of this database are still catching up with your changes: “gone” is "
-                                "shown as most copies already hold it.")
+        assert notice(page) == ("Other copies of this database are still catching up with your change to “gone”: "
+                                "this list shows it as most copies already hold it.")
 
 
 def test_a_restored_document_leaves_the_deleted_page(admin_client, db, couch_server, lagging):
