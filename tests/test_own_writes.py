@@ -13,10 +13,21 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from browser import own_writes
+from browser.audit_trail import audit_writer
 from browser.couch.documents import RecentWrite
 from tests.conftest import bulk_docs, fetch_document, log_in, put_document
 from tests.support.eventually import eventually
 from tests.support.lagging_copy import FewCopies, LaggingCopy
+
+
+@pytest.fixture(autouse=True)
+def _audit_writer_logged_in_to_the_server():
+    """The process's audit writer keeps the client it first logged in with: have it log in to the test server
+    before a proxy stands in front of it (logged in through a proxy closed after the test, it would record
+    nothing for the tests after this one)."""
+    writer = audit_writer()
+    if writer is not None:
+        assert writer.problem() == ""
 
 
 @pytest.fixture
