@@ -166,7 +166,10 @@ def test_export_then_import_reproduces_every_document_and_attachment(admin_clien
 
 
 def _assert_same_documents(couch_server, source, target, with_rev=True):
-    before, after = _all_exact(couch_server, source), _all_exact(couch_server, target)
+    before = _all_exact(couch_server, source)
+    # The import wrote at CouchDB's default quorum, and _all_docs reads one copy of each shard: on a cluster
+    # wait until the copy read has every document (at once on one node).
+    after = eventually(lambda: _all_exact(couch_server, target), until=lambda found: set(found) == set(before))
     assert set(after) == set(before)
     for docid, doc in before.items():
         copy = after[docid]
