@@ -177,12 +177,24 @@ def make_database(couch_server):
         http.put(db_url, params={k: str(v).lower() for k, v in params.items()}, timeout=10).raise_for_status()
         created.append(db_url)
         # Always set: pouchdb-server would otherwise leave the database public, unlike CouchDB 3.
-        http.put(db_url + "/_security", json=security, timeout=10).raise_for_status()
+        put_security(couch_server, name, security)
         return name
 
     yield make
     for db_url in created:
         http.delete(db_url, timeout=10)
+
+
+def put_security(couch_server, db, security):
+    """PUT /{db}/_security as the admin, and wait until a read answers it. On a cluster CouchDB answers the PUT
+    once most copies of the shards hold the new object, and GET /{db}/_security reads one copy: a read just
+    after the PUT may still find the old one (and a test that reads, changes and writes it back would undo
+    its own setting)."""
+    http = couch_server.admin_http()
+    url = f"{couch_server.url}{requests.utils.quote(db, safe='')}/_security"
+    http.put(url, json=security, timeout=10).raise_for_status()
+    read = eventually(lambda: http.get(url, timeout=10).json(), until=lambda now: now == security)
+    assert read == security, f"{db}'s _security still reads {read}"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from browser.auth import TOKEN_KEY
 from browser.couch.client import CouchClient
-from tests.conftest import RUN_ID, log_in
+from tests.conftest import RUN_ID, log_in, put_security
 from tests.support.eventually import eventually
 
 
@@ -68,10 +68,9 @@ def test_a_database_admin_grants_a_member_by_name_and_another_by_role(client, pe
 
 
 def test_members_see_permissions_read_only_and_cannot_change_them(client, personas, team_db, couch_server):
-    http = couch_server.admin_http()
     security = security_of(couch_server, team_db)
     security["members"] = {"names": [personas["member"].name], "roles": []}
-    http.put(f"{couch_server.url}{team_db}/_security", json=security).raise_for_status()
+    put_security(couch_server, team_db, security)
     log_in(client, personas["member"])
     page = client.get(reverse("browser:permissions", kwargs={"db": team_db})).content.decode()
     assert 'data-testid="read-only"' in page and "Grant access" not in page

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from browser import own_writes
 from browser.couch.client import CouchClient
 from browser.couch.replication import scheduler_doc
 from browser.couch.session import login
@@ -138,6 +139,11 @@ def first_parts(couch_server, personas, admin, cluster, make):
 
     dbs["export"] = make(security=TEAM)
     bulk(couch_server, dbs["export"], EXPORTED)
+
+    # Two copies, one on the node that stops: its write quorum (2) cannot be met while that node is down.
+    dbs["few"] = next(name for name in (make(n=2, q=1) for _ in range(12))
+                      if cluster.node in one_copy_read(couch_server, name, "_shards")["shards"]["00000000-ffffffff"])
+    cluster.revs["few"] = put_document(couch_server, dbs["few"], "note", {"v": 1}, w=2)
 
     dbs["purge"] = make()
     # Three leaves as replication makes them: winner 2-ccc…, a losing 1-bbb…, a deleted 1-ddd….
@@ -358,6 +364,22 @@ def test_the_changes_page_lists_the_writes_from_before_and_during_the_outage(adm
     assert wait_for(lambda: shown() == {"before-1", "before-2", "during-1", "during-2"}, 15), shown()
     feed = one_copy_read(couch_server, db, "_changes")["results"]
     assert {r["id"] for r in feed if r.get("deleted")} == {"before-1"}
+    still_down(couch_server, cluster)
+
+
+def test_a_save_that_fewer_copies_than_asked_took_is_said_so_and_listed(admin, cluster, couch_server):
+    still_down(couch_server, cluster)
+    db = cluster.dbs["few"]
+    saved = admin.post(reverse("browser:document-edit", kwargs={"db": db, "docid": "note"}),
+                       {"mode": "text", "base_rev": cluster.revs["few"], "text": '{"v": 2}', "save": "1"}, follow=True)
+    page = unescape(saved.content.decode())
+    assert "Saved “note” as revision 2-" in page and own_writes.FEWER_COPIES in page
+    assert 'data-testid="own-save-conflict"' not in page and fetch_document(couch_server, db, "note")["v"] == 2
+    created = admin.post(reverse("browser:document-new", kwargs={"db": db}),
+                         {"docid": "new", "mode": "text", "text": '{"v": 1}'}, follow=True)
+    assert own_writes.FEWER_COPIES in unescape(created.content.decode())
+    listed = admin.get(reverse("browser:database", kwargs={"db": db})).content.decode()
+    assert 'data-id="new"' in listed and 'data-id="note"' in listed
     still_down(couch_server, cluster)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from browser.couch import jsontext
 from browser.couch.client import shared_http
 from tests.conftest import fetch_document, put_document
+from tests.support.compaction import compact_until_gone
 from tests.support.eventually import eventually
 
 A, B, C = ("1-" + ch * 32 for ch in "abc")
@@ -231,18 +232,9 @@ def test_a_merge_that_meets_another_save_reads_the_base_revision_once(admin_clie
 
 
 def test_a_compacted_base_falls_back_to_two_way_and_says_so(admin_client, db, couch_server):
-    http = couch_server.admin_http()
     base = put_everywhere(couch_server, db, "gone", START)
     put_everywhere(couch_server, db, "gone", {**START, "_rev": base, "text": "theirs"})
-    # On a cluster each copy of each shard compacts on its own, and a copy can miss the request (or finish
-    # before the newer revision reached it): while one still has the base's body, compact again.
-    def base_removed():
-        if http.get(f"{couch_server.url}{db}/gone", params={"rev": base}).status_code == 404:
-            return True
-        if not http.get(f"{couch_server.url}{db}").json().get("compact_running"):
-            http.post(f"{couch_server.url}{db}/_compact", json={}).raise_for_status()
-        return False
-    if not eventually(base_removed, seconds=30, every=0.5):
+    if not compact_until_gone(couch_server, db, "gone", base, seconds=30):
         pytest.fail("compaction did not remove the old revision's body")
     mine = '{"text": "hello", "ok": true, "price": 10}'
     conflict = text_save(admin_client, db, "gone", base, mine)

@@ -3,10 +3,10 @@ meaning, set through the page as CouchDB then reports them, validated, audited, 
 those CouchDB 3.5 refuses; pouchdb-server's page says what it lacks."""
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import TEAM, log_in
+from tests.support.audit_log import outcome_records
 from tests.support.lacking import assert_lacking
 
 
@@ -19,8 +19,7 @@ def read(couch_server, db, name):
 
 
 def audit_records(couch_server, db, action):
-    return couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
-        "selector": {"action": action, "target": db, "phase": "outcome"}}, timeout=10).json()["docs"]
+    return outcome_records(couch_server, {"action": action, "target": db})
 
 
 @pytest.mark.couchdb3

@@ -2,11 +2,16 @@
 at; oldest first from any sequence; what arrived after a sequence (the live view). Filtered by a document
 id prefix, a Mango selector or a design document's filter; documents fetched on demand for the rows shown.
 
-CouchDB 3 ignores `since` when `descending=true`, so a newest-first page below the first is read as the
-newest rows minus those that arrived after the first page's sequence (`top`), skipping the rows already
-shown: the pages stay put while changes keep arriving.
+CouchDB 3 ignores `since` when `descending=true`, and merges the feeds of a database's shards in no fixed
+order: two reads of the newest rows need not give them in the same order. So a newest-first page below the
+first is read as the newest rows minus those that arrived after the first page's sequence (`top`) and minus the
+documents the pages above it showed (`shown`, which the caller remembers): no row is skipped or shown twice, and
+the pages stay put while changes keep arriving. Without that memory (a link opened elsewhere) the rows above are
+counted (`skip`), which is exact with one shard only. Oldest first pages by sequence, each page from the last
+one's `last_seq`, as CouchDB guarantees: a row may come again, never go missing.
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
@@ -109,20 +114,25 @@ def shard_count(client: CouchClient, db: str) -> int:
 
 
 def newest(client: CouchClient, db: str, change_filter: ChangeFilter, top: str | None = None, skip: int = 0,
-           size: int = PAGE_SIZE, include_docs: bool = False, below: str | None = None) -> ChangesPage[Change]:
-    """One page of the newest changes as of sequence `top`: the rows after document `below` (the last one
-    the person saw), or, when it is not found (it changed since), `skip` rows below the newest."""
+           size: int = PAGE_SIZE, include_docs: bool = False, below: str | None = None,
+           shown: Collection[Json] | None = None) -> ChangesPage[Change]:
+    """One page of the newest changes as of sequence `top`: the newest rows but those of the documents in `shown`
+    (what the pages above it showed); without it, the rows after document `below` (the last one the person saw),
+    or, when it is not found (it changed since), `skip` rows below the newest."""
     arrived_ids: set[Json]
     if not top:
         (top, shards), arrived_ids = database_facts(client, db), set()
     else:
         shards, arrived_ids = shard_count(client, db), _ids_since(client, db, change_filter, top)
-    wanted = len(arrived_ids) + skip + size + 1
+    wanted = len(arrived_ids) + (skip if shown is None else len(shown)) + size + 1
     if wanted > MOST_ROWS_READ:
         return ChangesPage([], top=top, skip=skip, too_deep=True, shards=shards)
     answer = client.flavour.changes(db, {"descending": "true", "limit": wanted}, change_filter)
-    rows = [r for r in _rows(answer) if r.get("id") not in arrived_ids]
-    start = _after(rows, below, skip)
+    rows = [r for r in once_each(_rows(answer), key=_row_id) if r.get("id") not in arrived_ids]
+    if shown is not None:
+        rows, start = [r for r in rows if r.get("id") not in shown], 0
+    else:
+        start = _after(rows, below, skip)
     changes = [_change(r) for r in rows[start:start + size]]
     return ChangesPage(_with_docs(client, db, changes, include_docs), top=top, skip=skip,
                        older=len(rows) > start + size, shards=shards)
@@ -142,12 +152,12 @@ def oldest(client: CouchClient, db: str, change_filter: ChangeFilter, since: str
            include_docs: bool = False) -> ChangesPage[Change]:
     """One page of changes after sequence `since`, oldest first."""
     answer = client.flavour.changes(db, {"since": since, "limit": size}, change_filter)
-    changes = [_change(r) for r in _rows(answer)]
+    changes = [_change(r) for r in once_each(_rows(answer), key=_row_key)]
     last = str(answer.get("last_seq", since))
-    # A full page, or a short one where the feed goes on: the server read only part of it (`pending`, a number
-    # that exact reading keeps as its text).
+    # A full page (rows sent twice count: `limit` counted them), or a short one where the feed goes on: the server
+    # read only part of it (`pending`, a number that exact reading keeps as its text).
     goes_on = str(answer.get("pending") or 0) != "0"
-    next_since = last if len(changes) == size or goes_on else ""
+    next_since = last if len(_rows(answer)) == size or goes_on else ""
     return ChangesPage(_with_docs(client, db, changes, include_docs), since=since, next_since=next_since,
                        shards=shard_count(client, db))
 
@@ -156,10 +166,10 @@ def arrived_since(client: CouchClient, db: str, change_filter: ChangeFilter, sin
                   include_docs: bool = False) -> Arrivals:
     """The changes after sequence `since` (at most LIVE_BATCH), newest first."""
     answer = client.flavour.changes(db, {"since": since, "limit": LIVE_BATCH}, change_filter)
-    changes = [_change(r) for r in _rows(answer)]
+    changes = [_change(r) for r in once_each(_rows(answer), key=_row_key)]
     changes.reverse()
     return Arrivals(_with_docs(client, db, changes, include_docs), str(answer.get("last_seq", since)),
-                    more=len(changes) == LIVE_BATCH)
+                    more=len(_rows(answer)) == LIVE_BATCH)
 
 
 def design_filters(client: CouchClient, db: str) -> list[str]:
@@ -182,6 +192,30 @@ def _ids_since(client: CouchClient, db: str, change_filter: ChangeFilter, since:
 def _rows(answer: Json) -> list[JsonObject]:
     results = answer.get("results") if isinstance(answer, dict) else None
     return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+
+ItemT2 = TypeVar("ItemT2")
+
+
+def once_each(items: list[ItemT2], key: Callable[[ItemT2], object]) -> list[ItemT2]:
+    """The items but those whose key an earlier one had: a feed read while a shard's copy is replaced sends that
+    shard's rows again from an earlier point (CouchDB lets rows come twice, never go missing)."""
+    seen: set[object] = set()
+    kept = []
+    for item in items:
+        if (mark := key(item)) not in seen:
+            seen.add(mark)
+            kept.append(item)
+    return kept
+
+
+def _row_id(row: JsonObject) -> object:
+    return row.get("id")
+
+
+def _row_key(row: JsonObject) -> object:
+    # One change of one document: a row sent again has the same id and revisions.
+    return (row.get("id"), jsontext.dumps(row.get("changes")))
 
 
 def _change(row: JsonObject) -> Change:

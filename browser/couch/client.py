@@ -211,10 +211,18 @@ class CouchClient:
     def send_exact(self, method: str, *segments: object, body: Json, params: Mapping[str, object] | None = None,
                    headers: Mapping[str, str] | None = None, timeout: Timeout | None = None) -> Json:
         """Send a JSON body written by jsontext, so numbers go out exactly as they came in."""
+        return self.send_exact_status(method, *segments, body=body, params=params, headers=headers,
+                                      timeout=timeout)[1]
+
+    def send_exact_status(self, method: str, *segments: object, body: Json,
+                          params: Mapping[str, object] | None = None, headers: Mapping[str, str] | None = None,
+                          timeout: Timeout | None = None) -> tuple[int, Json]:
+        """send_exact, with the status of the answer: a write CouchDB stored on fewer copies than its write
+        quorum asks is answered 202 Accepted, not 201 Created."""
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         data = jsontext.dumps(body).encode()
         answer = self.request(method, *segments, params=params, data=data, headers=all_headers, timeout=timeout)
-        return jsontext.loads(answer.text)
+        return answer.status_code, jsontext.loads(answer.text)
 
     def read_each(self, read: Callable[[Item], Answer], items: Sequence[Item]) -> list[Answer]:
         """read(item) for every item, READS_AT_ONCE requests at a time over the shared connections; answers in

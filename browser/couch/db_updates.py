@@ -2,15 +2,18 @@
 
 CouchDB 3 keeps them in the `_global_changes` database (one document per database and kind of update), so a
 database's row moves to the top when it changes again, and nothing is there until that database exists.
-Like _changes, `descending=true` ignores `since`: a page below the first is read as the newest rows minus those
-that arrived after the first page's sequence (`top`), continuing after the last row the person saw.
+Like _changes (couch/changes.py), `descending=true` ignores `since`, and the feed merges the shards of
+_global_changes in no fixed order: a page below the first is read as the newest rows minus those that arrived
+after the first page's sequence (`top`) and minus those the pages above it showed (`shown`), or, without that
+memory, after the last row the person saw.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from browser.couch import jsontext
+from browser.couch.changes import once_each
 from browser.couch.client import CouchClient
 from browser.couch.errors import NotFound
 from browser.couch.jsontext import Json, JsonObject
@@ -87,28 +90,30 @@ def current_seq(client: CouchClient) -> str:
 
 
 def newest(client: CouchClient, top: str | None = None, skip: int = 0, size: int = PAGE_SIZE,
-           below: str | None = None) -> UpdatesPage:
-    """One page of the newest updates as of sequence `top`: after the row `below` (the last one shown), or,
-    when that row has moved up since, `skip` rows below the newest."""
+           below: str | None = None, shown: Collection[str] | None = None) -> UpdatesPage:
+    """One page of the newest updates as of sequence `top`: the newest but those in `shown` (the keys the pages
+    above it showed); without it, after the row `below` (the last one shown), or, when that row has moved up
+    since, `skip` rows below the newest."""
     arrived: set[str]
     if not top:
         top, arrived = current_seq(client), set()
     else:
         arrived = {u.key for u in _updates(_feed(client, {"since": top, "limit": MOST_ROWS_READ}))}
-    wanted = len(arrived) + skip + size + 1
+    wanted = len(arrived) + (skip if shown is None else len(shown)) + size + 1
     if wanted > MOST_ROWS_READ:
         return UpdatesPage([], top=top, skip=skip, too_deep=True)
-    rows = [u for u in _updates(_feed(client, {"descending": "true", "limit": wanted})) if u.key not in arrived]
-    start = _after(rows, below, skip)
+    newest_rows = once_each(_updates(_feed(client, {"descending": "true", "limit": wanted})), key=lambda u: u.key)
+    rows = [u for u in newest_rows if u.key not in arrived and (shown is None or u.key not in shown)]
+    start = 0 if shown is not None else _after(rows, below, skip)
     return UpdatesPage(rows[start:start + size], top=top, skip=skip, older=len(rows) > start + size)
 
 
 def arrived_since(client: CouchClient, since: str) -> Arrivals:
     """The updates after sequence `since` (at most LIVE_BATCH), newest first."""
     answer = _feed(client, {"since": since, "limit": LIVE_BATCH})
-    updates = _updates(answer)
+    updates = once_each(_updates(answer), key=lambda u: u.key)
     updates.reverse()
-    return Arrivals(updates, _seq_text(answer.get("last_seq", since)), more=len(updates) == LIVE_BATCH)
+    return Arrivals(updates, _seq_text(answer.get("last_seq", since)), more=len(_updates(answer)) == LIVE_BATCH)
 
 
 def existing(client: CouchClient, updates: Iterable[DbUpdate]) -> set[Json]:

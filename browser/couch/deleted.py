@@ -6,13 +6,22 @@ A tombstone is the deletion's revision; its parent (N-1) holds the last body unt
 Several revisions are read at once through _bulk_get (documents.revisions_at).
 """
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from browser.couch import changes as feed
 from browser.couch import jsontext
 from browser.couch.client import CouchClient
-from browser.couch.documents import editable_body, revisions_at, save_document
+from browser.couch.documents import (
+    RecentWrite,
+    documents_at_quorum,
+    editable_body,
+    quorum_holds,
+    rev_order,
+    revisions_at,
+    save_document,
+)
 from browser.couch.errors import NotFound
 from browser.couch.jsontext import Json, JsonObject
 from browser.couch.replication import shown
@@ -56,15 +65,57 @@ class DeletedDocument:
 
 
 def tombstones_newest(client: CouchClient, db: str, top: str | None = None, skip: int = 0, below: str | None = None,
-                      size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
-    """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first (see changes.newest)."""
-    return _deletions_of(client, db, feed.newest(client, db, DELETED, top, skip, size, below=below))
+                      size: int = PAGE_SIZE, shown: Collection[str] | None = None) -> feed.ChangesPage[Tombstone]:
+    """GET or POST /{db}/_changes — one page of deleted documents, most recently deleted first, but those in
+    `shown` (see changes.newest)."""
+    return _deletions_of(client, db, feed.newest(client, db, DELETED, top, skip, size, below=below, shown=shown))
 
 
 def tombstones_oldest(client: CouchClient, db: str, since: str = "0",
                       size: int = PAGE_SIZE) -> feed.ChangesPage[Tombstone]:
     """GET or POST /{db}/_changes — one page of deleted documents after sequence `since`, oldest first."""
     return _deletions_of(client, db, feed.oldest(client, db, DELETED, since, size))
+
+
+@dataclass(frozen=True)
+class DeletionsReadBack:
+    """A page of deletions after the person's own recent writes were read back at quorum (as documents.ReadBack):
+    `corrected` names the documents the feed (one copy of each shard) listed otherwise."""
+
+    page: feed.ChangesPage[Tombstone]
+    corrected: tuple[str, ...] = ()
+    catching_up: tuple[RecentWrite, ...] = ()
+
+
+def with_own_deletions(client: CouchClient, db: str, page: feed.ChangesPage[Tombstone],
+                       writes: Sequence[RecentWrite], newest: bool) -> DeletionsReadBack:
+    """POST /{db}/_all_docs with keys, then POST /{db}/_bulk_get — the page made to agree with the person's own
+    recent writes (newest first), read back at quorum: on the page of the newest deletions, their deletions
+    the feed does not list yet go at the top; on any page, a listed document they have written since (restored,
+    created again) is taken off. Writes not even the quorum read shows yet are said to be catching up."""
+    listed = {tomb.id for tomb in page.changes}
+    latest: dict[str, RecentWrite] = {}
+    for write in writes:
+        latest.setdefault(write.id, write)
+    asked = [w for w in latest.values()
+             if (w.deleted and newest and w.id not in listed) or (not w.deleted and w.id in listed)]
+    if not asked:
+        return DeletionsReadBack(page)
+    held = documents_at_quorum(client, db, [w.id for w in asked])
+    gone: set[str] = set()
+    added: list[feed.Change] = []
+    catching_up: list[RecentWrite] = []
+    for write in asked:
+        now = held.get(write.id)
+        if not quorum_holds(write, now):
+            catching_up.append(write)
+        elif write.deleted and now is not None and now.deleted:
+            added.append(feed.Change(seq="", id=write.id, revs=(now.rev,), deleted=True))
+        elif not write.deleted and now is not None and not now.deleted:
+            gone.add(write.id)
+    tombstones = _with_last_bodies(client, db, added) + [t for t in page.changes if t.id not in gone]
+    corrected = tuple(c.id for c in added) + tuple(t.id for t in page.changes if t.id in gone)
+    return DeletionsReadBack(replace(page, changes=tombstones), corrected, tuple(catching_up))
 
 
 def _deletions_of(client: CouchClient, db: str, page: feed.ChangesPage[Any]) -> feed.ChangesPage[Tombstone]:
@@ -114,8 +165,8 @@ def deleted_document(client: CouchClient, db: str, docid: str, rev: str | None =
     had the document."""
     alive, tombs = _leaves(client, db, docid)
     if alive:
-        return DeletedDocument(docid, current_rev=max(alive, key=_rev_order))
-    chosen = rev if rev in tombs else max(tombs, key=_rev_order)
+        return DeletedDocument(docid, current_rev=max(alive, key=rev_order))
+    chosen = rev if rev in tombs else max(tombs, key=rev_order)
     parent = parent_rev(tombs[chosen])
     body = revisions_at(client, db, [(docid, parent)]).get((docid, parent)) if parent else None
     return DeletedDocument(docid, tombstone=_tombstone(docid, chosen, "", parent, body), last_body=body)
@@ -131,12 +182,6 @@ def _leaves(client: CouchClient, db: str, docid: str) -> tuple[list[str], dict[s
     if not alive and not tombs:
         raise NotFound(404, "not_found", "missing", "GET", f"/{db}/{docid}")
     return alive, tombs
-
-
-def _rev_order(rev: str) -> tuple[int, str]:
-    # CouchDB's winner among leaves of one kind: the longest history, then the greatest hash.
-    number, _, digest = rev.partition("-")
-    return (int(number) if number.isascii() and number.isdigit() else 0, digest)
 
 
 class NotRestorable(Exception):
@@ -155,7 +200,7 @@ def restore(client: CouchClient, db: str, docid: str, tombstone_rev: str) -> tup
     alive, tombs = _leaves(client, db, docid)
     if alive:
         raise NotRestorable("This document exists again (someone re-created or restored it): nothing was "
-                            "overwritten.", current_rev=max(alive, key=_rev_order))
+                            "overwritten.", current_rev=max(alive, key=rev_order))
     if tombstone_rev not in tombs:
         raise NotRestorable("This document was deleted again since you looked: nothing was restored. "
                             "Look at its latest deletion.")

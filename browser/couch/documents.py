@@ -1,8 +1,8 @@
 """Documents: _all_docs and _local_docs paged by key, read, save, create, copy, delete, bulk delete,
 revisions and conflicts. Bodies go through jsontext so that no number is ever rounded."""
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from browser.couch.client import CouchClient, json_param
@@ -75,6 +75,41 @@ class BulkResult:
     ok: bool
     error: str = ""
     reason: str = ""
+    rev: str = ""  # the revision written, when ok
+    accepted: bool = False  # stored on fewer copies than CouchDB's write quorum asks (see Written)
+
+
+@dataclass(frozen=True)
+class Written:
+    """CouchDB's answer to a document write: the new revision, and `accepted` when it answered 202 Accepted,
+    having stored the write on fewer copies than its write quorum asks (a node is down or slow): the other
+    copies get it later, and until then a read may not find it, or an edit made meanwhile elsewhere may
+    conflict with it."""
+
+    rev: str
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
+class RecentWrite:
+    """A write the person has just made through the dashboard: the revision it left (the tombstone's, for a
+    deletion), and whether CouchDB stored it on fewer copies than it asks for."""
+
+    id: str
+    rev: str
+    deleted: bool = False
+    accepted: bool = False
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """A page of the list after the person's recent writes on it were read back at quorum: `corrected` names
+    the documents the list (one copy of each shard) showed otherwise than a quorum of copies holds them, now
+    shown as the quorum has them; `catching_up` the writes not even the quorum read shows yet."""
+
+    page: DocPage
+    corrected: tuple[str, ...] = ()
+    catching_up: tuple[RecentWrite, ...] = ()
 
 
 def id_problem(docid: str) -> str | None:
@@ -150,6 +185,112 @@ def _fetch_rows(client: RowSource, db: str, endpoint: str, params: Mapping[str, 
         params.update(startkey=json_param(rows[-1].id), skip=1)
 
 
+@dataclass(frozen=True)
+class Held:
+    """A document as a quorum of copies holds it: its winning revision, whether that is a deletion, and its
+    body (with _conflicts) unless it is deleted."""
+
+    rev: str
+    deleted: bool
+    doc: JsonObject | None = None
+
+
+def documents_at_quorum(client: CouchClient, db: str, ids: Iterable[str], bodies: bool = True) -> dict[str, Held]:
+    """POST /{db}/_all_docs with "keys" — each document as a quorum of copies holds it: CouchDB opens each key
+    as GET /{db}/{docid} does, where a plain _all_docs reads one copy of each shard. Documents CouchDB never
+    had are left out; with bodies=False only their revisions are read."""
+    keys = list(dict.fromkeys(ids))
+    if not keys:
+        return {}
+    params = {"include_docs": True, "conflicts": True} if bodies else None
+    answer = client.send_exact("POST", db, "_all_docs", params=params, body={"keys": keys})
+    held: dict[str, Held] = {}
+    for row in (answer.get("rows") if isinstance(answer, dict) else None) or ():
+        value = row.get("value") if isinstance(row, dict) else None
+        if isinstance(value, dict) and isinstance(value.get("rev"), str) and isinstance(row.get("id"), str):
+            doc = row.get("doc")
+            held[row["id"]] = Held(value["rev"], value.get("deleted") is True, doc if isinstance(doc, dict) else None)
+    return held
+
+
+def quorum_holds(write: RecentWrite, now: Held | None) -> bool:
+    """Whether what a quorum read found holds the write, or something written after it (another branch may
+    win: the list then shows the winner, with its conflicts)."""
+    if now is None:  # never there, or purged since: as good as deleted
+        return write.deleted
+    return now.rev == write.rev or rev_order(now.rev)[0] >= rev_order(write.rev)[0]
+
+
+def rev_order(rev: str) -> tuple[int, str]:
+    """A revision's place among leaves, as CouchDB picks a winner: the longer history, then the greater hash."""
+    number, _, digest = str(rev).partition("-")
+    return (int(number) if number.isascii() and number.isdigit() else 0, digest)
+
+
+def with_own_writes(client: CouchClient, db: str, listing: Listing, page: DocPage,
+                    writes: Sequence[RecentWrite]) -> ReadBack:
+    """The page made to agree with the person's own recent writes (newest first) that belong on it, read back
+    at quorum (documents_at_quorum): on a cluster the list reads one copy of each shard, which may not have them
+    yet. Writes that even the quorum read does not show are said to be catching up, the page left as it is."""
+    mine: dict[str, RecentWrite] = {}
+    for write in writes:
+        if write.id not in mine and _belongs_on(listing, page, write.id):
+            mine[write.id] = write
+    if not mine:
+        return ReadBack(page)
+    held = documents_at_quorum(client, db, mine)
+    rows = {row.id: row for row in page.rows}
+    corrected: list[str] = []
+    catching_up: list[RecentWrite] = []
+    for write in mine.values():
+        now = held.get(write.id)
+        if not quorum_holds(write, now):
+            catching_up.append(write)
+        elif now is None or now.deleted:
+            if rows.pop(write.id, None) is not None:
+                corrected.append(write.id)
+        elif write.id not in rows or rows[write.id].rev != now.rev:
+            rows[write.id] = DocRow(write.id, now.rev, now.doc)
+            corrected.append(write.id)
+    page = _reshaped(listing, page, list(rows.values())) if corrected else page
+    return ReadBack(page, tuple(corrected), tuple(catching_up))
+
+
+def _belongs_on(listing: Listing, page: DocPage, docid: str) -> bool:
+    """Whether the list would show this document on this page, as far as its id says."""
+    if listing.local or docid.startswith(LOCAL_PREFIX) or not docid.startswith(listing.prefix):
+        return False
+    if not _keeps_design(listing)(DocRow(docid, "")):
+        return False
+    # Where the page starts: where it was asked to, or (read backwards, with pages before it) its first row.
+    first = listing.start
+    if first is None and listing.before is not None and page.prev_before is not None and page.rows:
+        first = page.rows[0].id
+    after_first = first is None or not _sorts_before(docid, first, listing.descending)
+    return after_first and (page.next_start is None or _sorts_before(docid, page.next_start, listing.descending))
+
+
+def _sorts_before(one: str, other: str, descending: bool) -> bool:
+    # _all_docs orders ids by their code points (CouchDB's raw collation), as Python compares strings.
+    return one > other if descending else one < other
+
+
+def _reshaped(listing: Listing, page: DocPage, rows: list[DocRow]) -> DocPage:
+    """The page with rows added or taken away, in order; a row that no longer fits goes to the next page (to the
+    one before it, for a page read backwards)."""
+    ordered = sorted(rows, key=lambda row: row.id, reverse=listing.descending)
+    total = page.total_rows + len(ordered) - len(page.rows) if page.total_rows is not None else None
+    if listing.before is None and page.prev_before is not None and ordered:
+        page = replace(page, prev_before=ordered[0].id)  # the page before ends where this one now starts
+    over = len(ordered) - listing.limit
+    if over <= 0:
+        return replace(page, rows=tuple(ordered), total_rows=total)
+    if listing.before is not None:
+        return replace(page, rows=tuple(ordered[over:]), prev_before=ordered[over].id, total_rows=total)
+    return replace(page, rows=tuple(ordered[:listing.limit]), next_start=ordered[listing.limit].id,
+                   total_rows=total)
+
+
 def _row(raw: JsonObject) -> DocRow:
     return DocRow(id=raw["id"], rev=(raw.get("value") or {}).get("rev", ""), doc=raw.get("doc"))
 
@@ -211,9 +352,10 @@ def revisions(doc: JsonObject) -> tuple[Revision, ...]:
     return tuple(Revision(r["rev"], r.get("status", "")) for r in doc.get("_revs_info") or ())
 
 
-def save_document(client: CouchClient, db: str, docid: str, body: JsonObject, rev: str | None = None,
-                  attachments: JsonObject | None = None) -> str:
-    """PUT /{db}/{docid} — always with the _rev the edit started from; answers the new rev."""
+def write_document(client: CouchClient, db: str, docid: str, body: JsonObject, rev: str | None = None,
+                   attachments: JsonObject | None = None) -> Written:
+    """PUT /{db}/{docid} — always with the _rev the edit started from; answers the new rev, and whether
+    CouchDB stored it on fewer copies than it asks for (202 Accepted)."""
     payload = {**editable_body(body), "_id": docid}
     if rev:
         payload["_rev"] = rev
@@ -222,7 +364,14 @@ def save_document(client: CouchClient, db: str, docid: str, body: JsonObject, re
     held = attachment_bytes(attachments)
     # CouchDB 3 took 43-60 s to write a document holding a 200 MB attachment, even with stubs only.
     timeout = client.transfer_timeout(held) if held else None
-    return str(client.send_exact("PUT", db, docid, body=payload, timeout=timeout).get("rev", ""))
+    status, answer = client.send_exact_status("PUT", db, docid, body=payload, timeout=timeout)
+    return Written(str(answer.get("rev", "")), accepted=status == 202)
+
+
+def save_document(client: CouchClient, db: str, docid: str, body: JsonObject, rev: str | None = None,
+                  attachments: JsonObject | None = None) -> str:
+    """PUT /{db}/{docid} (write_document) where only the new rev matters."""
+    return write_document(client, db, docid, body, rev, attachments).rev
 
 
 def attachment_bytes(attachments: Json) -> int:
@@ -233,15 +382,17 @@ def attachment_bytes(attachments: Json) -> int:
     return sum(int(n) for n in lengths if isinstance(n, int | str) and str(n).isdigit())
 
 
-def create_document(client: CouchClient, db: str, body: JsonObject, docid: str | None = None) -> tuple[str, str]:
-    """PUT /{db}/{docid} with a given id, or one from /_uuids; answers (id, rev)."""
+def create_document(client: CouchClient, db: str, body: JsonObject,
+                    docid: str | None = None) -> tuple[str, Written]:
+    """PUT /{db}/{docid} with a given id, or one from /_uuids; answers (id, what CouchDB wrote)."""
     docid = docid or new_uuids(client, 1)[0]
-    return docid, save_document(client, db, docid, body)
+    return docid, write_document(client, db, docid, body)
 
 
-def delete_document(client: CouchClient, db: str, docid: str, rev: str) -> str:
-    """DELETE /{db}/{docid}?rev= — answers the tombstone's rev."""
-    return str(client.delete_json(db, docid, params={"rev": rev}).get("rev", ""))
+def delete_document(client: CouchClient, db: str, docid: str, rev: str) -> Written:
+    """DELETE /{db}/{docid}?rev= — answers the tombstone's rev (and a 202 Accepted, as write_document)."""
+    answer = client.request("DELETE", db, docid, params={"rev": rev})
+    return Written(str(answer.json().get("rev", "")), accepted=answer.status_code == 202)
 
 
 def copy_document(client: CouchClient, db: str, docid: str, destination: str) -> str:
@@ -254,8 +405,10 @@ def bulk_delete(client: CouchClient, db: str, id_revs: Iterable[tuple[str, str]]
     """POST /{db}/_bulk_docs with _deleted tombstones — one result per document."""
     docs = [{"_id": docid, "_rev": rev, "_deleted": True} for docid, rev in id_revs]
     answer = client.post_json(db, "_bulk_docs", body={"docs": docs})
+    # A deletion CouchDB stored on fewer copies than it asks for says "accepted": true (and the whole answer is 202).
     return [BulkResult(id=r.get("id", ""), ok=bool(r.get("ok") or r.get("rev")) and "error" not in r,
-                       error=r.get("error", ""), reason=r.get("reason", "")) for r in answer]
+                       error=r.get("error", ""), reason=r.get("reason", ""), rev=str(r.get("rev") or ""),
+                       accepted=r.get("accepted") is True) for r in answer]
 
 
 def open_revisions(client: CouchClient, db: str, docid: str, revs: Iterable[str]) -> dict[str, JsonObject]:

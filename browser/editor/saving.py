@@ -3,8 +3,9 @@
 The edit is PUT with the revision it started from. When CouchDB answers 409, either the document now holds this
 very edit (an earlier save went through though its answer never came) or the person is shown both edits merged
 (conflicts.py) and chooses; saving from that screen PUTs the merge over the revision it showed. A write CouchDB
-is too slow to answer is read back to say whether it happened. The edit is never lost: every outcome but a save
-leaves it in the editor. Each revision is read at most once in a save (a revision's body never changes).
+is too slow to answer is read back to say whether it happened; one CouchDB stored on fewer copies than it asks
+for (202 Accepted) is saved, and says so. The edit is never lost: every outcome but a save leaves it in the editor.
+Each revision is read at most once in a save (a revision's body never changes).
 """
 
 import json
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from browser.couch import jsontext
 from browser.couch.client import CouchClient
-from browser.couch.documents import editable_body, get_document, save_document
+from browser.couch.documents import Written, editable_body, get_document, write_document
 from browser.couch.errors import Conflict, CouchError, CouchSlow, CouchUnavailable, NotFound
 from browser.couch.jsontext import JsonObject
 from browser.couch.replication import is_replicator_database, secrets_kept
@@ -38,6 +39,7 @@ class Saved:
     rev: str
     late_by: float | None = None  # CouchDB answered after this many seconds, or not at all: the write was read back
     earlier: bool = False  # an earlier save of this edit went through (its answer never came); this one wrote nothing
+    accepted: bool = False  # CouchDB answered 202 Accepted: fewer copies than it asks for hold the save (Written)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class MergedAndSaved:
 
     rev: str
     kept_theirs: tuple[str, ...]  # the members the other person changed, as path labels
+    accepted: bool = False  # as Saved.accepted
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,8 @@ class _Revisions:
         # deleted meanwhile: the save answers 409, and the conflict screen says so
         return body if stored is None else secrets_kept(body, editable_body(stored))
 
-    def put(self, body: JsonObject, rev: str, attachments: JsonObject | None) -> str:
-        return save_document(self.client, self.db, self.docid, body, rev=rev, attachments=attachments)
+    def put(self, body: JsonObject, rev: str, attachments: JsonObject | None) -> Written:
+        return write_document(self.client, self.db, self.docid, body, rev=rev, attachments=attachments)
 
 
 def save(client: CouchClient, db: str, docid: str, state: EditorState, *, audit: Audit, overwrite_rev: str = "",
@@ -133,12 +136,12 @@ def _save_mine(revisions: _Revisions, state: EditorState, mine: JsonObject, rev:
                take_theirs: Sequence[tuple[str, ...]], audit: Audit) -> SaveOutcome:
     try:
         with audit(rev, mine):
-            new_rev = revisions.put(revisions.secrets_put_back(mine, state.base_rev), rev, attachment_stubs(state))
+            written = revisions.put(revisions.secrets_put_back(mine, state.base_rev), rev, attachment_stubs(state))
     except Conflict:
         return _after_conflict(revisions, state, mine, take_theirs)
     except CouchSlow as exc:
         return _read_back(revisions, exc, rev, mine)
-    return Saved(new_rev)
+    return Saved(written.rev, accepted=written.accepted)
 
 
 def _save_merged(revisions: _Revisions, state: EditorState, mine: JsonObject, theirs_rev: str,
@@ -151,12 +154,12 @@ def _save_merged(revisions: _Revisions, state: EditorState, mine: JsonObject, th
     merged = revisions.secrets_put_back(conflict.merge.body, conflict.theirs_rev)
     try:
         with audit(conflict.theirs_rev, merged):
-            new_rev = revisions.put(merged, conflict.theirs_rev, conflict.theirs_attachments)
+            written = revisions.put(merged, conflict.theirs_rev, conflict.theirs_attachments)
     except Conflict:
         return _after_conflict(revisions, state, mine, take_theirs)
     except CouchSlow as exc:
         return _read_back(revisions, exc, conflict.theirs_rev, merged)
-    return MergedAndSaved(new_rev, conflict.merge.theirs_changed_labels)
+    return MergedAndSaved(written.rev, conflict.merge.theirs_changed_labels, accepted=written.accepted)
 
 
 def _after_conflict(revisions: _Revisions, state: EditorState, mine: JsonObject,

@@ -172,7 +172,8 @@ def new_document_with_files(request, db):
             return JsonResponse({"ok": False, "error": message}, status=400)
         messages.error(request, message)
         return redirect("browser:database", db=db)
-    docid, rev = create_document(request.couch, db, {})
+    docid, written = create_document(request.couch, db, {})
+    rev = written.rev
     if request.FILES.getlist("files"):
         return _store_uploads(request, db, docid, rev)
     return JsonResponse({"docid": docid, "rev": rev,

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from browser import feed_pages
 from browser.couch import changes as feed
 from browser.couch.errors import BadRequest, NotFound
 from browser.couch.flavour import ServerLacks
@@ -32,8 +33,7 @@ def changes_feed(request, db):
         if form.oldest_first:
             page = feed.oldest(client, db, form.change_filter(), data["since"] or "0", size, include_docs)
         else:
-            page = feed.newest(client, db, form.change_filter(), data["top"], data["skip"] or 0, size, include_docs,
-                               below=data["below"] or None)
+            page = _newest(request, db, form, size)
     except ServerLacks as exc:
         return render(request, "browser/changes.html", {**context, "refused": str(exc)}, status=501)
     except (BadRequest, NotFound) as exc:
@@ -45,6 +45,17 @@ def changes_feed(request, db):
                    most_rows=f"{feed.MOST_ROWS_READ:,}",
                    **_page_queries(form, page, size))
     return render(request, "browser/changes.html", context)
+
+
+def _newest(request, db, form, size):
+    """A newest-first page: below the first, without the rows the pages above it showed (browser/feed_pages.py)."""
+    data, name = form.cleaned_data, f"changes {db} {form.query(order=None, since=None, live=None)}"
+    skip = data["skip"] or 0
+    shown = feed_pages.shown_above(request, name, data["top"], skip, size)
+    page = feed.newest(request.couch, db, form.change_filter(), data["top"], skip, size, data["include_docs"],
+                       below=data["below"] or None, shown=shown)
+    feed_pages.remember(request, name, page.top, skip, size, [change.id for change in page.changes], page.older)
+    return page
 
 
 def _page_queries(form, page, size):

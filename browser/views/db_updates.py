@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from browser import feed_pages
 from browser.audit_trail import audited
 from browser.capabilities import needs
 from browser.couch import db_updates as feed
@@ -29,7 +30,7 @@ def database_updates(request):
     if request.htmx and data["after"]:
         return _arrivals(request, form)
     try:
-        page = feed.newest(client, data["top"], data["skip"] or 0, feed.PAGE_SIZE, below=data["below"] or None)
+        page = _newest(request, data)
     except (feed.UpdatesUnavailable, CouchError) as exc:
         missing = isinstance(exc, feed.UpdatesUnavailable) and exc.missing
         # A server without _global_changes works as it should: the page says what is missing, and offers it.
@@ -72,6 +73,16 @@ def _unavailable(exc):
     if isinstance(exc, feed.UpdatesUnavailable):
         return {"unavailable": str(exc)}
     return {"unavailable": f"CouchDB answered no database updates ({exc.error}): {exc.reason or exc.message}"}
+
+
+def _newest(request, data):
+    """A page of the newest updates: below the first, without those the pages above it showed (feed_pages)."""
+    size, skip = feed.PAGE_SIZE, data["skip"] or 0
+    shown = feed_pages.shown_above(request, "db_updates", data["top"], skip, size)
+    page = feed.newest(request.couch, data["top"], skip, size, below=data["below"] or None, shown=shown)
+    feed_pages.remember(request, "db_updates", page.top, skip, size, [update.key for update in page.updates],
+                        page.older)
+    return page
 
 
 def _page_queries(form, page):

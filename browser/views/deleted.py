@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from browser import feed_pages, own_writes
 from browser.audit_trail import audited
 from browser.couch import deleted as tombstones
 from browser.couch import jsontext
-from browser.couch.documents import editable_body
+from browser.couch.documents import RecentWrite, editable_body
 from browser.couch.errors import BadRequest, Conflict
 from browser.couch.replication import shown
 from browser.forms.deleted import DeletedListForm, DeletedRevisionForm, RestoreDeletedForm
@@ -26,15 +27,32 @@ def deleted_list(request, db):
     data = form.cleaned_data
     try:
         if form.oldest_first:
-            page = tombstones.tombstones_oldest(client, db, data["since"] or "0")
+            read_back = _agreeing(request, db, tombstones.tombstones_oldest(client, db, data["since"] or "0"))
         else:
-            page = tombstones.tombstones_newest(client, db, data["top"], data["skip"] or 0, data["below"] or None)
+            read_back = _newest(request, db, data)
     except BadRequest as exc:
         context["refused"] = f"CouchDB refused to read the feed ({exc.error}): {exc.reason or exc.message}"
         return render(request, "browser/deleted.html", context, status=400)
-    context.update(page=page, size=tombstones.PAGE_SIZE, most_rows=f"{tombstones.feed.MOST_ROWS_READ:,}",
-                   **_page_queries(form, page))
+    page = read_back.page
+    context.update(page=page, read_back=read_back, size=tombstones.PAGE_SIZE,
+                   most_rows=f"{tombstones.feed.MOST_ROWS_READ:,}", **_page_queries(form, page))
     return render(request, "browser/deleted.html", context)
+
+
+def _newest(request, db, data):
+    """A page of the latest deletions: below the first, without those the pages above it showed."""
+    name, size, skip = f"deleted {db}", tombstones.PAGE_SIZE, data["skip"] or 0
+    shown = feed_pages.shown_above(request, name, data["top"], skip, size)
+    page = tombstones.tombstones_newest(request.couch, db, data["top"], skip, data["below"] or None, shown=shown)
+    read_back = _agreeing(request, db, page, newest=not data["top"])
+    feed_pages.remember(request, name, page.top, skip, size, [tomb.id for tomb in read_back.page.changes],
+                        page.older)
+    return read_back
+
+
+def _agreeing(request, db, page, newest=False):
+    """The feed reads one copy of each shard: the person's own deletions and restores are read back at quorum."""
+    return tombstones.with_own_deletions(request.couch, db, page, own_writes.recent(request, db), newest)
 
 
 def _page_queries(form, page):
@@ -81,5 +99,6 @@ def _restore(request, db, docid):
         messages.error(request, "The document changed while you were restoring it (re-created or deleted again): "
                                 "nothing was overwritten. Look at it as it is now.")
         return redirect("browser:deleted-document", db=db, docid=docid)
+    own_writes.remember(request, db, [RecentWrite(docid, new_rev)])
     messages.success(request, f"Restored the document as revision {new_rev} (the body of revision {restored}).")
     return redirect("browser:document", db=db, docid=docid)

@@ -6,16 +6,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from browser import own_writes
 from browser.attachment_panel import attachments_context
 from browser.audit_trail import AuditUnavailable, audited, design_audited, refusal_for
 from browser.couch import jsontext
 from browser.couch.databases import database_info
 from browser.couch.documents import (
+    RecentWrite,
     copy_document,
     create_document,
     delete_document,
     editable_body,
     get_document,
+    rev_order,
     revisions,
     stored_document,
 )
@@ -60,11 +63,12 @@ def document_detail(request, db, docid):
 
 def _detail_context(request, db, docid, doc, copy_form):
     text = jsontext.dumps(stored_document(doc), indent=2)
+    mine = own_writes.latest_for(request, db, docid)
     # attachments_context brings db, docid, rev and the attachment panel.
     return {**attachments_context(request, db, docid, doc), "doc": doc, "text": text,
             "collapsed": len(text) > COLLAPSE_OVER_BYTES, "conflicts": doc.get("_conflicts") or [],
             "revisions_available": sum(1 for r in revisions(doc) if r.status == "available"),
-            "copy_form": copy_form}
+            "copy_form": copy_form, "own_write": mine, "own_standing": mine and own_writes.standing(mine, doc)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,6 +125,10 @@ def _save(request, db, docid, form):
         case Failure(reason=reason, error=error):
             state.error = f"{sentence_for(error)} {reason}"
             return _editor_page(request, db, docid, state, status=status_for(error))
+    # Only a save reaches here: remembered, so that the list and this document's page agree with it.
+    own_writes.remember(request, db, [RecentWrite(docid, outcome.rev, accepted=outcome.accepted)])
+    if outcome.accepted:
+        said += " " + own_writes.FEWER_COPIES
     messages.success(request, said)
     return redirect("browser:document", db=db, docid=docid)
 
@@ -174,7 +182,7 @@ def document_new(request, db):
         with design_audited(request, db, asked_id, None, body):
             # The id is fixed before the write, so that a write too slow to answer can be looked for.
             docid = docid or new_uuids(request.couch, 1)[0]
-            docid, rev = create_document(request.couch, db, body, docid)
+            docid, written = create_document(request.couch, db, body, docid)
     except Conflict:
         if (created_rev := saved_as(request.couch, db, docid, body)) is not None:
             return _created_earlier(request, db, docid, created_rev)
@@ -188,7 +196,9 @@ def document_new(request, db):
     except AuditUnavailable as exc:
         state.error = refusal_for(exc)
         return _new_page(request, db, id_form, state, status=503)
-    messages.success(request, f"Created “{docid}” (revision {rev}).")
+    own_writes.remember(request, db, [RecentWrite(docid, written.rev, accepted=written.accepted)])
+    fewer = f" {own_writes.FEWER_COPIES}" if written.accepted else ""
+    messages.success(request, f"Created “{docid}” (revision {written.rev}).{fewer}")
     return redirect("browser:document", db=db, docid=docid)
 
 
@@ -212,6 +222,7 @@ def _slow_create(request, db, id_form, state, exc, docid, mine):
 
 def _created_earlier(request, db, docid, rev, slow=None):
     waited = f" (CouchDB took longer than {slow.seconds:g} seconds to say so)" if slow else ""
+    own_writes.remember(request, db, [RecentWrite(docid, rev)])
     messages.success(request, f"Created “{docid}” (revision {rev}){waited}.")
     return redirect("browser:document", db=db, docid=docid)
 
@@ -245,12 +256,15 @@ def document_delete(request, db, docid):
     if request.method == "POST" and form.is_valid():
         try:
             with audited(request, "document.delete", db, before={"id": docid, "rev": form.cleaned_data["rev"]}):
-                delete_document(request.couch, db, docid, form.cleaned_data["rev"])
+                tombstone = delete_document(request.couch, db, docid, form.cleaned_data["rev"])
         except Conflict:
             changed = (f"Nothing was deleted: the document changed since you opened it (you confirmed revision "
                        f"{form.cleaned_data['rev']}). Below is what it holds now; delete again to delete that.")
         else:
-            messages.success(request, f"Deleted “{docid}”.")
+            own_writes.remember(request, db, [RecentWrite(docid, tombstone.rev, deleted=True,
+                                                          accepted=tombstone.accepted)])
+            fewer = f" {own_writes.FEWER_COPIES}" if tombstone.accepted else ""
+            messages.success(request, f"Deleted “{docid}”.{fewer}")
             return redirect("browser:database", db=db)
     # What goes is always the current revision, summed up; the revision travels in a hidden field.
     doc = get_document(request.couch, db, docid)
@@ -272,10 +286,4 @@ def _deletion_summary(doc):
     return {"rev": doc.get("_rev", ""), "field_count": len(editable_body(doc)),
             "attachment_names": sorted(attachments)[:20], "attachment_count": len(attachments),
             "attachment_bytes": sum(s for s in sizes if isinstance(s, int)), "conflict_count": len(conflicts),
-            "next_winner": max(conflicts, key=_rev_order) if conflicts else ""}
-
-
-def _rev_order(rev):
-    # CouchDB's winner among leaves: the longest branch, then the greatest revision id.
-    number, _, tail = str(rev).partition("-")
-    return (int(number) if number.isdigit() else 0, tail)
+            "next_winner": max(conflicts, key=rev_order) if conflicts else ""}

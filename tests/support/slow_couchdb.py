@@ -58,6 +58,10 @@ class SlowCouchDB:
         self._server.shutdown()
         self._server.server_close()
 
+    def rewrite(self, method, path, body):
+        """The path and body CouchDB is asked for, given those the dashboard sent (a subclass may change them)."""
+        return path, body
+
     def _rule_for(self, method, path):
         return next((r for r in self.rules if r.method == method and r.path_part in path), None)
 
@@ -79,7 +83,8 @@ class SlowCouchDB:
                 if rule and rule.before:
                     time.sleep(rule.before)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                answer = proxy.http.request(self.command, proxy.upstream + self.path, data=body or None,
+                path, body = proxy.rewrite(self.command, self.path, body)
+                answer = proxy.http.request(self.command, proxy.upstream + path, data=body or None,
                                             headers=headers, timeout=120, allow_redirects=False)
                 proxy._finished(self.command, self.path, answer.status_code)
                 if rule and rule.after:
