@@ -48,6 +48,10 @@ class Item:
     problem: str = ""
     text: str = ""
 
+    def parsed(self) -> "Item":
+        """The item with its value (or its problem), when it was read unparsed."""
+        return _parsed(self.number, self.text) if self.text else self
+
 
 # A CSV column's field path: its names, outermost first.
 Path = tuple[str, ...]

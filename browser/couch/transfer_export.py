@@ -26,7 +26,7 @@ from browser.couch.client import CouchClient
 from browser.couch.jsontext import Json, JsonObject
 from browser.couch.queries import FindResult, find
 from browser.couch.replication import is_replicator_database, shown
-from browser.couch.transfer import Item, Path, array_items, column_title, text_chunks
+from browser.couch.transfer import Path, array_items, column_title, text_chunks
 from browser.couch.wire import DESIGN_PREFIX
 
 FORMATS = {"json": "application/json", "ndjson": "application/x-ndjson", "csv": "text/csv"}
@@ -100,7 +100,7 @@ def _rows_of(response: requests.Response, include_design: bool, attachments: boo
                 if text is not None:
                     yield text
                     continue
-            row = _row_value(item)
+            row = item.parsed().value
             doc = row.get("doc") if isinstance(row, dict) else None
             if not isinstance(doc, dict):
                 continue
@@ -126,15 +126,6 @@ def _doc_text(row: str, attachments: bool) -> DocText | None:
     if "\n" in text or (not attachments and '"_attachments":' in text):
         return None
     return DocText(text)
-
-
-def _row_value(item: Item) -> Json:
-    if item.text:
-        try:
-            return jsontext.loads_strict(item.text)
-        except jsontext.JsonSyntaxError:
-            return None
-    return item.value
 
 
 def _selected_documents(client: CouchClient, db: str, choice: ExportChoice) -> Iterator[JsonObject]:
