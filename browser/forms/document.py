@@ -67,7 +67,13 @@ class EditedTextField(forms.CharField):
         self.validators = []
 
 
-class DocumentEditorForm(QueryStringForm):
+class EditorModeForm(QueryStringForm):
+    """Which editor a link opens (`?mode=text`): all the editor's GET reads."""
+
+    mode = forms.ChoiceField(required=False, choices=[(FORM, "form"), (TEXT, "text")])
+
+
+class DocumentEditorForm(EditorModeForm):
     """Everything the document editor posts, read in one place. The edit: which editor (`mode`), the revision it
     started from, the attachment stubs to send back, and the JSON `text` or the form's rows (`f:<path>:k|t|v`,
     browser/editor/rows.py). What the post asks for besides saving: a row operation, a switch of editor, saving
@@ -77,7 +83,6 @@ class DocumentEditorForm(QueryStringForm):
     A missing or malformed action reads as None (see QueryStringForm.value); `clean()` always builds the editor's
     state, `cleaned_data["state"]`, so that the edit is never lost."""
 
-    mode = forms.ChoiceField(required=False, choices=[(FORM, "form"), (TEXT, "text")])
     base_rev = EditedTextField()
     attachments = EditedTextField()
     text = EditedTextField()

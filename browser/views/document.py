@@ -42,6 +42,7 @@ from browser.forms.document import (
     DeleteDocumentForm,
     DocumentEditorForm,
     DocumentViewForm,
+    EditorModeForm,
     NewDocumentForm,
 )
 from browser.responses import render_page_or_fragment
@@ -76,7 +77,7 @@ def document_edit(request, db, docid):
     if request.method == "GET":
         doc = shown(db, get_document(request.couch, db, docid, history=False))
         extra = {"panel": attachments_context(request, db, docid, doc)}
-        mode = DocumentEditorForm(request.GET).value("mode") or FORM
+        mode = EditorModeForm(request.GET).value("mode") or FORM
         return _editor_page(request, db, docid, state_for(doc, mode), extra=extra)
     form = DocumentEditorForm(request.POST)
     if (edited := _row_operation_or_switch(form)) is not None:
