@@ -25,6 +25,7 @@ from browser.couch.session import login
 from tests.conftest import RUN_ID, TEAM, fetch_document, log_in, put_document
 from tests.support.design_form import view_rows
 from tests.support.eventually import eventually
+from tests.support.lagging_copy import LaggingCopy
 
 
 def db_url(couch_server, db, *rest):
@@ -110,6 +111,30 @@ def test_two_writers_at_once_never_share_a_number(couch_server):
     mine, theirs = record("test.race"), other.record(settings.AUDIT_DATABASE, "bob", "test.race", "t")
     after_theirs = record("test.race")  # this writer still thinks the end is `mine`: it meets a 409 and moves on
     assert theirs.ok and seq_of(after_theirs) == theirs.seq + 1 == seq_of(mine) + 2
+
+
+def test_a_writer_that_reads_a_lagging_copy_still_claims_after_the_newest_record(couch_server, make_database):
+    # On a cluster, _all_docs reads one copy of each shard; this copy holds none of the records written since.
+    # Claiming from it, the writer would meet a 409 on every try (or, with the other copies down, fork the chain).
+    database = make_database()
+    prepare_audit_database(_admin(couch_server), database, settings.AUDIT_WRITER_NAME)
+    lagging = LaggingCopy(couch_server)
+    try:
+        lagging.freeze(database)
+        here = audit_trail.AuditWriter(settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD,
+                                       audit_trail.audit_key())
+        written = [here.record(database, "alice", "test.lag", "t") for _ in range(3)]
+        assert [w.seq for w in written] == [1, 2, 3]
+        with override_settings(COUCHDB_URL=lagging.url):
+            behind = audit_trail.AuditWriter(settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD,
+                                             audit_trail.audit_key())
+            late = behind.record(database, "bob", "test.lag", "t")
+        assert late.ok and late.seq == 4, late.problem
+        stored = {r["_id"]: r for r in records_of(couch_server, database, until=lambda rs: len(rs) == 4)}
+        assert stored[chain_id(4)]["prev"] == stored[chain_id(3)]["seal"]
+    finally:
+        lagging.close()
+        lagging.drop()
 
 
 def test_a_sound_chain_reads_as_sound(admin_client):

@@ -11,7 +11,8 @@ to or deletion of a record, and any write that is not a document's first revisio
 Records are chained, as AWS CloudTrail's digest files chain: record number n has the id `rec-` and n in
 twelve digits, carries `prev`, the seal of record n-1, and a `seal` of its own, an HMAC-SHA256 of its
 canonical JSON under a key derived from the dashboard's SECRET_KEY. Two copies writing at once meet as a
-409 on the same id and the loser takes the next number. Reading the chain tells, in words: a record whose
+409 on the same id and the loser takes the next number; the end of the chain is confirmed by quorum reads, never
+taken from one copy that may lag (head_at_quorum). Reading the chain tells, in words: a record whose
 seal does not match (altered, or added by someone holding only the writer's password), a number missing
 (deleted or purged), a record with conflicting versions (a branch), a link that does not match.
 """
@@ -117,7 +118,7 @@ class AuditWriter:
     def _append(self, database: str, body: JsonObject) -> int:
         for _ in range(CLAIM_TRIES):
             if self._head is None:
-                self._head = read_head(self._session(), database)
+                self._head = head_at_quorum(self._session(), database)
             seq, prev = self._head[0] + 1, self._head[1]
             doc = {"_id": chain_id(seq), **body, "seq": seq, "prev": prev}
             doc["seal"] = seal_of(doc, self.key)
@@ -180,6 +181,20 @@ def read_head(client: CouchClient, database: str) -> tuple[int, str]:
         if seq is not None:
             return seq, str(doc.get("seal") or "")
     return 0, ""
+
+
+def head_at_quorum(client: CouchClient, database: str) -> tuple[int, str]:
+    """The end of the chain a writer claims after. read_head's _all_docs answers from one copy of each shard on a
+    cluster, which may lack the newest records; a number claimed again there could be stored on that copy alone
+    (when others are down) and fork the chain. So each next number is read as a document (GET /{db}/{id}, a
+    quorum read) until one is missing."""
+    seq, seal = read_head(client, database)
+    while True:
+        try:
+            newer = client.get_exact(database, chain_id(seq + 1))
+        except NotFound:
+            return seq, seal
+        seq, seal = seq + 1, str(newer.get("seal") or "") if isinstance(newer, dict) else ""
 
 
 def prepare_audit_database(admin: CouchClient, database: str, writer_name: str,
