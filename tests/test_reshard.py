@@ -9,11 +9,11 @@ from html import unescape
 
 import pytest
 import requests
-from django.conf import settings
 from django.urls import reverse
 
 from browser.couch import reshard
 from tests.conftest import ADMINS_ONLY, RUN_ID, log_in
+from tests.support.audit_log import outcome_records
 from tests.support.lacking import assert_lacking
 
 SPLIT_WAIT_SECONDS = 60
@@ -68,9 +68,8 @@ def wait_until_done(client, couch_server, db):
 
 
 def audit_actions(couch_server, target):
-    docs = couch_server.admin_http().post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", json={
-        "selector": {"target": target, "phase": "outcome"}}, timeout=10).json()["docs"]
-    return [(d["action"], d["after"]) for d in docs]
+    # outcome_records waits for a record: on a cluster _find reads one copy of each shard.
+    return [(d["action"], d["after"]) for d in outcome_records(couch_server, {"target": target})]
 
 
 def start_split(client, db, shard_range="", node=""):

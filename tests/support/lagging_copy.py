@@ -31,6 +31,9 @@ class LaggingCopy(SlowCouchDB):
         http, url = self.couch_server.admin_http(), self.couch_server.url
         copy = f"{db}-lagging"
         http.put(url + quote(copy, safe=""), timeout=10).raise_for_status()
+        # The same readers: CouchDB 3 makes a new database admin-only.
+        security = http.get(f"{url}{quote(db, safe='')}/_security", timeout=10).json()
+        http.put(f"{url}{quote(copy, safe='')}/_security", json=security, timeout=10).raise_for_status()
         ids = [row["id"] for row in http.get(f"{url}{quote(db, safe='')}/_changes", params={"style": "all_docs"},
                                               timeout=30).json()["results"]]
         docs = []
