@@ -3,6 +3,7 @@ forged record is marked on the audit page; the writer's own credential cannot st
 cannot log in is said plainly; with AUDIT_REQUIRED=1 nothing audited happens unrecorded; and the actions
 that were not recorded before are recorded now."""
 
+import base64
 import hashlib
 import json
 import logging
@@ -109,7 +110,7 @@ def test_two_writers_at_once_never_share_a_number(couch_server):
     # A second copy of the dashboard: its own writer object, the same user and key.
     other = audit_trail.AuditWriter(settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD, audit_trail.audit_key())
     mine, theirs = record("test.race"), other.record(settings.AUDIT_DATABASE, "bob", "test.race", "t")
-    after_theirs = record("test.race")  # this writer still thinks the end is `mine`: it meets a 409 and moves on
+    after_theirs = record("test.race")  # this writer last wrote `mine`: it finds theirs after it and moves on
     assert theirs.ok and seq_of(after_theirs) == theirs.seq + 1 == seq_of(mine) + 2
 
 
@@ -135,6 +136,18 @@ def test_a_writer_that_reads_a_lagging_copy_still_claims_after_the_newest_record
     finally:
         lagging.close()
         lagging.drop()
+
+
+def test_a_writer_whose_couchdb_session_ended_logs_in_again(couch_server):
+    writer = audit_trail.AuditWriter(settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD,
+                                     audit_trail.audit_key())
+    first = writer.record(settings.AUDIT_DATABASE, "alice", "test.relogin", "t")
+    # A session cookie CouchDB no longer accepts (as after its timeout): well formed, its hash not CouchDB's.
+    stale = f"{settings.AUDIT_WRITER_NAME}:{int(time.time()) - 86_400:X}:".encode() + bytes(20)
+    writer._client.token = base64.urlsafe_b64encode(stale).decode().rstrip("=")
+    again = writer.record(settings.AUDIT_DATABASE, "alice", "test.relogin", "t")
+    assert first.ok and again.ok, again.problem
+    assert again.seq > first.seq
 
 
 def test_a_sound_chain_reads_as_sound(admin_client):

@@ -22,9 +22,10 @@ import hmac
 import json
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Concatenate, ParamSpec, TypeVar
 
 from browser.couch import jsontext
 from browser.couch.client import CouchClient
@@ -56,6 +57,8 @@ CLAIM_TRIES = 20
 # from X-Forwarded-For: the writer logs in under a peer name derived from the key, which someone on the same
 # host does not know, so their failed logins as the writer can never lock it.
 WRITER_PEER_PREFIX = "couchadmin-audit-writer-"
+T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def chain_id(seq: int) -> str:
@@ -117,13 +120,12 @@ class AuditWriter:
 
     def _append(self, database: str, body: JsonObject) -> int:
         for _ in range(CLAIM_TRIES):
-            if self._head is None:
-                self._head = head_at_quorum(self._session(), database)
-            seq, prev = self._head[0] + 1, self._head[1]
+            seq, prev = self._signed_in(head_at_quorum, database, self._head)
+            seq += 1
             doc = {"_id": chain_id(seq), **body, "seq": seq, "prev": prev}
             doc["seal"] = seal_of(doc, self.key)
             try:
-                self._put(database, doc)
+                self._signed_in(create_record, database, doc)
             except Conflict:
                 self._head = None  # another copy took this number: read the end of the chain again
                 continue
@@ -132,14 +134,13 @@ class AuditWriter:
             return seq
         raise Conflict(409, "conflict", f"no free record number after {CLAIM_TRIES} tries")
 
-    def _put(self, database: str, doc: JsonObject) -> None:
+    def _signed_in(self, act: Callable[Concatenate[CouchClient, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """act(client, …) with the writer's session, logging in again once when CouchDB has ended it."""
         try:
-            client = self._session()
-            client.flavour.create_document(database, doc["_id"], doc)
+            return act(self._session(), *args, **kwargs)
         except Unauthorized:
             self._client = None
-            client = self._session()
-            client.flavour.create_document(database, doc["_id"], doc)
+            return act(self._session(), *args, **kwargs)
 
     def _session(self) -> CouchClient:
         if self._client is None:
@@ -183,18 +184,24 @@ def read_head(client: CouchClient, database: str) -> tuple[int, str]:
     return 0, ""
 
 
-def head_at_quorum(client: CouchClient, database: str) -> tuple[int, str]:
-    """The end of the chain a writer claims after. read_head's _all_docs answers from one copy of each shard on a
-    cluster, which may lack the newest records; a number claimed again there could be stored on that copy alone
-    (when others are down) and fork the chain. So each next number is read as a document (GET /{db}/{id}, a
-    quorum read) until one is missing."""
-    seq, seal = read_head(client, database)
+def head_at_quorum(client: CouchClient, database: str, known: tuple[int, str] | None = None) -> tuple[int, str]:
+    """The end of the chain a writer claims after: from `known` (the end this writer last wrote), or else from
+    read_head. Either may be behind: another copy of the dashboard may have written since, and _all_docs answers
+    from one copy of each shard on a cluster. A number claimed again there could be stored on a copy that lacks
+    it, and stay as a second version of that record even though CouchDB answers 409. So each next number is read
+    as a document (GET /{db}/{id}, a quorum read) until one is missing."""
+    seq, seal = known if known is not None else read_head(client, database)
     while True:
         try:
             newer = client.get_exact(database, chain_id(seq + 1))
         except NotFound:
             return seq, seal
         seq, seal = seq + 1, str(newer.get("seal") or "") if isinstance(newer, dict) else ""
+
+
+def create_record(client: CouchClient, database: str, doc: JsonObject) -> None:
+    """PUT /{db}/{id} without a revision: 409 when the number is taken."""
+    client.flavour.create_document(database, str(doc["_id"]), doc)
 
 
 def prepare_audit_database(admin: CouchClient, database: str, writer_name: str,
