@@ -13,6 +13,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.conftest import RUN_ID, TEAM, remove_replicator_doc
+from tests.support.eventually import eventually
 
 
 def remote_url(couch_server, db):
@@ -76,8 +77,9 @@ def test_replicate_to_a_remote_with_a_password_watch_it_live_and_stop_it(
     finally:
         remove_replicator_doc(couch_server, name)
 
-    audit = http.post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find",
-                      json={"selector": {"target": {"$regex": re.escape(name)}}, "limit": 50}, timeout=10).json()
+    # On a cluster _find reads one copy of each shard: wait for the records to reach it.
+    audit = eventually(lambda: http.post(f"{couch_server.url}{settings.AUDIT_DATABASE}/_find", timeout=10, json={
+        "selector": {"target": {"$regex": re.escape(name)}}, "limit": 50}).json(), until=lambda a: a.get("docs"))
     assert audit["docs"], "the start and the stop are audited"
     # The development server's admin password is the word "password", which pages say anyway.
     secrets = [victim.password] + ([couch_server.admin.password] if len(couch_server.admin.password) >= 16 else [])
