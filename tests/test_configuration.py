@@ -17,7 +17,7 @@ from browser.couch.client import CouchClient
 from browser.couch.configuration import cors_summary, is_secret, read_configuration, set_value, shown_value
 from browser.couch.session import login
 from tests.conftest import RUN_ID, log_in
-from tests.support.eventually import eventually
+from tests.support.audit_log import outcome_records
 from tests.support.lacking import assert_lacking
 
 CONFIG, SET, DELETE = "/config/", "/config/set/", "/config/delete/"
@@ -59,15 +59,10 @@ def get_config(couch_server, node, section, key=None):
     return couch_server.admin_http().get(config_url(couch_server, node, *parts), timeout=10)
 
 
-def audit_docs(couch_server, target=None, at_least=0):
-    """The outcome records (of `target`, when given), read again until at least `at_least` are listed: on a
-    cluster _all_docs reads one copy of each shard, which may not hold a record written a moment ago."""
-    def read():
-        answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
-                                               params={"include_docs": "true"}, timeout=10).json()
-        return [row["doc"] for row in answer["rows"] if row["doc"].get("phase") == "outcome"
-                and target in (None, row["doc"].get("target"))]
-    return eventually(read, until=lambda docs: len(docs) >= at_least)
+def audit_docs(couch_server):
+    answer = couch_server.admin_http().get(f"{couch_server.url}{settings.AUDIT_DATABASE}/_all_docs",
+                                           params={"include_docs": "true"}, timeout=10).json()
+    return [row["doc"] for row in answer["rows"] if row["doc"].get("phase") == "outcome"]
 
 
 def form_for(section, key, node, confirm=None, **more):
@@ -216,7 +211,8 @@ def test_add_edit_and_delete_a_key_with_typed_confirmations_and_audit(admin_clie
     assert "greeting deleted on" in deleted.content.decode()
     assert get_config(couch_server, node, section, "greeting").status_code == 404
     target = f"{node} [{section}] greeting"
-    records = [(d["action"], d["before"], d["after"]) for d in audit_docs(couch_server, target, at_least=3)]
+    records = [(d["action"], d["before"], d["after"])
+               for d in outcome_records(couch_server, {"target": target}, at_least=3)]
     assert sorted(records, key=str) == sorted([("config.set", None, "hello"), ("config.set", "hello", "bonjour"),
                                                ("config.delete", "bonjour", None)], key=str)
 
@@ -271,8 +267,8 @@ def test_a_secret_key_is_masked_on_every_page_and_in_the_audit(admin_client, cou
     assert admin_client.post(SET, form_for(section, "db_password", node, value=newer)).status_code == 302
     pages = [admin_client.get(CONFIG), admin_client.get(CONFIG, {"q": section}), confirm_page, wrong,
              admin_client.get(DELETE, {"section": section, "key": "db_password", "node": node})]
-    records = audit_docs(couch_server, f"{node} [{section}] db_password", at_least=2)
-    for text in [p.content.decode() for p in pages] + [json.dumps(d) for d in audit_docs(couch_server)]:
+    records = outcome_records(couch_server, {"target": f"{node} [{section}] db_password"}, at_least=2)
+    for text in [p.content.decode() for p in pages] + [json.dumps(d) for d in records + audit_docs(couch_server)]:
         assert value not in text and newer not in text
     assert {(d["before"], d["after"]) for d in records} == {(None, "(secret)"), ("(secret)", "(secret)")}
 

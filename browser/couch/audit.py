@@ -120,8 +120,8 @@ class AuditWriter:
 
     def _append(self, database: str, body: JsonObject) -> int:
         for _ in range(CLAIM_TRIES):
-            seq, prev = self._signed_in(head_at_quorum, database, self._head)
-            seq += 1
+            last, prev = self._signed_in(head_at_quorum, database, self._head)
+            seq = last + 1
             doc = {"_id": chain_id(seq), **body, "seq": seq, "prev": prev}
             doc["seal"] = seal_of(doc, self.key)
             try:
