@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from browser import audit_trail
 from browser.audit_trail import audit_writer, report_writer_at_start
-from browser.couch.audit import chain_id, prepare_audit_database, seq_of
+from browser.couch.audit import NEXT_READS_MOST, chain_id, prepare_audit_database, seq_of
 from browser.couch.client import CouchClient
 from browser.couch.errors import Unauthorized
 from browser.couch.session import login
@@ -27,6 +27,7 @@ from tests.conftest import RUN_ID, TEAM, fetch_document, log_in, put_document
 from tests.support.design_form import view_rows
 from tests.support.eventually import eventually
 from tests.support.lagging_copy import LaggingCopy
+from tests.support.slow_couchdb import SlowCouchDB
 
 
 def db_url(couch_server, db, *rest):
@@ -136,6 +137,34 @@ def test_a_writer_that_reads_a_lagging_copy_still_claims_after_the_newest_record
     finally:
         lagging.close()
         lagging.drop()
+
+
+def test_many_records_added_with_the_writers_password_cost_the_writer_a_bounded_number_of_reads(
+        couch_server, make_database):
+    # The writer confirms the end of the chain record by record; 100 records added behind its back must not make
+    # its next claim read 100 documents one by one.
+    database = make_database()
+    prepare_audit_database(_admin(couch_server), database, settings.AUDIT_WRITER_NAME)
+    proxy = SlowCouchDB(couch_server.url)
+    try:
+        with override_settings(COUCHDB_URL=proxy.url):
+            writer = audit_trail.AuditWriter(settings.AUDIT_WRITER_NAME, settings.AUDIT_WRITER_PASSWORD,
+                                             audit_trail.audit_key())
+            assert writer.record(database, "alice", "test.bulk", "t").seq == 1
+            # One by one: pouchdb-server's _bulk_docs does not hand the writer's name to the validation.
+            attacker = requests.Session()
+            attacker.post(couch_server.url + "_session", timeout=10, json={
+                "name": settings.AUDIT_WRITER_NAME, "password": settings.AUDIT_WRITER_PASSWORD}).raise_for_status()
+            for n in range(2, 102):
+                attacker.put(db_url(couch_server, database, chain_id(n)), timeout=10, json={
+                    "type": "audit", "at": "2026-01-01T00:00:00.000000Z", "action": "test.bulk", "target": "t",
+                    "seq": n, "prev": ""}).raise_for_status()
+            before = len(proxy.done)
+            late = writer.record(database, "alice", "test.bulk", "t")
+        assert late.ok and late.seq == 102, late.problem
+        assert len(proxy.done) - before <= 3 * NEXT_READS_MOST
+    finally:
+        proxy.close()
 
 
 def test_a_writer_whose_couchdb_session_ended_logs_in_again(couch_server):

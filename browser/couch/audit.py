@@ -19,6 +19,7 @@ seal does not match (altered, or added by someone holding only the writer's pass
 
 import hashlib
 import hmac
+import itertools
 import json
 import re
 import threading
@@ -53,6 +54,8 @@ AUDIT_VALIDATION = """function (newDoc, oldDoc, userCtx, secObj) {
 BY_TIME_INDEX = {"index": {"fields": ["at"]}, "ddoc": "audit-by-time", "name": "by-time", "type": "json"}
 # How often a writer takes the next number after another copy took the one it tried.
 CLAIM_TRIES = 20
+# How many next numbers a writer reads one by one before it asks _all_docs for the end of the chain instead.
+NEXT_READS_MOST = 20
 # CouchDB 3 counts failed logins per user and peer, and behind a private or loopback address takes the peer
 # from X-Forwarded-For: the writer logs in under a peer name derived from the key, which someone on the same
 # host does not know, so their failed logins as the writer can never lock it.
@@ -191,12 +194,19 @@ def head_at_quorum(client: CouchClient, database: str, known: tuple[int, str] | 
     it, and stay as a second version of that record even though CouchDB answers 409. So each next number is read
     as a document (GET /{db}/{id}, a quorum read) until one is missing."""
     seq, seal = known if known is not None else read_head(client, database)
-    while True:
+    for read in itertools.count(1):
         try:
             newer = client.get_exact(database, chain_id(seq + 1))
         except NotFound:
-            return seq, seal
+            break
         seq, seal = seq + 1, str(newer.get("seal") or "") if isinstance(newer, dict) else ""
+        if read % NEXT_READS_MOST == 0:
+            # Far behind: another copy wrote many, or someone with the writer's password added many records, so
+            # that the next claim would read them one by one. Jump to the end _all_docs lists, and confirm from there.
+            listed = read_head(client, database)
+            if listed[0] > seq:
+                seq, seal = listed
+    return seq, seal
 
 
 def create_record(client: CouchClient, database: str, doc: JsonObject) -> None:
